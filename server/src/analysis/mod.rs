@@ -1,0 +1,17 @@
+//! The analysis core: pure functions from file texts to a project model and diagnostics.
+//! No IO, no async, no protocol types.
+
+pub mod diagnostic;
+pub mod gunicorn;
+pub mod procfile;
+pub mod project;
+pub mod python;
+pub mod requirements;
+pub mod shell;
+pub mod tables;
+pub mod text;
+pub mod workspace;
+
+pub use diagnostic::{Diagnostic, FileEdit, Fix, Related, Severity};
+pub use project::App;
+pub use workspace::Workspace;

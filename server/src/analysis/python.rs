@@ -1,0 +1,705 @@
+//! What dash-lsp knows about one Python module: its module-level names, its imports, and its
+//! Dash app objects. Built from a tree-sitter tree; never imports or runs the module.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+use tree_sitter::{Node, Parser, Tree};
+
+/// Deeper statement nesting than this is not looked into (a hostile file must not overflow
+/// the stack; real modules nest a handful of levels).
+const MAX_DEPTH: usize = 128;
+
+/// Qualified names of the classes whose instances are "Dash app objects".
+const DASH_CLASSES: &[&str] = &[
+    "dash.Dash",
+    "dash.dash.Dash",
+    "dash_extensions.enrich.DashProxy",
+    "dash_extensions.enrich.Dash",
+    "jupyter_dash.JupyterDash",
+    "jupyter_dash.jupyter_app.JupyterDash",
+];
+
+const FLASK_CLASSES: &[&str] = &["flask.Flask", "flask.app.Flask"];
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BindingKind {
+    /// `x = ...` (any assignment form binding the name).
+    Assigned(ValueKind),
+    /// `import x` / `from m import x`: `target` is the qualified name it refers to.
+    Imported { target: String },
+    Function,
+    Class,
+}
+
+/// What a module-level assignment's value is, as far as deployment cares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ValueKind {
+    DashApp,
+    /// `<dash app>.server`: the Flask server behind a Dash app.
+    ServerOf(String),
+    Flask,
+    Other,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Binding {
+    pub name: String,
+    pub kind: BindingKind,
+    /// The statement that binds the name.
+    pub stmt: Range<usize>,
+}
+
+/// An import statement (anywhere in the module, functions included).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Import {
+    /// The module imported, as written (`pandas`, `sklearn.linear_model`); empty for
+    /// `from . import x`.
+    pub module: String,
+    /// Number of leading dots of a relative import (0 for absolute).
+    pub level: usize,
+    pub stmt: Range<usize>,
+    /// Inside `try:` with an `except ImportError` (or a broader handler), or under
+    /// `if TYPE_CHECKING:`: the app runs without the package.
+    pub optional: bool,
+}
+
+impl Import {
+    pub fn top_level(&self) -> &str {
+        self.module.split('.').next().unwrap_or("")
+    }
+}
+
+/// A module-level Dash app object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DashApp {
+    /// The name it is bound to (`app`).
+    pub name: String,
+    /// The whole assignment statement.
+    pub stmt: Range<usize>,
+    /// Set when the object comes from a factory function of this module (`app = create_app()`).
+    pub factory: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct PythonModule {
+    pub tree: Tree,
+    /// Module-level names that exist when gunicorn imports the module (bindings under
+    /// `if __name__ == "__main__":` do not).
+    pub names: BTreeMap<String, Binding>,
+    /// `from x import *` at module level: any name may exist.
+    pub star_imports: Vec<String>,
+    pub imports: Vec<Import>,
+    pub dash_apps: Vec<DashApp>,
+    /// Module-level functions that return a Dash app object.
+    pub dash_factories: Vec<String>,
+    pub has_syntax_errors: bool,
+}
+
+pub fn new_parser() -> Parser {
+    let mut parser = Parser::new();
+    // The grammar is compiled in and its ABI is checked by the tests: this cannot fail at run time.
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .expect("tree-sitter-python ABI matches tree-sitter");
+    parser
+}
+
+/// Parses `text`, reusing `old_tree` (already `edit`ed to match) when given.
+pub fn parse_tree(text: &str, old_tree: Option<&Tree>) -> Option<Tree> {
+    new_parser().parse(text, old_tree)
+}
+
+impl PythonModule {
+    pub fn parse(text: &str) -> PythonModule {
+        let tree = parse_tree(text, None);
+        Self::from_tree(text, tree)
+    }
+
+    /// Builds the module from a tree parsed elsewhere (the LSP's incremental parse). A missing
+    /// tree (the parser gave up) yields a module with no names.
+    pub fn from_tree(text: &str, tree: Option<Tree>) -> PythonModule {
+        let tree = match tree {
+            Some(tree) => tree,
+            None => parse_tree("", None).expect("empty text always parses"),
+        };
+        let mut builder = Builder { src: text, module: ModuleFacts::default() };
+        let root = tree.root_node();
+        builder.walk_block(root, false, 0);
+        builder.collect_imports(root);
+        let facts = builder.module;
+        PythonModule {
+            has_syntax_errors: root.has_error(),
+            tree,
+            names: facts.names,
+            star_imports: facts.star_imports,
+            imports: facts.imports,
+            dash_apps: facts.dash_apps,
+            dash_factories: facts.dash_factories,
+        }
+    }
+
+    /// Whether `name` exists at module level once the module is imported. A star import makes
+    /// any name possible: callers treat that as "defined" (false positives are worse).
+    pub fn defines(&self, name: &str) -> bool {
+        self.names.contains_key(name) || !self.star_imports.is_empty()
+    }
+
+    pub fn binding(&self, name: &str) -> Option<&Binding> {
+        self.names.get(name)
+    }
+}
+
+#[derive(Default)]
+struct ModuleFacts {
+    names: BTreeMap<String, Binding>,
+    star_imports: Vec<String>,
+    imports: Vec<Import>,
+    dash_apps: Vec<DashApp>,
+    dash_factories: Vec<String>,
+    /// alias -> qualified name, from module-level imports.
+    aliases: HashMap<String, String>,
+}
+
+struct Builder<'a> {
+    src: &'a str,
+    module: ModuleFacts,
+}
+
+pub fn text_of<'a>(node: Node, src: &'a str) -> &'a str {
+    src.get(node.byte_range()).unwrap_or("")
+}
+
+/// The value of a plain string literal (no f-string interpolation, no implicit concatenation
+/// of mixed kinds). Escape sequences other than quotes and backslashes are kept as written.
+pub fn string_value(node: Node, src: &str) -> Option<String> {
+    if node.kind() == "concatenated_string" {
+        let mut out = String::new();
+        let mut cursor = node.walk();
+        for part in node.named_children(&mut cursor) {
+            out.push_str(&string_value(part, src)?);
+        }
+        return Some(out);
+    }
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut out = String::new();
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            "string_start" => {
+                if text_of(child, src).to_ascii_lowercase().contains('f') {
+                    // An f-string with no interpolation is still a constant; one with is not.
+                    let mut c2 = node.walk();
+                    if node.named_children(&mut c2).any(|c| c.kind() == "interpolation") {
+                        return None;
+                    }
+                }
+            }
+            "string_content" => out.push_str(text_of(child, src)),
+            "escape_sequence" => {
+                let esc = text_of(child, src);
+                match esc {
+                    "\\\\" => out.push('\\'),
+                    "\\'" => out.push('\''),
+                    "\\\"" => out.push('"'),
+                    "\\n" => out.push('\n'),
+                    "\\t" => out.push('\t'),
+                    other => out.push_str(other),
+                }
+            }
+            "interpolation" => return None,
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+impl Builder<'_> {
+    fn text(&self, node: Node) -> &str {
+        text_of(node, self.src)
+    }
+
+    /// Resolves a name or attribute chain to the qualified name it refers to through the
+    /// module's imports (`pd.read_csv` -> `pandas.read_csv`).
+    fn qualified(&self, node: Node) -> Option<String> {
+        match node.kind() {
+            "identifier" => {
+                let name = self.text(node);
+                if let Some(q) = self.module.aliases.get(name) {
+                    return Some(q.clone());
+                }
+                // `from dash import *` makes `Dash` the Dash class.
+                self.module
+                    .star_imports
+                    .iter()
+                    .find(|m| DASH_CLASSES.contains(&format!("{m}.{name}").as_str()))
+                    .map(|m| format!("{m}.{name}"))
+            }
+            "attribute" => {
+                let object = node.child_by_field_name("object")?;
+                let attr = node.child_by_field_name("attribute")?;
+                Some(format!("{}.{}", self.qualified(object)?, self.text(attr)))
+            }
+            _ => None,
+        }
+    }
+
+    fn is_call_of(&self, value: Node, classes: &[&str]) -> bool {
+        value.kind() == "call"
+            && value
+                .child_by_field_name("function")
+                .and_then(|f| self.qualified(f))
+                .is_some_and(|q| classes.contains(&q.as_str()))
+    }
+
+    fn bind(&mut self, name: &str, kind: BindingKind, stmt: Range<usize>) {
+        self.module.names.insert(name.to_string(), Binding { name: name.to_string(), kind, stmt });
+    }
+
+    fn walk_block(&mut self, block: Node, under_main: bool, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let mut cursor = block.walk();
+        let children: Vec<Node> = block.named_children(&mut cursor).collect();
+        for stmt in children {
+            self.statement(stmt, under_main, depth);
+        }
+    }
+
+    fn statement(&mut self, stmt: Node, under_main: bool, depth: usize) {
+        match stmt.kind() {
+            "import_statement" | "import_from_statement" => self.import(stmt, under_main),
+            "expression_statement" => {
+                let mut cursor = stmt.walk();
+                let inner: Vec<Node> = stmt.named_children(&mut cursor).collect();
+                for child in inner {
+                    if child.kind() == "assignment" {
+                        self.assignment(child, stmt, under_main);
+                    }
+                }
+            }
+            "function_definition" | "class_definition" => {
+                if let Some(name) = stmt.child_by_field_name("name") {
+                    let name = self.text(name).to_string();
+                    if stmt.kind() == "function_definition" {
+                        if self.returns_dash_app(stmt) {
+                            self.module.dash_factories.push(name.clone());
+                        }
+                        if !under_main {
+                            self.bind(&name, BindingKind::Function, stmt.byte_range());
+                        }
+                    } else if !under_main {
+                        self.bind(&name, BindingKind::Class, stmt.byte_range());
+                    }
+                }
+            }
+            "decorated_definition" => {
+                if let Some(def) = stmt.child_by_field_name("definition") {
+                    self.statement(def, under_main, depth);
+                }
+            }
+            "if_statement" => {
+                let main_guard = stmt
+                    .child_by_field_name("condition")
+                    .is_some_and(|c| is_main_guard(c, self.src));
+                if let Some(body) = stmt.child_by_field_name("consequence") {
+                    self.walk_block(body, under_main || main_guard, depth + 1);
+                }
+                let mut cursor = stmt.walk();
+                let alternatives: Vec<Node> =
+                    stmt.children_by_field_name("alternative", &mut cursor).collect();
+                for alt in alternatives {
+                    if let Some(body) = alt.child_by_field_name("body").or_else(|| alt.child_by_field_name("consequence")) {
+                        self.walk_block(body, under_main, depth + 1);
+                    }
+                }
+            }
+            "try_statement" | "with_statement" | "for_statement" | "while_statement" => {
+                let mut cursor = stmt.walk();
+                let parts: Vec<Node> = stmt.named_children(&mut cursor).collect();
+                for part in parts {
+                    match part.kind() {
+                        "block" => self.walk_block(part, under_main, depth + 1),
+                        "except_clause" | "else_clause" | "finally_clause" | "except_group_clause" => {
+                            let mut c2 = part.walk();
+                            let blocks: Vec<Node> =
+                                part.named_children(&mut c2).filter(|n| n.kind() == "block").collect();
+                            for b in blocks {
+                                self.walk_block(b, under_main, depth + 1);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn import(&mut self, stmt: Node, under_main: bool) {
+        let src = self.src;
+        let mut cursor = stmt.walk();
+        if stmt.kind() == "import_statement" {
+            for name in stmt.children_by_field_name("name", &mut cursor) {
+                let (dotted, alias) = match name.kind() {
+                    "aliased_import" => (
+                        name.child_by_field_name("name").map(|n| text_of(n, src)).unwrap_or(""),
+                        name.child_by_field_name("alias").map(|n| text_of(n, src)),
+                    ),
+                    _ => (text_of(name, src), None),
+                };
+                let (bound, target) = match alias {
+                    Some(alias) => (alias.to_string(), dotted.to_string()),
+                    // `import a.b` binds `a`.
+                    None => {
+                        let top = dotted.split('.').next().unwrap_or(dotted).to_string();
+                        (top.clone(), top)
+                    }
+                };
+                if bound.is_empty() {
+                    continue;
+                }
+                self.module.aliases.insert(bound.clone(), target.clone());
+                if !under_main {
+                    self.module.names.insert(
+                        bound.clone(),
+                        Binding { name: bound, kind: BindingKind::Imported { target }, stmt: stmt.byte_range() },
+                    );
+                }
+            }
+            return;
+        }
+        // import_from_statement
+        let module = stmt
+            .child_by_field_name("module_name")
+            .map(|m| text_of(m, src).to_string())
+            .unwrap_or_default();
+        let is_star = {
+            let mut c = stmt.walk();
+            let found = stmt.named_children(&mut c).any(|n| n.kind() == "wildcard_import");
+            found
+        };
+        if is_star {
+            if !under_main {
+                self.module.star_imports.push(module);
+            }
+            return;
+        }
+        let names: Vec<Node> = stmt.children_by_field_name("name", &mut cursor).collect();
+        for name in names {
+            let (orig, alias) = match name.kind() {
+                "aliased_import" => (
+                    name.child_by_field_name("name").map(|n| text_of(n, src)).unwrap_or(""),
+                    name.child_by_field_name("alias").map(|n| text_of(n, src)),
+                ),
+                _ => (text_of(name, src), None),
+            };
+            let bound = alias.unwrap_or(orig).to_string();
+            if bound.is_empty() {
+                continue;
+            }
+            let target = if module.starts_with('.') {
+                format!("{module}{orig}")
+            } else {
+                format!("{module}.{orig}")
+            };
+            self.module.aliases.insert(bound.clone(), target.clone());
+            if !under_main {
+                self.module
+                    .names
+                    .insert(bound.clone(), Binding { name: bound, kind: BindingKind::Imported { target }, stmt: stmt.byte_range() });
+            }
+        }
+    }
+
+    fn assignment(&mut self, assign: Node, stmt: Node, under_main: bool) {
+        let Some(left) = assign.child_by_field_name("left") else { return };
+        let right = assign.child_by_field_name("right");
+        // `a = b = value`: the right side is itself an assignment.
+        let mut value = right;
+        let mut chained = Vec::new();
+        while let Some(v) = value {
+            if v.kind() == "assignment" {
+                if let Some(l) = v.child_by_field_name("left") {
+                    chained.push(l);
+                }
+                value = v.child_by_field_name("right");
+            } else {
+                break;
+            }
+        }
+        let kind = value.map_or(ValueKind::Other, |v| self.value_kind(v));
+        let mut targets = Vec::new();
+        collect_targets(left, self.src, &mut targets);
+        for l in chained {
+            collect_targets(l, self.src, &mut targets);
+        }
+        let single = left.kind() == "identifier";
+        for name in targets {
+            let kind = if single { kind.clone() } else { ValueKind::Other };
+            if single && kind == ValueKind::DashApp && !under_main {
+                let factory = value
+                    .filter(|v| v.kind() == "call")
+                    .and_then(|v| v.child_by_field_name("function"))
+                    .filter(|f| f.kind() == "identifier")
+                    .map(|f| self.text(f).to_string())
+                    .filter(|f| self.module.dash_factories.contains(f));
+                self.module.dash_apps.push(DashApp { name: name.clone(), stmt: stmt.byte_range(), factory });
+            }
+            if !under_main {
+                self.bind(&name, BindingKind::Assigned(kind), stmt.byte_range());
+            }
+        }
+    }
+
+    fn value_kind(&self, value: Node) -> ValueKind {
+        if self.is_call_of(value, DASH_CLASSES) {
+            return ValueKind::DashApp;
+        }
+        if value.kind() == "call" {
+            if let Some(f) = value.child_by_field_name("function") {
+                if f.kind() == "identifier" && self.module.dash_factories.iter().any(|d| d == self.text(f)) {
+                    return ValueKind::DashApp;
+                }
+            }
+        }
+        if self.is_call_of(value, FLASK_CLASSES) {
+            return ValueKind::Flask;
+        }
+        if value.kind() == "attribute" {
+            let object = value.child_by_field_name("object");
+            let attr = value.child_by_field_name("attribute").map(|a| self.text(a));
+            if let (Some(object), Some("server")) = (object, attr) {
+                if object.kind() == "identifier" {
+                    return ValueKind::ServerOf(self.text(object).to_string());
+                }
+            }
+        }
+        ValueKind::Other
+    }
+
+    /// A factory: a function whose body returns a Dash app object it creates
+    /// (`return Dash(...)`, or `app = Dash(...)` ... `return app`).
+    fn returns_dash_app(&self, func: Node) -> bool {
+        let Some(body) = func.child_by_field_name("body") else { return false };
+        let mut local_apps: Vec<String> = Vec::new();
+        let mut returns = false;
+        let mut stack = vec![(body, 0usize)];
+        while let Some((node, depth)) = stack.pop() {
+            if depth > MAX_DEPTH {
+                continue;
+            }
+            match node.kind() {
+                "function_definition" | "class_definition" | "lambda" => continue,
+                "assignment" => {
+                    if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+                        if l.kind() == "identifier" && self.is_call_of(r, DASH_CLASSES) {
+                            local_apps.push(self.text(l).to_string());
+                        }
+                    }
+                }
+                "return_statement" => {
+                    if let Some(v) = node.named_child(0) {
+                        if self.is_call_of(v, DASH_CLASSES)
+                            || (v.kind() == "identifier" && local_apps.iter().any(|a| a == self.text(v)))
+                        {
+                            returns = true;
+                        }
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            // Children in reverse so statements are visited in source order (assignments
+            // before the return that uses them).
+            let mut cursor = node.walk();
+            let children: Vec<Node> = node.named_children(&mut cursor).collect();
+            for child in children.into_iter().rev() {
+                stack.push((child, depth + 1));
+            }
+        }
+        returns
+    }
+
+    /// Every import statement of the module, at any depth, iteratively (no recursion on
+    /// user-controlled depth).
+    fn collect_imports(&mut self, root: Node) {
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            match node.kind() {
+                "import_statement" => {
+                    let mut cursor = node.walk();
+                    for name in node.children_by_field_name("name", &mut cursor) {
+                        let dotted = match name.kind() {
+                            "aliased_import" => name.child_by_field_name("name").map(|n| text_of(n, self.src)).unwrap_or(""),
+                            _ => text_of(name, self.src),
+                        };
+                        self.module.imports.push(Import {
+                            module: dotted.to_string(),
+                            level: 0,
+                            stmt: node.byte_range(),
+                            optional: is_optional_import(node, self.src),
+                        });
+                    }
+                    continue;
+                }
+                "import_from_statement" => {
+                    let raw = node.child_by_field_name("module_name").map(|m| text_of(m, self.src)).unwrap_or("");
+                    let level = raw.chars().take_while(|c| *c == '.').count();
+                    self.module.imports.push(Import {
+                        module: raw[level..].to_string(),
+                        level,
+                        stmt: node.byte_range(),
+                        optional: is_optional_import(node, self.src),
+                    });
+                    continue;
+                }
+                // Statements and blocks can hold imports; expressions cannot.
+                "module" | "block" | "if_statement" | "elif_clause" | "else_clause" | "try_statement"
+                | "except_clause" | "except_group_clause" | "finally_clause" | "with_statement"
+                | "for_statement" | "while_statement" | "function_definition" | "class_definition"
+                | "decorated_definition" | "match_statement" | "case_clause" | "ERROR" => {}
+                _ if node.parent().is_none() => {}
+                _ => continue,
+            }
+            let mut cursor = node.walk();
+            let children: Vec<Node> = node.named_children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
+        }
+    }
+}
+
+fn collect_targets(node: Node, src: &str, out: &mut Vec<String>) {
+    match node.kind() {
+        "identifier" => out.push(text_of(node, src).to_string()),
+        "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" | "list_splat_pattern"
+        | "parenthesized_expression" => {
+            let mut cursor = node.walk();
+            for child in node.named_children(&mut cursor) {
+                collect_targets(child, src, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `__name__ == "__main__"` (either order, any quotes).
+fn is_main_guard(cond: Node, src: &str) -> bool {
+    if cond.kind() != "comparison_operator" {
+        return false;
+    }
+    let mut cursor = cond.walk();
+    let operands: Vec<Node> = cond.named_children(&mut cursor).collect();
+    if operands.len() != 2 || !text_of(cond, src).contains("==") {
+        return false;
+    }
+    let is_name = |n: Node| n.kind() == "identifier" && text_of(n, src) == "__name__";
+    let is_main = |n: Node| string_value(n, src).as_deref() == Some("__main__");
+    (is_name(operands[0]) && is_main(operands[1])) || (is_main(operands[0]) && is_name(operands[1]))
+}
+
+/// Whether an import sits where its absence is handled: a `try:` body with an `except` that
+/// catches ImportError (or ModuleNotFoundError, Exception, bare except), or `if TYPE_CHECKING:`.
+fn is_optional_import(import: Node, src: &str) -> bool {
+    let mut child = import;
+    while let Some(parent) = child.parent() {
+        match parent.kind() {
+            "try_statement" => {
+                // Only the try body is guarded, not the handlers.
+                if parent.child_by_field_name("body").is_some_and(|b| b.id() == child.id()) {
+                    let mut cursor = parent.walk();
+                    let guarded = parent.named_children(&mut cursor).any(|c| {
+                        c.kind() == "except_clause" && {
+                            let text = text_of(c, src);
+                            let head = text.split(':').next().unwrap_or("");
+                            head.trim() == "except"
+                                || ["ImportError", "ModuleNotFoundError", "Exception", "BaseException"]
+                                    .iter()
+                                    .any(|e| head.contains(e))
+                        }
+                    });
+                    if guarded {
+                        return true;
+                    }
+                }
+            }
+            "if_statement" => {
+                if parent.child_by_field_name("consequence").is_some_and(|b| b.id() == child.id()) {
+                    if let Some(cond) = parent.child_by_field_name("condition") {
+                        let c = text_of(cond, src);
+                        if c == "TYPE_CHECKING" || c.ends_with(".TYPE_CHECKING") {
+                            return true;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        child = parent;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_level_names_and_dash_app() {
+        let src = "import dash\nimport os.path\nfrom flask import Flask as F\nfrom dash import *\n\
+                   server = F(__name__)\napp = dash.Dash(__name__, server=server)\nx, (y, z) = 1, (2, 3)\n\
+                   def make(): pass\nclass C: pass\nif __name__ == '__main__':\n    hidden = 1\n\
+                   try:\n    import ujson as json\nexcept ImportError:\n    import json\n";
+        let m = PythonModule::parse(src);
+        for n in ["dash", "os", "F", "server", "app", "x", "y", "z", "make", "C", "json"] {
+            assert!(m.names.contains_key(n), "{n}");
+        }
+        assert!(!m.names.contains_key("hidden"));
+        assert_eq!(m.names["server"].kind, BindingKind::Assigned(ValueKind::Flask));
+        assert_eq!(m.dash_apps.len(), 1);
+        assert_eq!(m.dash_apps[0].name, "app");
+        assert_eq!(&src[m.dash_apps[0].stmt.clone()], "app = dash.Dash(__name__, server=server)");
+        let optional: Vec<_> = m.imports.iter().filter(|i| i.optional).map(|i| i.module.as_str()).collect();
+        assert_eq!(optional, ["ujson"]);
+    }
+
+    #[test]
+    fn dash_class_forms() {
+        for src in [
+            "from dash import Dash\napp = Dash(__name__)\n",
+            "import dash as d\napp = d.Dash()\n",
+            "from dash import *\napp = Dash()\n",
+            "from dash_extensions.enrich import DashProxy\napp = DashProxy()\n",
+            "from jupyter_dash import JupyterDash\napp = JupyterDash()\n",
+            "import dash\ndef create():\n    a = dash.Dash()\n    return a\napp = create()\n",
+        ] {
+            let m = PythonModule::parse(src);
+            assert_eq!(m.dash_apps.len(), 1, "{src}");
+        }
+        // A user class named Dash is not the Dash class.
+        let m = PythonModule::parse("class Dash: pass\napp = Dash()\n");
+        assert!(m.dash_apps.is_empty());
+    }
+
+    #[test]
+    fn server_of_app() {
+        let m = PythonModule::parse("from dash import Dash\napp = Dash()\nserver = app.server\n");
+        assert_eq!(m.names["server"].kind, BindingKind::Assigned(ValueKind::ServerOf("app".into())));
+    }
+
+    #[test]
+    fn relative_and_type_checking_imports() {
+        let m = PythonModule::parse("from . import utils\nfrom ..pkg import x\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pandas\ndef f():\n    import requests\n");
+        let found: Vec<_> = m.imports.iter().map(|i| (i.module.as_str(), i.level, i.optional)).collect();
+        assert_eq!(found, [("", 1, false), ("pkg", 2, false), ("typing", 0, false), ("pandas", 0, true), ("requests", 0, false)]);
+    }
+
+    #[test]
+    fn half_typed_code_does_not_panic() {
+        let m = PythonModule::parse("app = dash.Dash(\nimport (\ndef f(:\n");
+        assert!(m.has_syntax_errors);
+    }
+}

@@ -1,0 +1,279 @@
+//! `requirements.txt`, parsed with tree-sitter-requirements: names, extras, version specifiers
+//! and `-r` includes.
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use super::python::text_of;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Requirement {
+    /// The name as written.
+    pub name: String,
+    /// PEP 503 normalised name.
+    pub normalized: String,
+    pub extras: Vec<String>,
+    /// `(operator, version)` pairs, e.g. `(">=", "2.0")`.
+    pub specs: Vec<(String, String)>,
+    /// The requirement's line, without its line ending.
+    pub line: Range<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Include {
+    /// The path as written after `-r` / `--requirement`.
+    pub path: String,
+    pub span: Range<usize>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct RequirementsFile {
+    pub requirements: Vec<Requirement>,
+    pub includes: Vec<Include>,
+    /// Ranges the grammar could not read.
+    pub errors: Vec<Range<usize>>,
+}
+
+/// PEP 503: lower case, runs of `-`, `_`, `.` become one `-`.
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            sep = true;
+        } else {
+            if sep && !out.is_empty() {
+                out.push('-');
+            }
+            sep = false;
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+impl RequirementsFile {
+    pub fn parse(text: &str) -> RequirementsFile {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_requirements::LANGUAGE.into())
+            .expect("tree-sitter-requirements ABI matches tree-sitter");
+        let mut file = RequirementsFile::default();
+        let Some(tree) = parser.parse(text, None) else { return file };
+        let index = super::text::LineIndex::new(text);
+        let root = tree.root_node();
+        let mut cursor = root.walk();
+        for node in root.named_children(&mut cursor) {
+            let line = index.line_content(text, node.start_position().row);
+            match node.kind() {
+                "requirement" => {
+                    if let Some(req) = requirement(node, text, line) {
+                        file.requirements.push(req);
+                    }
+                }
+                "global_opt" => {
+                    let option = node.named_child(0).map(|o| text_of(o, text)).unwrap_or("");
+                    if matches!(option, "-r" | "--requirement") {
+                        if let Some(arg) = node.named_child(1) {
+                            file.includes.push(Include { path: text_of(arg, text).to_string(), span: arg.byte_range() });
+                        }
+                    }
+                }
+                "ERROR" => file.errors.push(node.byte_range()),
+                _ => {}
+            }
+            if node.has_error() && node.kind() != "ERROR" {
+                file.errors.push(node.byte_range());
+            }
+        }
+        file
+    }
+}
+
+fn requirement(node: Node, text: &str, line: Range<usize>) -> Option<Requirement> {
+    let mut cursor = node.walk();
+    let mut req = Requirement {
+        name: String::new(),
+        normalized: String::new(),
+        extras: Vec::new(),
+        specs: Vec::new(),
+        line,
+    };
+    for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            "package" => {
+                req.name = text_of(child, text).to_string();
+                req.normalized = normalize(&req.name);
+            }
+            "extras" => {
+                let mut c = child.walk();
+                req.extras = child.named_children(&mut c).map(|e| normalize(text_of(e, text))).collect();
+            }
+            "version_spec" => {
+                let mut c = child.walk();
+                let mut op = String::new();
+                for part in child.named_children(&mut c) {
+                    match part.kind() {
+                        "version_cmp" => op = text_of(part, text).to_string(),
+                        "version" => req.specs.push((std::mem::take(&mut op), text_of(part, text).to_string())),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    (!req.name.is_empty()).then_some(req)
+}
+
+/// A release number, compared component-wise with missing components as zero.
+#[derive(Clone, Debug)]
+struct Version(Vec<u64>);
+
+impl Version {
+    fn parse(s: &str) -> Option<Version> {
+        let s = s.trim().trim_start_matches(['v', 'V']);
+        let mut parts = Vec::new();
+        for seg in s.split('.') {
+            let digits: String = seg.chars().take_while(char::is_ascii_digit).collect();
+            if digits.is_empty() {
+                break;
+            }
+            parts.push(digits.parse().ok()?);
+            if digits.len() != seg.len() {
+                break;
+            }
+        }
+        (!parts.is_empty()).then_some(Version(parts))
+    }
+
+    fn cmp(&self, other: &Version) -> std::cmp::Ordering {
+        let n = self.0.len().max(other.0.len());
+        (0..n)
+            .map(|i| self.0.get(i).copied().unwrap_or(0).cmp(&other.0.get(i).copied().unwrap_or(0)))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    }
+
+    /// The next release after every `self.*` (`2.1` -> `2.2`).
+    fn bump_last(&self) -> Version {
+        let mut v = self.0.clone();
+        if let Some(last) = v.last_mut() {
+            *last += 1;
+        }
+        Version(v)
+    }
+}
+
+/// Bounds that a set of specifiers puts on admitted versions.
+struct Bounds {
+    /// Lowest admitted version (inclusive flag).
+    lower: Option<(Version, bool)>,
+    /// Highest admitted version (inclusive flag).
+    upper: Option<(Version, bool)>,
+}
+
+fn bounds(specs: &[(String, String)]) -> Bounds {
+    use std::cmp::Ordering::*;
+    let mut b = Bounds { lower: None, upper: None };
+    let raise = |b: &mut Bounds, v: Version, inclusive: bool| {
+        if b.lower.as_ref().is_none_or(|(l, _)| v.cmp(l) == Greater) {
+            b.lower = Some((v, inclusive));
+        }
+    };
+    let lower_upper = |b: &mut Bounds, v: Version, inclusive: bool| {
+        if b.upper.as_ref().is_none_or(|(u, _)| v.cmp(u) == Less) {
+            b.upper = Some((v, inclusive));
+        }
+    };
+    for (op, ver) in specs {
+        let wildcard = ver.ends_with(".*");
+        let Some(v) = Version::parse(ver.trim_end_matches(".*")) else { continue };
+        match op.as_str() {
+            "==" | "===" if wildcard => {
+                lower_upper(&mut b, v.bump_last(), false);
+                raise(&mut b, v, true);
+            }
+            "==" | "===" => {
+                lower_upper(&mut b, v.clone(), true);
+                raise(&mut b, v, true);
+            }
+            "<" => lower_upper(&mut b, v, false),
+            "<=" => lower_upper(&mut b, v, true),
+            ">" => raise(&mut b, v, false),
+            ">=" => raise(&mut b, v, true),
+            "~=" => {
+                // ~=2.1 means >=2.1, ==2.*; ~=2.1.3 means >=2.1.3, ==2.1.*
+                if v.0.len() >= 2 {
+                    let prefix = Version(v.0[..v.0.len() - 1].to_vec());
+                    lower_upper(&mut b, prefix.bump_last(), false);
+                }
+                raise(&mut b, v, true);
+            }
+            _ => {}
+        }
+    }
+    b
+}
+
+/// Whether the specifiers admit only versions below `version` (`dash==2.17`, `dash<3`).
+pub fn pinned_below(specs: &[(String, String)], version: &str) -> bool {
+    let Some(limit) = Version::parse(version) else { return false };
+    match bounds(specs).upper {
+        Some((u, inclusive)) => match u.cmp(&limit) {
+            std::cmp::Ordering::Less => true,
+            std::cmp::Ordering::Equal => !inclusive,
+            std::cmp::Ordering::Greater => false,
+        },
+        None => false,
+    }
+}
+
+/// Whether the specifiers admit only versions at or above `version` (`dash>=3.1`).
+pub fn only_at_least(specs: &[(String, String)], version: &str) -> bool {
+    let Some(limit) = Version::parse(version) else { return false };
+    bounds(specs).lower.is_some_and(|(l, _)| l.cmp(&limit) != std::cmp::Ordering::Less)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn specs(s: &[(&str, &str)]) -> Vec<(String, String)> {
+        s.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn normalizes_names() {
+        assert_eq!(normalize("Dash_Bootstrap.Components"), "dash-bootstrap-components");
+        assert_eq!(normalize("scikit__learn"), "scikit-learn");
+    }
+
+    #[test]
+    fn parses_lines() {
+        let text = "# c\ndash[diskcache]==2.17.1 ; python_version>'3.8'\r\n-r base.txt\nnumpy==1.0 \\\n    --hash=sha256:abc\n";
+        let f = RequirementsFile::parse(text);
+        let names: Vec<_> = f.requirements.iter().map(|r| r.normalized.as_str()).collect();
+        assert_eq!(names, ["dash", "numpy"]);
+        assert_eq!(f.requirements[0].extras, ["diskcache"]);
+        assert_eq!(f.requirements[0].specs, specs(&[("==", "2.17.1")]));
+        assert_eq!(&text[f.requirements[0].line.clone()], "dash[diskcache]==2.17.1 ; python_version>'3.8'");
+        assert_eq!(f.includes[0].path, "base.txt");
+    }
+
+    #[test]
+    fn version_bounds() {
+        assert!(pinned_below(&specs(&[("==", "2.17.1")]), "3.1"));
+        assert!(pinned_below(&specs(&[("<", "3")]), "3.0"));
+        assert!(pinned_below(&specs(&[("~=", "2.9")]), "3.0"));
+        assert!(pinned_below(&specs(&[("==", "2.*")]), "3.0"));
+        assert!(!pinned_below(&specs(&[("<=", "3.1")]), "3.1"));
+        assert!(!pinned_below(&specs(&[(">=", "2.0")]), "3.1"));
+        assert!(!pinned_below(&[], "3.1"));
+        assert!(only_at_least(&specs(&[(">=", "3.1")]), "3.1"));
+        assert!(only_at_least(&specs(&[("==", "3.2.0")]), "3.1"));
+        assert!(!only_at_least(&specs(&[(">", "3.0")]), "3.1"));
+        assert!(!only_at_least(&[], "3.1"));
+    }
+}

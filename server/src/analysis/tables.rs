@@ -1,0 +1,69 @@
+//! Built-in data: standard-library module names, import-name -> distribution, and what a
+//! distribution brings with it. The sources are noted at the top of each data file.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use super::requirements::normalize;
+
+static STDLIB: LazyLock<HashSet<&'static str>> = LazyLock::new(|| data_lines(include_str!("../../data/stdlib.txt")).collect());
+
+static IMPORT_MAP: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
+    data_lines(include_str!("../../data/import_map.tsv")).filter_map(|l| l.split_once('\t')).collect()
+});
+
+/// Normalised distribution (with `[extra]` when the row is for an extra) -> normalised
+/// distribution-or-import names it brings.
+static BRINGS: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
+    data_lines(include_str!("../../data/dependencies.tsv"))
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(dist, imports)| {
+            let key = match dist.split_once('[') {
+                Some((d, extra)) => format!("{}[{}]", normalize(d), normalize(extra.trim_end_matches(']'))),
+                None => normalize(dist),
+            };
+            (key, imports.split_whitespace().map(normalize).collect())
+        })
+        .collect()
+});
+
+fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
+    text.lines().map(str::trim_end).filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// Whether a top-level module name belongs to the standard library (private `_x` modules and
+/// `__future__` included).
+pub fn is_stdlib(top: &str) -> bool {
+    top.starts_with('_') || STDLIB.contains(top)
+}
+
+/// The distribution that provides a top-level import name.
+pub fn distribution_for(top: &str) -> &str {
+    IMPORT_MAP.get(top).copied().unwrap_or(top)
+}
+
+/// Whether installing `dist` (with `extras`) brings the importable `top` (or distribution of
+/// that normalised name) along.
+pub fn brings(dist: &str, extras: &[String], top: &str) -> bool {
+    let dist = normalize(dist);
+    let wanted = [normalize(top), normalize(distribution_for(top))];
+    let hit = |key: &str| BRINGS.get(key).is_some_and(|names| names.iter().any(|n| wanted.contains(n)));
+    hit(&dist) || extras.iter().any(|e| hit(&format!("{dist}[{e}]")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_load() {
+        assert!(is_stdlib("os") && is_stdlib("tomllib") && is_stdlib("_thread") && is_stdlib("distutils"));
+        assert!(!is_stdlib("pandas"));
+        assert_eq!(distribution_for("sklearn"), "scikit-learn");
+        assert_eq!(distribution_for("pandas"), "pandas");
+        assert!(brings("dash", &[], "flask"));
+        assert!(brings("Pandas", &[], "dateutil"));
+        assert!(brings("dash", &["diskcache".into()], "diskcache"));
+        assert!(!brings("dash", &[], "diskcache"));
+    }
+}

@@ -1,0 +1,190 @@
+//! An immutable-ish snapshot of the files of a workspace: paths relative to its root, sizes,
+//! and the texts of the files dash-lsp reads. The IO layer (CLI, LSP) fills it; the analysis
+//! only reads it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use super::python::PythonModule;
+use super::text::LineIndex;
+
+/// Files larger than this are never read as text (a 10 MB generated module is still read).
+pub const MAX_TEXT_BYTES: u64 = 16 * 1024 * 1024;
+
+#[derive(Debug)]
+pub struct SourceFile {
+    text: Arc<str>,
+    index: OnceLock<LineIndex>,
+    python: OnceLock<Arc<PythonModule>>,
+}
+
+impl SourceFile {
+    pub fn new(text: impl Into<Arc<str>>) -> Self {
+        SourceFile { text: text.into(), index: OnceLock::new(), python: OnceLock::new() }
+    }
+
+    /// A Python file whose module was already built (from an incremental parse).
+    pub fn with_python(text: impl Into<Arc<str>>, module: PythonModule) -> Self {
+        let file = Self::new(text);
+        let _ = file.python.set(Arc::new(module));
+        file
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn shared_text(&self) -> Arc<str> {
+        self.text.clone()
+    }
+
+    pub fn line_index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(&self.text))
+    }
+
+    pub fn python(&self) -> &Arc<PythonModule> {
+        self.python.get_or_init(|| Arc::new(PythonModule::parse(&self.text)))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Content {
+    Text(Arc<SourceFile>),
+    /// Not a file dash-lsp reads (data files: only their size matters).
+    NotRead,
+    /// A file dash-lsp wanted to read but could not (invalid UTF-8, too large, IO error).
+    Unreadable(Arc<str>),
+}
+
+#[derive(Clone, Debug)]
+pub struct FileEntry {
+    pub size: u64,
+    pub content: Content,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Workspace {
+    files: BTreeMap<PathBuf, FileEntry>,
+}
+
+/// Whether dash-lsp reads a file's text (as opposed to only its size).
+pub fn is_read_as_text(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    matches!(name, "Procfile" | "CHECKS" | "runtime.txt" | ".python-version" | ".gitignore" | "dash-lsp.toml" | "pyproject.toml")
+        || matches!(ext, "py" | "sh" | "txt" | "in")
+}
+
+impl Workspace {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn insert_text(&mut self, path: impl Into<PathBuf>, text: impl Into<Arc<str>>) {
+        let text: Arc<str> = text.into();
+        self.insert_source(path, Arc::new(SourceFile::new(text)));
+    }
+
+    pub fn insert_source(&mut self, path: impl Into<PathBuf>, source: Arc<SourceFile>) {
+        let size = source.text().len() as u64;
+        self.files.insert(path.into(), FileEntry { size, content: Content::Text(source) });
+    }
+
+    pub fn insert_entry(&mut self, path: impl Into<PathBuf>, entry: FileEntry) {
+        self.files.insert(path.into(), entry);
+    }
+
+    pub fn remove(&mut self, path: &Path) -> Option<FileEntry> {
+        self.files.remove(path)
+    }
+
+    pub fn entry(&self, path: &Path) -> Option<&FileEntry> {
+        self.files.get(path)
+    }
+
+    pub fn exists(&self, path: &Path) -> bool {
+        self.files.contains_key(path)
+    }
+
+    pub fn source(&self, path: &Path) -> Option<&Arc<SourceFile>> {
+        match &self.files.get(path)?.content {
+            Content::Text(source) => Some(source),
+            _ => None,
+        }
+    }
+
+    pub fn text(&self, path: &Path) -> Option<&str> {
+        self.source(path).map(|s| s.text())
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (&PathBuf, &FileEntry)> {
+        self.files.iter()
+    }
+
+    /// Files under `dir` (relative path prefix; `""` is the whole workspace).
+    pub fn files_under<'a>(&'a self, dir: &'a Path) -> impl Iterator<Item = (&'a PathBuf, &'a FileEntry)> + 'a {
+        self.files.range(dir.to_path_buf()..).take_while(move |(p, _)| p.starts_with(dir))
+    }
+
+    /// Whether any file lies under `dir`.
+    pub fn is_dir(&self, dir: &Path) -> bool {
+        self.files_under(dir).any(|(p, _)| p != dir)
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+/// Joins and normalises relative paths without touching the disk; `None` when the result
+/// would leave the workspace (`../..`) or is absolute.
+pub fn join_relative(base: &Path, rel: &str) -> Option<PathBuf> {
+    let mut parts: Vec<String> = base
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(s) => s.to_str().map(str::to_string),
+            _ => None,
+        })
+        .collect();
+    if rel.starts_with('/') || rel.starts_with('\\') || rel.contains(':') && rel.chars().nth(1) == Some(':') {
+        return None;
+    }
+    for part in rel.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p.to_string()),
+        }
+    }
+    Some(parts.iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_stays_inside() {
+        assert_eq!(join_relative(Path::new("a/b"), "../c/./d.txt"), Some(PathBuf::from("a/c/d.txt")));
+        assert_eq!(join_relative(Path::new("a"), "../../etc/passwd"), None);
+        assert_eq!(join_relative(Path::new(""), "/etc/passwd"), None);
+    }
+
+    #[test]
+    fn files_under_dir() {
+        let mut ws = Workspace::new();
+        ws.insert_text("a/app.py", "");
+        ws.insert_text("a/pages/p.py", "");
+        ws.insert_text("ab/app.py", "");
+        let under: Vec<_> = ws.files_under(Path::new("a")).map(|(p, _)| p.clone()).collect();
+        assert_eq!(under, [PathBuf::from("a/app.py"), PathBuf::from("a/pages/p.py")]);
+        assert!(ws.is_dir(Path::new("a/pages")));
+    }
+}
