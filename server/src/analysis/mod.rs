@@ -2,6 +2,7 @@
 //! No IO, no async, no protocol types.
 
 pub mod diagnostic;
+pub mod fixes;
 pub mod gunicorn;
 pub mod procfile;
 pub mod project;
