@@ -29,7 +29,11 @@ impl Severity {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FileEdit {
     /// Replace a byte range of an existing file.
-    Replace { file: PathBuf, range: Range<usize>, new_text: String },
+    Replace {
+        file: PathBuf,
+        range: Range<usize>,
+        new_text: String,
+    },
     /// Create a file that does not exist yet, with this content.
     Create { file: PathBuf, text: String },
 }
@@ -53,11 +57,19 @@ pub struct Fix {
 
 impl Fix {
     pub fn preferred(message: impl Into<String>, edits: Vec<FileEdit>) -> Self {
-        Fix { message: message.into(), edits, preferred: true }
+        Fix {
+            message: message.into(),
+            edits,
+            preferred: true,
+        }
     }
 
     pub fn alternative(message: impl Into<String>, edits: Vec<FileEdit>) -> Self {
-        Fix { message: message.into(), edits, preferred: false }
+        Fix {
+            message: message.into(),
+            edits,
+            preferred: false,
+        }
     }
 }
 
@@ -137,10 +149,25 @@ mod tests {
 
     #[test]
     fn applies_in_offset_order_and_rejects_overlap() {
-        assert_eq!(apply_edits("abcdef", &[(4..5, "X"), (0..1, "")]).unwrap(), "bcdXf");
-        assert_eq!(apply_edits("ab", &[(1..1, "1"), (1..1, "2")]).unwrap(), "a12b");
-        assert!(matches!(apply_edits("abc", &[(0..2, ""), (1..3, "")]), Err(EditError::Overlap(_))));
-        assert!(matches!(apply_edits("é", &[(1..1, "")]), Err(EditError::OutOfRange(_))));
-        assert!(matches!(apply_edits("a", &[(0..5, "")]), Err(EditError::OutOfRange(_))));
+        assert_eq!(
+            apply_edits("abcdef", &[(4..5, "X"), (0..1, "")]).unwrap(),
+            "bcdXf"
+        );
+        assert_eq!(
+            apply_edits("ab", &[(1..1, "1"), (1..1, "2")]).unwrap(),
+            "a12b"
+        );
+        assert!(matches!(
+            apply_edits("abc", &[(0..2, ""), (1..3, "")]),
+            Err(EditError::Overlap(_))
+        ));
+        assert!(matches!(
+            apply_edits("é", &[(1..1, "")]),
+            Err(EditError::OutOfRange(_))
+        ));
+        assert!(matches!(
+            apply_edits("a", &[(0..5, "")]),
+            Err(EditError::OutOfRange(_))
+        ));
     }
 }

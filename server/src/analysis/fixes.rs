@@ -22,11 +22,15 @@ pub fn apply_fixes(ws: &Workspace, fixes: &[&Fix]) -> Changes {
         for edit in &fix.edits {
             match edit {
                 FileEdit::Replace { file, range, .. } => {
-                    let Some(text) = ws.text(file) else { continue 'fix };
+                    let Some(text) = ws.text(file) else {
+                        continue 'fix;
+                    };
                     if range.end > text.len() || created.contains_key(file) {
                         continue 'fix;
                     }
-                    let taken = accepted.get(file).is_some_and(|edits| edits.iter().any(|(r, _)| conflicts(r, range)));
+                    let taken = accepted
+                        .get(file)
+                        .is_some_and(|edits| edits.iter().any(|(r, _)| conflicts(r, range)));
                     if taken {
                         continue 'fix;
                     }
@@ -40,9 +44,14 @@ pub fn apply_fixes(ws: &Workspace, fixes: &[&Fix]) -> Changes {
         }
         for edit in &fix.edits {
             match edit {
-                FileEdit::Replace { file, range, new_text } => {
-                    accepted.entry(file.clone()).or_default().push((range.clone(), new_text.as_str()))
-                }
+                FileEdit::Replace {
+                    file,
+                    range,
+                    new_text,
+                } => accepted
+                    .entry(file.clone())
+                    .or_default()
+                    .push((range.clone(), new_text.as_str())),
                 FileEdit::Create { file, text } => {
                     created.insert(file.clone(), text.as_str());
                 }
@@ -67,7 +76,10 @@ pub fn apply_fixes(ws: &Workspace, fixes: &[&Fix]) -> Changes {
 }
 
 fn conflicts(a: &Range<usize>, b: &Range<usize>) -> bool {
-    (a.start < b.end && b.start < a.end) || a.start == b.start || (a.is_empty() && a.start == b.end) || (b.is_empty() && b.start == a.end)
+    (a.start < b.end && b.start < a.end)
+        || a.start == b.start
+        || (a.is_empty() && a.start == b.end)
+        || (b.is_empty() && b.start == a.end)
 }
 
 /// A copy of `ws` with `changes` applied.

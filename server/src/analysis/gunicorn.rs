@@ -8,10 +8,29 @@ use super::shell::{self, Token};
 /// gunicorn options that take no value; every other long option takes one (as gunicorn's
 /// argparse does), unless written `--opt=value`.
 const FLAGS: &[&str] = &[
-    "--reload", "--spew", "--check-config", "--print-config", "--preload", "--no-sendfile",
-    "--reuse-port", "--daemon", "--initgroups", "--capture-output", "--enable-stdio-inheritance",
-    "--proxy-protocol", "--strip-header-spaces", "--suppress-ragged-eofs", "--do-handshake-on-connect",
-    "--help", "--version", "--debug", "--no-control-socket", "-D", "-R", "-h", "-v",
+    "--reload",
+    "--spew",
+    "--check-config",
+    "--print-config",
+    "--preload",
+    "--no-sendfile",
+    "--reuse-port",
+    "--daemon",
+    "--initgroups",
+    "--capture-output",
+    "--enable-stdio-inheritance",
+    "--proxy-protocol",
+    "--strip-header-spaces",
+    "--suppress-ragged-eofs",
+    "--do-handshake-on-connect",
+    "--help",
+    "--version",
+    "--debug",
+    "--no-control-socket",
+    "-D",
+    "-R",
+    "-h",
+    "-v",
 ];
 
 /// Short options that take a value (`-w 4` or `-w4`).
@@ -173,9 +192,12 @@ impl GunicornCommand {
             "config" | "c" => self.config_file = true,
             "bind" | "b" => self.binds.push((span, value.unwrap_or_default())),
             "chdir" => self.chdir = value,
-            "pythonpath" => {
-                self.pythonpath.extend(value.unwrap_or_default().split(',').map(|s| s.trim().to_string()))
-            }
+            "pythonpath" => self.pythonpath.extend(
+                value
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(|s| s.trim().to_string()),
+            ),
             _ => {}
         }
     }
@@ -184,7 +206,9 @@ impl GunicornCommand {
 fn parse_target(text: &str, span: Range<usize>, value: &str) -> Target {
     let raw = &text[span.clone()];
     let inner = match raw.as_bytes().first() {
-        Some(b'"') | Some(b'\'') if raw.len() >= 2 && raw.as_bytes()[raw.len() - 1] == raw.as_bytes()[0] => {
+        Some(b'"') | Some(b'\'')
+            if raw.len() >= 2 && raw.as_bytes()[raw.len() - 1] == raw.as_bytes()[0] =>
+        {
             span.start + 1..span.end - 1
         }
         _ => span.clone(),
@@ -210,7 +234,12 @@ fn parse_target(text: &str, span: Range<usize>, value: &str) -> Target {
             (module.to_string(), variable)
         }
     };
-    Target { span, inner, module, variable }
+    Target {
+        span,
+        inner,
+        module,
+        variable,
+    }
 }
 
 #[cfg(test)]
@@ -223,7 +252,8 @@ mod tests {
 
     #[test]
     fn target_and_options() {
-        let s = "gunicorn --workers=4 -b 0.0.0.0:8050 --chdir src --preload app:server --timeout 60";
+        let s =
+            "gunicorn --workers=4 -b 0.0.0.0:8050 --chdir src --preload app:server --timeout 60";
         let c = cmd(s);
         let t = c.target.unwrap();
         assert_eq!(t.module, "app");
@@ -232,17 +262,32 @@ mod tests {
         assert!(c.workers);
         assert_eq!(c.chdir.as_deref(), Some("src"));
         assert_eq!(&s[c.binds[0].0.clone()], "-b 0.0.0.0:8050");
-        assert_eq!(&s[c.span], &s[..]);
+        assert_eq!(&s[c.span], s);
     }
 
     #[test]
     fn target_forms() {
-        assert_eq!(cmd("gunicorn 'app:create_server()'").target.unwrap().variable, TargetVariable::Call("create_server".into()));
-        assert_eq!(cmd("gunicorn app:app.server").target.unwrap().variable, TargetVariable::Attribute("app.server".into()));
-        assert_eq!(cmd("gunicorn app").target.unwrap().variable, TargetVariable::Default);
+        assert_eq!(
+            cmd("gunicorn 'app:create_server()'")
+                .target
+                .unwrap()
+                .variable,
+            TargetVariable::Call("create_server".into())
+        );
+        assert_eq!(
+            cmd("gunicorn app:app.server").target.unwrap().variable,
+            TargetVariable::Attribute("app.server".into())
+        );
+        assert_eq!(
+            cmd("gunicorn app").target.unwrap().variable,
+            TargetVariable::Default
+        );
         assert!(cmd("gunicorn -w4").target.is_none());
         assert!(cmd("gunicorn -w4").workers);
-        assert!(!cmd("gunicorn ../../etc/passwd:server").target.unwrap().module_is_valid());
+        assert!(!cmd("gunicorn ../../etc/passwd:server")
+            .target
+            .unwrap()
+            .module_is_valid());
         let s = "python -m gunicorn pkg.app:server && echo done";
         let c = cmd(s);
         assert_eq!(&s[c.span], "gunicorn pkg.app:server");

@@ -8,7 +8,10 @@ use super::text::LineIndex;
 pub enum LineKind {
     Blank,
     Comment,
-    Process { kind: Range<usize>, command: Option<Range<usize>> },
+    Process {
+        kind: Range<usize>,
+        command: Option<Range<usize>>,
+    },
     /// Not `<type>: <command>` (a parse error).
     Invalid,
 }
@@ -46,16 +49,17 @@ impl Procfile {
                     continue;
                 }
                 if node.is_error() || node.is_missing() || node.has_error() {
-                    for l in node.start_position().row..=node.end_position().row.min(kinds.len() - 1) {
-                        errors[l] = true;
-                    }
+                    let last = node.end_position().row.min(kinds.len() - 1);
+                    errors[line..=last].iter_mut().for_each(|e| *e = true);
                     continue;
                 }
                 match node.kind() {
                     "comment" => kinds[line] = Some(LineKind::Comment),
                     "process" => {
                         let kind = node.child_by_field_name("type").map(|t| t.byte_range());
-                        let command = node.child_by_field_name("command").map(|c| trim_end(text, c.byte_range()));
+                        let command = node
+                            .child_by_field_name("command")
+                            .map(|c| trim_end(text, c.byte_range()));
                         if let Some(kind) = kind {
                             kinds[line] = Some(LineKind::Process { kind, command });
                         }
@@ -76,7 +80,11 @@ impl Procfile {
                 } else {
                     LineKind::Invalid
                 };
-                ProcfileLine { content, full: index.line_full(line), kind }
+                ProcfileLine {
+                    content,
+                    full: index.line_full(line),
+                    kind,
+                }
             })
             .filter(|l| !(l.content.is_empty() && l.full.is_empty()))
             .collect();
@@ -84,7 +92,9 @@ impl Procfile {
     }
 
     /// Process lines as (type range, command range), in file order.
-    pub fn processes(&self) -> impl Iterator<Item = (&ProcfileLine, Range<usize>, Option<Range<usize>>)> {
+    pub fn processes(
+        &self,
+    ) -> impl Iterator<Item = (&ProcfileLine, Range<usize>, Option<Range<usize>>)> {
         self.lines.iter().filter_map(|l| match &l.kind {
             LineKind::Process { kind, command } => Some((l, kind.clone(), command.clone())),
             _ => None,
@@ -93,7 +103,9 @@ impl Procfile {
 
     /// The first `web` process: its line and command.
     pub fn web<'a>(&'a self, text: &str) -> Option<(&'a ProcfileLine, Option<Range<usize>>)> {
-        self.processes().find(|(_, kind, _)| &text[kind.clone()] == "web").map(|(l, _, c)| (l, c))
+        self.processes()
+            .find(|(_, kind, _)| &text[kind.clone()] == "web")
+            .map(|(l, _, c)| (l, c))
     }
 }
 
@@ -110,21 +122,33 @@ mod tests {
     fn lines_and_kinds() {
         let text = "# comment\r\nweb: gunicorn app:server  \r\n\r\nnot a process\r\nworker:";
         let p = Procfile::parse(text);
-        let kinds: Vec<_> = p.lines.iter().map(|l| std::mem::discriminant(&l.kind)).collect();
+        let kinds: Vec<_> = p
+            .lines
+            .iter()
+            .map(|l| std::mem::discriminant(&l.kind))
+            .collect();
         assert_eq!(kinds.len(), 5);
         assert_eq!(p.lines[0].kind, LineKind::Comment);
-        let LineKind::Process { kind, command } = &p.lines[1].kind else { panic!("process") };
+        let LineKind::Process { kind, command } = &p.lines[1].kind else {
+            panic!("process")
+        };
         assert_eq!(&text[kind.clone()], "web");
         assert_eq!(&text[command.clone().unwrap()], "gunicorn app:server");
         assert_eq!(p.lines[2].kind, LineKind::Blank);
         assert_eq!(p.lines[3].kind, LineKind::Invalid);
-        assert!(matches!(p.lines[4].kind, LineKind::Process { command: None, .. }));
+        assert!(matches!(
+            p.lines[4].kind,
+            LineKind::Process { command: None, .. }
+        ));
         assert!(p.web(text).is_some());
     }
 
     #[test]
     fn binary_garbage_does_not_panic() {
         let p = Procfile::parse("\u{0}\u{1}web:\u{fffd}\n::::\n");
-        assert!(p.lines.iter().all(|l| l.kind == LineKind::Invalid || matches!(l.kind, LineKind::Process { .. })));
+        assert!(p
+            .lines
+            .iter()
+            .all(|l| l.kind == LineKind::Invalid || matches!(l.kind, LineKind::Process { .. })));
     }
 }

@@ -23,17 +23,27 @@ pub const FALLBACK_ENTRIES: &[&str] = &["app.py", "index.py", "main.py"];
 pub fn app_roots(ws: &Workspace) -> Vec<PathBuf> {
     let mut roots: BTreeSet<PathBuf> = ws
         .files()
-        .filter(|(p, _)| matches!(p.file_name().and_then(|n| n.to_str()), Some(PROCFILE | REQUIREMENTS)))
+        .filter(|(p, _)| {
+            matches!(
+                p.file_name().and_then(|n| n.to_str()),
+                Some(PROCFILE | REQUIREMENTS)
+            )
+        })
         .map(|(p, _)| parent(p))
         .collect();
     // A module with a Dash app object outside every marked root makes its folder an app root
     // (an app with neither Procfile nor requirements.txt yet).
     let marked: Vec<PathBuf> = roots.iter().cloned().collect();
     for (path, _) in ws.files() {
-        if path.extension().and_then(|e| e.to_str()) != Some("py") || marked.iter().any(|r| path.starts_with(r)) {
+        if path.extension().and_then(|e| e.to_str()) != Some("py")
+            || marked.iter().any(|r| path.starts_with(r))
+        {
             continue;
         }
-        if ws.source(path).is_some_and(|s| !s.python().dash_apps.is_empty()) {
+        if ws
+            .source(path)
+            .is_some_and(|s| !s.python().dash_apps.is_empty())
+        {
             let dir = parent(path);
             if !roots.iter().any(|r| dir.starts_with(r)) {
                 roots.insert(dir);
@@ -81,7 +91,9 @@ pub enum TargetStatus {
     /// The module part is not a module name (a path, empty, `..`).
     InvalidModule,
     ModuleNotFound,
-    Resolved { file: PathBuf },
+    Resolved {
+        file: PathBuf,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -113,7 +125,9 @@ impl Requirements {
     pub fn provides(&self, top: &str) -> bool {
         let dist = requirements::normalize(tables::distribution_for(top));
         self.entries.iter().any(|(_, r)| {
-            r.normalized == dist || r.normalized == requirements::normalize(top) || tables::brings(&r.normalized, &r.extras, top)
+            r.normalized == dist
+                || r.normalized == requirements::normalize(top)
+                || tables::brings(&r.normalized, &r.extras, top)
         })
     }
 }
@@ -136,14 +150,21 @@ pub struct App<'w> {
 impl<'w> App<'w> {
     pub fn build(ws: &'w Workspace, root: &Path, all_roots: &[PathBuf]) -> App<'w> {
         let owned = |p: &Path| {
-            !all_roots.iter().any(|r| r.as_path() != root && r.starts_with(root) && p.starts_with(r))
+            !all_roots
+                .iter()
+                .any(|r| r.as_path() != root && r.starts_with(root) && p.starts_with(r))
         };
         let modules: Vec<PathBuf> = ws
             .files_under(root)
             .filter(|(p, _)| p.extension().and_then(|e| e.to_str()) == Some("py") && owned(p))
             .map(|(p, _)| p.clone())
             .collect();
-        let file_ref = |path: PathBuf| ws.source(&path).map(|source| FileRef { path, source: source.clone() });
+        let file_ref = |path: PathBuf| {
+            ws.source(&path).map(|source| FileRef {
+                path,
+                source: source.clone(),
+            })
+        };
         let procfile = file_ref(root.join(PROCFILE)).map(|f| {
             let parsed = Procfile::parse(f.text());
             (f, parsed)
@@ -173,7 +194,10 @@ impl<'w> App<'w> {
         let path = self.root.join(REQUIREMENTS);
         let source = self.ws.source(&path)?.clone();
         let mut reqs = Requirements {
-            file: FileRef { path: path.clone(), source },
+            file: FileRef {
+                path: path.clone(),
+                source,
+            },
             entries: Vec::new(),
             missing_includes: Vec::new(),
         };
@@ -183,15 +207,20 @@ impl<'w> App<'w> {
             if !seen.insert(file.clone()) || seen.len() > 64 {
                 continue;
             }
-            let Some(text) = self.ws.text(&file) else { continue };
+            let Some(text) = self.ws.text(&file) else {
+                continue;
+            };
             let parsed = RequirementsFile::parse(text);
             for include in parsed.includes {
                 match join_relative(&parent(&file), &include.path) {
                     Some(p) if self.ws.text(&p).is_some() => queue.push(p),
-                    _ => reqs.missing_includes.push((file.clone(), include.span, include.path)),
+                    _ => reqs
+                        .missing_includes
+                        .push((file.clone(), include.span, include.path)),
                 }
             }
-            reqs.entries.extend(parsed.requirements.into_iter().map(|r| (file.clone(), r)));
+            reqs.entries
+                .extend(parsed.requirements.into_iter().map(|r| (file.clone(), r)));
         }
         Some(reqs)
     }
@@ -200,7 +229,12 @@ impl<'w> App<'w> {
         let (procfile, parsed) = self.procfile.as_ref()?;
         let text = procfile.text();
         let (line, command) = parsed.web(text)?;
-        let mut web = WebProcess { line: line.clone(), command: command.clone(), gunicorn: None, script: None };
+        let mut web = WebProcess {
+            line: line.clone(),
+            command: command.clone(),
+            gunicorn: None,
+            script: None,
+        };
         let command = command?;
         if let Some(g) = gunicorn::parse(text, command.clone()) {
             web.gunicorn = Some((procfile.clone(), g));
@@ -212,7 +246,13 @@ impl<'w> App<'w> {
                 if let Some(source) = self.ws.source(&path) {
                     let script_text = source.text();
                     if let Some(g) = gunicorn::parse(script_text, 0..script_text.len()) {
-                        web.gunicorn = Some((FileRef { path: path.clone(), source: source.clone() }, g));
+                        web.gunicorn = Some((
+                            FileRef {
+                                path: path.clone(),
+                                source: source.clone(),
+                            },
+                            g,
+                        ));
                     }
                 }
                 web.script = Some(path);
@@ -231,7 +271,9 @@ impl<'w> App<'w> {
         let Some((_, cmd)) = self.web.as_ref().and_then(|w| w.gunicorn.as_ref()) else {
             return TargetStatus::NotApplicable;
         };
-        let Some(target) = &cmd.target else { return TargetStatus::Missing };
+        let Some(target) = &cmd.target else {
+            return TargetStatus::Missing;
+        };
         if !target.module_is_valid() {
             return TargetStatus::InvalidModule;
         }
@@ -250,7 +292,9 @@ impl<'w> App<'w> {
 
     /// Folders gunicorn imports from: `--chdir` (or the app root), then each `--pythonpath`.
     fn module_bases(&self, cmd: &GunicornCommand) -> Vec<PathBuf> {
-        let Some(cwd) = join_relative(&self.root, cmd.chdir.as_deref().unwrap_or(".")) else { return Vec::new() };
+        let Some(cwd) = join_relative(&self.root, cmd.chdir.as_deref().unwrap_or(".")) else {
+            return Vec::new();
+        };
         let mut bases = vec![cwd.clone()];
         bases.extend(cmd.pythonpath.iter().filter_map(|p| join_relative(&cwd, p)));
         bases.retain(|b| b.starts_with(&self.root));
@@ -265,7 +309,10 @@ impl<'w> App<'w> {
         if let (Some(web), Some((procfile, _))) = (&self.web, &self.procfile) {
             if let Some(command) = &web.command {
                 let tokens = shell::split(procfile.text(), command.clone());
-                let script = tokens.iter().filter_map(|t| t.word()).find(|w| w.ends_with(".py"));
+                let script = tokens
+                    .iter()
+                    .filter_map(|t| t.word())
+                    .find(|w| w.ends_with(".py"));
                 if let Some(path) = script.and_then(|s| join_relative(&self.root, s)) {
                     if self.modules.contains(&path) {
                         return Some(path);
@@ -296,7 +343,10 @@ impl<'w> App<'w> {
     /// The dotted module name of a file, relative to the app root (`pages/home.py` -> `pages.home`).
     pub fn module_name(&self, path: &Path) -> String {
         let rel = path.strip_prefix(&self.root).unwrap_or(path);
-        let mut parts: Vec<String> = rel.iter().filter_map(|c| c.to_str().map(str::to_string)).collect();
+        let mut parts: Vec<String> = rel
+            .iter()
+            .filter_map(|c| c.to_str().map(str::to_string))
+            .collect();
         if let Some(last) = parts.last_mut() {
             if let Some(stem) = last.strip_suffix(".py") {
                 *last = stem.to_string();
@@ -310,7 +360,9 @@ impl<'w> App<'w> {
 
     /// The module a new Procfile line should target: the entry module, else `app`.
     pub fn entry_module_name(&self) -> String {
-        self.entry.as_ref().map_or_else(|| "app".to_string(), |e| self.module_name(e))
+        self.entry
+            .as_ref()
+            .map_or_else(|| "app".to_string(), |e| self.module_name(e))
     }
 
     /// The command a Procfile should run for this app.
@@ -342,10 +394,17 @@ impl<'w> App<'w> {
         let local = self.local_names();
         let mut out = Vec::new();
         for module in &self.modules {
-            let Some(py) = self.python(module) else { continue };
+            let Some(py) = self.python(module) else {
+                continue;
+            };
             for import in &py.imports {
                 let top = import.top_level();
-                if import.level > 0 || import.optional || top.is_empty() || tables::is_stdlib(top) || local.contains(top) {
+                if import.level > 0
+                    || import.optional
+                    || top.is_empty()
+                    || tables::is_stdlib(top)
+                    || local.contains(top)
+                {
                     continue;
                 }
                 out.push((module.clone(), import));
@@ -375,7 +434,9 @@ impl<'w> App<'w> {
 fn script_of(text: &str, command: Range<usize>) -> Option<String> {
     let tokens = shell::split(text, command);
     let words: Vec<&str> = tokens.iter().map_while(|t| t.word()).collect();
-    let mut words = words.into_iter().skip_while(|w| *w == "exec" || w.contains('='));
+    let mut words = words
+        .into_iter()
+        .skip_while(|w| *w == "exec" || w.contains('='));
     let first = words.next()?;
     if matches!(first, "bash" | "sh" | "zsh" | "dash") {
         return words.find(|w| !w.starts_with('-')).map(str::to_string);
@@ -408,11 +469,19 @@ mod tests {
         assert_eq!(roots, [PathBuf::from("a"), PathBuf::from("b")]);
         let a = App::build(&w, Path::new("a"), &roots);
         assert_eq!(a.modules.len(), 2);
-        assert_eq!(a.target, TargetStatus::Resolved { file: "a/app.py".into() });
+        assert_eq!(
+            a.target,
+            TargetStatus::Resolved {
+                file: "a/app.py".into()
+            }
+        );
         assert_eq!(a.module_name(Path::new("a/pages/home.py")), "pages.home");
         let b = App::build(&w, Path::new("b"), &roots);
         assert_eq!(b.entry, Some(PathBuf::from("b/dashboard.py")));
-        assert_eq!(b.recommended_web_command(), "gunicorn dashboard:server --workers 4");
+        assert_eq!(
+            b.recommended_web_command(),
+            "gunicorn dashboard:server --workers 4"
+        );
     }
 
     #[test]
@@ -423,11 +492,19 @@ mod tests {
             ("src/pkg/__init__.py", ""),
         ]);
         let app = App::build(&w, Path::new(""), &app_roots(&w));
-        assert_eq!(app.target, TargetStatus::Resolved { file: "src/pkg/app.py".into() });
+        assert_eq!(
+            app.target,
+            TargetStatus::Resolved {
+                file: "src/pkg/app.py".into()
+            }
+        );
         let w = ws(&[("Procfile", "web: gunicorn ../../etc/passwd:server\n")]);
         let app = App::build(&w, Path::new(""), &app_roots(&w));
         assert_eq!(app.target, TargetStatus::InvalidModule);
-        let w = ws(&[("Procfile", "web: gunicorn --chdir ../.. app:server\n"), ("app.py", "")]);
+        let w = ws(&[
+            ("Procfile", "web: gunicorn --chdir ../.. app:server\n"),
+            ("app.py", ""),
+        ]);
         let app = App::build(&w, Path::new(""), &app_roots(&w));
         assert_eq!(app.target, TargetStatus::ModuleNotFound);
     }
@@ -436,11 +513,19 @@ mod tests {
     fn follows_start_script() {
         let w = ws(&[
             ("Procfile", "web: bash start.sh\n"),
-            ("start.sh", "#!/bin/sh\nset -e\nexec gunicorn \\\n  index:server -w 2\n"),
+            (
+                "start.sh",
+                "#!/bin/sh\nset -e\nexec gunicorn \\\n  index:server -w 2\n",
+            ),
             ("index.py", ""),
         ]);
         let app = App::build(&w, Path::new(""), &app_roots(&w));
-        assert_eq!(app.target, TargetStatus::Resolved { file: "index.py".into() });
+        assert_eq!(
+            app.target,
+            TargetStatus::Resolved {
+                file: "index.py".into()
+            }
+        );
         let (file, cmd) = app.web.as_ref().unwrap().gunicorn.as_ref().unwrap();
         assert_eq!(file.path, PathBuf::from("start.sh"));
         assert!(cmd.workers);
@@ -449,7 +534,10 @@ mod tests {
     #[test]
     fn requirements_follow_includes() {
         let w = ws(&[
-            ("requirements.txt", "-r base.txt\n-r missing.txt\ngunicorn\n"),
+            (
+                "requirements.txt",
+                "-r base.txt\n-r missing.txt\ngunicorn\n",
+            ),
             ("base.txt", "dash==2.17.1\npandas\n"),
         ]);
         let app = App::build(&w, Path::new(""), &app_roots(&w));

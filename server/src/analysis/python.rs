@@ -27,7 +27,9 @@ pub enum BindingKind {
     /// `x = ...` (any assignment form binding the name).
     Assigned(ValueKind),
     /// `import x` / `from m import x`: `target` is the qualified name it refers to.
-    Imported { target: String },
+    Imported {
+        target: String,
+    },
     Function,
     Class,
 }
@@ -123,7 +125,10 @@ impl PythonModule {
             Some(tree) => tree,
             None => parse_tree("", None).expect("empty text always parses"),
         };
-        let mut builder = Builder { src: text, module: ModuleFacts::default() };
+        let mut builder = Builder {
+            src: text,
+            module: ModuleFacts::default(),
+        };
         let root = tree.root_node();
         builder.walk_block(root, false, 0);
         builder.collect_imports(root);
@@ -188,15 +193,6 @@ pub fn string_value(node: Node, src: &str) -> Option<String> {
     let mut cursor = node.walk();
     for child in node.named_children(&mut cursor) {
         match child.kind() {
-            "string_start" => {
-                if text_of(child, src).to_ascii_lowercase().contains('f') {
-                    // An f-string with no interpolation is still a constant; one with is not.
-                    let mut c2 = node.walk();
-                    if node.named_children(&mut c2).any(|c| c.kind() == "interpolation") {
-                        return None;
-                    }
-                }
-            }
             "string_content" => out.push_str(text_of(child, src)),
             "escape_sequence" => {
                 let esc = text_of(child, src);
@@ -255,7 +251,14 @@ impl Builder<'_> {
     }
 
     fn bind(&mut self, name: &str, kind: BindingKind, stmt: Range<usize>) {
-        self.module.names.insert(name.to_string(), Binding { name: name.to_string(), kind, stmt });
+        self.module.names.insert(
+            name.to_string(),
+            Binding {
+                name: name.to_string(),
+                kind,
+                stmt,
+            },
+        );
     }
 
     fn walk_block(&mut self, block: Node, under_main: bool, depth: usize) {
@@ -309,10 +312,14 @@ impl Builder<'_> {
                     self.walk_block(body, under_main || main_guard, depth + 1);
                 }
                 let mut cursor = stmt.walk();
-                let alternatives: Vec<Node> =
-                    stmt.children_by_field_name("alternative", &mut cursor).collect();
+                let alternatives: Vec<Node> = stmt
+                    .children_by_field_name("alternative", &mut cursor)
+                    .collect();
                 for alt in alternatives {
-                    if let Some(body) = alt.child_by_field_name("body").or_else(|| alt.child_by_field_name("consequence")) {
+                    if let Some(body) = alt
+                        .child_by_field_name("body")
+                        .or_else(|| alt.child_by_field_name("consequence"))
+                    {
                         self.walk_block(body, under_main, depth + 1);
                     }
                 }
@@ -323,10 +330,15 @@ impl Builder<'_> {
                 for part in parts {
                     match part.kind() {
                         "block" => self.walk_block(part, under_main, depth + 1),
-                        "except_clause" | "else_clause" | "finally_clause" | "except_group_clause" => {
+                        "except_clause"
+                        | "else_clause"
+                        | "finally_clause"
+                        | "except_group_clause" => {
                             let mut c2 = part.walk();
-                            let blocks: Vec<Node> =
-                                part.named_children(&mut c2).filter(|n| n.kind() == "block").collect();
+                            let blocks: Vec<Node> = part
+                                .named_children(&mut c2)
+                                .filter(|n| n.kind() == "block")
+                                .collect();
                             for b in blocks {
                                 self.walk_block(b, under_main, depth + 1);
                             }
@@ -346,7 +358,9 @@ impl Builder<'_> {
             for name in stmt.children_by_field_name("name", &mut cursor) {
                 let (dotted, alias) = match name.kind() {
                     "aliased_import" => (
-                        name.child_by_field_name("name").map(|n| text_of(n, src)).unwrap_or(""),
+                        name.child_by_field_name("name")
+                            .map(|n| text_of(n, src))
+                            .unwrap_or(""),
                         name.child_by_field_name("alias").map(|n| text_of(n, src)),
                     ),
                     _ => (text_of(name, src), None),
@@ -366,7 +380,11 @@ impl Builder<'_> {
                 if !under_main {
                     self.module.names.insert(
                         bound.clone(),
-                        Binding { name: bound, kind: BindingKind::Imported { target }, stmt: stmt.byte_range() },
+                        Binding {
+                            name: bound,
+                            kind: BindingKind::Imported { target },
+                            stmt: stmt.byte_range(),
+                        },
                     );
                 }
             }
@@ -379,7 +397,9 @@ impl Builder<'_> {
             .unwrap_or_default();
         let is_star = {
             let mut c = stmt.walk();
-            let found = stmt.named_children(&mut c).any(|n| n.kind() == "wildcard_import");
+            let found = stmt
+                .named_children(&mut c)
+                .any(|n| n.kind() == "wildcard_import");
             found
         };
         if is_star {
@@ -392,7 +412,9 @@ impl Builder<'_> {
         for name in names {
             let (orig, alias) = match name.kind() {
                 "aliased_import" => (
-                    name.child_by_field_name("name").map(|n| text_of(n, src)).unwrap_or(""),
+                    name.child_by_field_name("name")
+                        .map(|n| text_of(n, src))
+                        .unwrap_or(""),
                     name.child_by_field_name("alias").map(|n| text_of(n, src)),
                 ),
                 _ => (text_of(name, src), None),
@@ -408,15 +430,22 @@ impl Builder<'_> {
             };
             self.module.aliases.insert(bound.clone(), target.clone());
             if !under_main {
-                self.module
-                    .names
-                    .insert(bound.clone(), Binding { name: bound, kind: BindingKind::Imported { target }, stmt: stmt.byte_range() });
+                self.module.names.insert(
+                    bound.clone(),
+                    Binding {
+                        name: bound,
+                        kind: BindingKind::Imported { target },
+                        stmt: stmt.byte_range(),
+                    },
+                );
             }
         }
     }
 
     fn assignment(&mut self, assign: Node, stmt: Node, under_main: bool) {
-        let Some(left) = assign.child_by_field_name("left") else { return };
+        let Some(left) = assign.child_by_field_name("left") else {
+            return;
+        };
         let right = assign.child_by_field_name("right");
         // `a = b = value`: the right side is itself an assignment.
         let mut value = right;
@@ -439,7 +468,11 @@ impl Builder<'_> {
         }
         let single = left.kind() == "identifier";
         for name in targets {
-            let kind = if single { kind.clone() } else { ValueKind::Other };
+            let kind = if single {
+                kind.clone()
+            } else {
+                ValueKind::Other
+            };
             if single && kind == ValueKind::DashApp && !under_main {
                 let factory = value
                     .filter(|v| v.kind() == "call")
@@ -447,7 +480,11 @@ impl Builder<'_> {
                     .filter(|f| f.kind() == "identifier")
                     .map(|f| self.text(f).to_string())
                     .filter(|f| self.module.dash_factories.contains(f));
-                self.module.dash_apps.push(DashApp { name: name.clone(), stmt: stmt.byte_range(), factory });
+                self.module.dash_apps.push(DashApp {
+                    name: name.clone(),
+                    stmt: stmt.byte_range(),
+                    factory,
+                });
             }
             if !under_main {
                 self.bind(&name, BindingKind::Assigned(kind), stmt.byte_range());
@@ -461,7 +498,9 @@ impl Builder<'_> {
         }
         if value.kind() == "call" {
             if let Some(f) = value.child_by_field_name("function") {
-                if f.kind() == "identifier" && self.module.dash_factories.iter().any(|d| d == self.text(f)) {
+                if f.kind() == "identifier"
+                    && self.module.dash_factories.iter().any(|d| d == self.text(f))
+                {
                     return ValueKind::DashApp;
                 }
             }
@@ -484,7 +523,9 @@ impl Builder<'_> {
     /// A factory: a function whose body returns a Dash app object it creates
     /// (`return Dash(...)`, or `app = Dash(...)` ... `return app`).
     fn returns_dash_app(&self, func: Node) -> bool {
-        let Some(body) = func.child_by_field_name("body") else { return false };
+        let Some(body) = func.child_by_field_name("body") else {
+            return false;
+        };
         let mut local_apps: Vec<String> = Vec::new();
         let mut returns = false;
         let mut stack = vec![(body, 0usize)];
@@ -495,7 +536,10 @@ impl Builder<'_> {
             match node.kind() {
                 "function_definition" | "class_definition" | "lambda" => continue,
                 "assignment" => {
-                    if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+                    if let (Some(l), Some(r)) = (
+                        node.child_by_field_name("left"),
+                        node.child_by_field_name("right"),
+                    ) {
                         if l.kind() == "identifier" && self.is_call_of(r, DASH_CLASSES) {
                             local_apps.push(self.text(l).to_string());
                         }
@@ -504,7 +548,8 @@ impl Builder<'_> {
                 "return_statement" => {
                     if let Some(v) = node.named_child(0) {
                         if self.is_call_of(v, DASH_CLASSES)
-                            || (v.kind() == "identifier" && local_apps.iter().any(|a| a == self.text(v)))
+                            || (v.kind() == "identifier"
+                                && local_apps.iter().any(|a| a == self.text(v)))
                         {
                             returns = true;
                         }
@@ -534,7 +579,10 @@ impl Builder<'_> {
                     let mut cursor = node.walk();
                     for name in node.children_by_field_name("name", &mut cursor) {
                         let dotted = match name.kind() {
-                            "aliased_import" => name.child_by_field_name("name").map(|n| text_of(n, self.src)).unwrap_or(""),
+                            "aliased_import" => name
+                                .child_by_field_name("name")
+                                .map(|n| text_of(n, self.src))
+                                .unwrap_or(""),
                             _ => text_of(name, self.src),
                         };
                         self.module.imports.push(Import {
@@ -547,7 +595,10 @@ impl Builder<'_> {
                     continue;
                 }
                 "import_from_statement" => {
-                    let raw = node.child_by_field_name("module_name").map(|m| text_of(m, self.src)).unwrap_or("");
+                    let raw = node
+                        .child_by_field_name("module_name")
+                        .map(|m| text_of(m, self.src))
+                        .unwrap_or("");
                     let level = raw.chars().take_while(|c| *c == '.').count();
                     self.module.imports.push(Import {
                         module: raw[level..].to_string(),
@@ -558,10 +609,24 @@ impl Builder<'_> {
                     continue;
                 }
                 // Statements and blocks can hold imports; expressions cannot.
-                "module" | "block" | "if_statement" | "elif_clause" | "else_clause" | "try_statement"
-                | "except_clause" | "except_group_clause" | "finally_clause" | "with_statement"
-                | "for_statement" | "while_statement" | "function_definition" | "class_definition"
-                | "decorated_definition" | "match_statement" | "case_clause" | "ERROR" => {}
+                "module"
+                | "block"
+                | "if_statement"
+                | "elif_clause"
+                | "else_clause"
+                | "try_statement"
+                | "except_clause"
+                | "except_group_clause"
+                | "finally_clause"
+                | "with_statement"
+                | "for_statement"
+                | "while_statement"
+                | "function_definition"
+                | "class_definition"
+                | "decorated_definition"
+                | "match_statement"
+                | "case_clause"
+                | "ERROR" => {}
                 _ if node.parent().is_none() => {}
                 _ => continue,
             }
@@ -575,7 +640,12 @@ impl Builder<'_> {
 fn collect_targets(node: Node, src: &str, out: &mut Vec<String>) {
     match node.kind() {
         "identifier" => out.push(text_of(node, src).to_string()),
-        "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" | "list_splat_pattern"
+        "pattern_list"
+        | "tuple_pattern"
+        | "list_pattern"
+        | "tuple"
+        | "list"
+        | "list_splat_pattern"
         | "parenthesized_expression" => {
             let mut cursor = node.walk();
             for child in node.named_children(&mut cursor) {
@@ -606,34 +676,40 @@ fn is_main_guard(cond: Node, src: &str) -> bool {
 fn is_optional_import(import: Node, src: &str) -> bool {
     let mut child = import;
     while let Some(parent) = child.parent() {
+        let is_field = |field: &str| {
+            parent
+                .child_by_field_name(field)
+                .is_some_and(|b| b.id() == child.id())
+        };
         match parent.kind() {
-            "try_statement" => {
-                // Only the try body is guarded, not the handlers.
-                if parent.child_by_field_name("body").is_some_and(|b| b.id() == child.id()) {
-                    let mut cursor = parent.walk();
-                    let guarded = parent.named_children(&mut cursor).any(|c| {
-                        c.kind() == "except_clause" && {
-                            let text = text_of(c, src);
-                            let head = text.split(':').next().unwrap_or("");
-                            head.trim() == "except"
-                                || ["ImportError", "ModuleNotFoundError", "Exception", "BaseException"]
-                                    .iter()
-                                    .any(|e| head.contains(e))
-                        }
-                    });
-                    if guarded {
-                        return true;
+            // Only the try body is guarded, not the handlers.
+            "try_statement" if is_field("body") => {
+                let mut cursor = parent.walk();
+                let guarded = parent.named_children(&mut cursor).any(|c| {
+                    c.kind() == "except_clause" && {
+                        let head = text_of(c, src).split(':').next().unwrap_or("");
+                        head.trim() == "except"
+                            || [
+                                "ImportError",
+                                "ModuleNotFoundError",
+                                "Exception",
+                                "BaseException",
+                            ]
+                            .iter()
+                            .any(|e| head.contains(e))
                     }
+                });
+                if guarded {
+                    return true;
                 }
             }
-            "if_statement" => {
-                if parent.child_by_field_name("consequence").is_some_and(|b| b.id() == child.id()) {
-                    if let Some(cond) = parent.child_by_field_name("condition") {
-                        let c = text_of(cond, src);
-                        if c == "TYPE_CHECKING" || c.ends_with(".TYPE_CHECKING") {
-                            return true;
-                        }
-                    }
+            "if_statement" if is_field("consequence") => {
+                let cond = parent
+                    .child_by_field_name("condition")
+                    .map(|c| text_of(c, src))
+                    .unwrap_or("");
+                if cond == "TYPE_CHECKING" || cond.ends_with(".TYPE_CHECKING") {
+                    return true;
                 }
             }
             _ => {}
@@ -654,15 +730,28 @@ mod tests {
                    def make(): pass\nclass C: pass\nif __name__ == '__main__':\n    hidden = 1\n\
                    try:\n    import ujson as json\nexcept ImportError:\n    import json\n";
         let m = PythonModule::parse(src);
-        for n in ["dash", "os", "F", "server", "app", "x", "y", "z", "make", "C", "json"] {
+        for n in [
+            "dash", "os", "F", "server", "app", "x", "y", "z", "make", "C", "json",
+        ] {
             assert!(m.names.contains_key(n), "{n}");
         }
         assert!(!m.names.contains_key("hidden"));
-        assert_eq!(m.names["server"].kind, BindingKind::Assigned(ValueKind::Flask));
+        assert_eq!(
+            m.names["server"].kind,
+            BindingKind::Assigned(ValueKind::Flask)
+        );
         assert_eq!(m.dash_apps.len(), 1);
         assert_eq!(m.dash_apps[0].name, "app");
-        assert_eq!(&src[m.dash_apps[0].stmt.clone()], "app = dash.Dash(__name__, server=server)");
-        let optional: Vec<_> = m.imports.iter().filter(|i| i.optional).map(|i| i.module.as_str()).collect();
+        assert_eq!(
+            &src[m.dash_apps[0].stmt.clone()],
+            "app = dash.Dash(__name__, server=server)"
+        );
+        let optional: Vec<_> = m
+            .imports
+            .iter()
+            .filter(|i| i.optional)
+            .map(|i| i.module.as_str())
+            .collect();
         assert_eq!(optional, ["ujson"]);
     }
 
@@ -687,14 +776,30 @@ mod tests {
     #[test]
     fn server_of_app() {
         let m = PythonModule::parse("from dash import Dash\napp = Dash()\nserver = app.server\n");
-        assert_eq!(m.names["server"].kind, BindingKind::Assigned(ValueKind::ServerOf("app".into())));
+        assert_eq!(
+            m.names["server"].kind,
+            BindingKind::Assigned(ValueKind::ServerOf("app".into()))
+        );
     }
 
     #[test]
     fn relative_and_type_checking_imports() {
         let m = PythonModule::parse("from . import utils\nfrom ..pkg import x\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pandas\ndef f():\n    import requests\n");
-        let found: Vec<_> = m.imports.iter().map(|i| (i.module.as_str(), i.level, i.optional)).collect();
-        assert_eq!(found, [("", 1, false), ("pkg", 2, false), ("typing", 0, false), ("pandas", 0, true), ("requests", 0, false)]);
+        let found: Vec<_> = m
+            .imports
+            .iter()
+            .map(|i| (i.module.as_str(), i.level, i.optional))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("", 1, false),
+                ("pkg", 2, false),
+                ("typing", 0, false),
+                ("pandas", 0, true),
+                ("requests", 0, false)
+            ]
+        );
     }
 
     #[test]

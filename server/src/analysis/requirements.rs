@@ -60,7 +60,9 @@ impl RequirementsFile {
             .set_language(&tree_sitter_requirements::LANGUAGE.into())
             .expect("tree-sitter-requirements ABI matches tree-sitter");
         let mut file = RequirementsFile::default();
-        let Some(tree) = parser.parse(text, None) else { return file };
+        let Some(tree) = parser.parse(text, None) else {
+            return file;
+        };
         let index = super::text::LineIndex::new(text);
         let root = tree.root_node();
         let mut cursor = root.walk();
@@ -76,7 +78,10 @@ impl RequirementsFile {
                     let option = node.named_child(0).map(|o| text_of(o, text)).unwrap_or("");
                     if matches!(option, "-r" | "--requirement") {
                         if let Some(arg) = node.named_child(1) {
-                            file.includes.push(Include { path: text_of(arg, text).to_string(), span: arg.byte_range() });
+                            file.includes.push(Include {
+                                path: text_of(arg, text).to_string(),
+                                span: arg.byte_range(),
+                            });
                         }
                     }
                 }
@@ -108,7 +113,10 @@ fn requirement(node: Node, text: &str, line: Range<usize>) -> Option<Requirement
             }
             "extras" => {
                 let mut c = child.walk();
-                req.extras = child.named_children(&mut c).map(|e| normalize(text_of(e, text))).collect();
+                req.extras = child
+                    .named_children(&mut c)
+                    .map(|e| normalize(text_of(e, text)))
+                    .collect();
             }
             "version_spec" => {
                 let mut c = child.walk();
@@ -116,7 +124,9 @@ fn requirement(node: Node, text: &str, line: Range<usize>) -> Option<Requirement
                 for part in child.named_children(&mut c) {
                     match part.kind() {
                         "version_cmp" => op = text_of(part, text).to_string(),
-                        "version" => req.specs.push((std::mem::take(&mut op), text_of(part, text).to_string())),
+                        "version" => req
+                            .specs
+                            .push((std::mem::take(&mut op), text_of(part, text).to_string())),
                         _ => {}
                     }
                 }
@@ -151,7 +161,13 @@ impl Version {
     fn cmp(&self, other: &Version) -> std::cmp::Ordering {
         let n = self.0.len().max(other.0.len());
         (0..n)
-            .map(|i| self.0.get(i).copied().unwrap_or(0).cmp(&other.0.get(i).copied().unwrap_or(0)))
+            .map(|i| {
+                self.0
+                    .get(i)
+                    .copied()
+                    .unwrap_or(0)
+                    .cmp(&other.0.get(i).copied().unwrap_or(0))
+            })
             .find(|o| o.is_ne())
             .unwrap_or(std::cmp::Ordering::Equal)
     }
@@ -176,7 +192,10 @@ struct Bounds {
 
 fn bounds(specs: &[(String, String)]) -> Bounds {
     use std::cmp::Ordering::*;
-    let mut b = Bounds { lower: None, upper: None };
+    let mut b = Bounds {
+        lower: None,
+        upper: None,
+    };
     let raise = |b: &mut Bounds, v: Version, inclusive: bool| {
         if b.lower.as_ref().is_none_or(|(l, _)| v.cmp(l) == Greater) {
             b.lower = Some((v, inclusive));
@@ -189,7 +208,9 @@ fn bounds(specs: &[(String, String)]) -> Bounds {
     };
     for (op, ver) in specs {
         let wildcard = ver.ends_with(".*");
-        let Some(v) = Version::parse(ver.trim_end_matches(".*")) else { continue };
+        let Some(v) = Version::parse(ver.trim_end_matches(".*")) else {
+            continue;
+        };
         match op.as_str() {
             "==" | "===" if wildcard => {
                 lower_upper(&mut b, v.bump_last(), false);
@@ -219,7 +240,9 @@ fn bounds(specs: &[(String, String)]) -> Bounds {
 
 /// Whether the specifiers admit only versions below `version` (`dash==2.17`, `dash<3`).
 pub fn pinned_below(specs: &[(String, String)], version: &str) -> bool {
-    let Some(limit) = Version::parse(version) else { return false };
+    let Some(limit) = Version::parse(version) else {
+        return false;
+    };
     match bounds(specs).upper {
         Some((u, inclusive)) => match u.cmp(&limit) {
             std::cmp::Ordering::Less => true,
@@ -232,8 +255,12 @@ pub fn pinned_below(specs: &[(String, String)], version: &str) -> bool {
 
 /// Whether the specifiers admit only versions at or above `version` (`dash>=3.1`).
 pub fn only_at_least(specs: &[(String, String)], version: &str) -> bool {
-    let Some(limit) = Version::parse(version) else { return false };
-    bounds(specs).lower.is_some_and(|(l, _)| l.cmp(&limit) != std::cmp::Ordering::Less)
+    let Some(limit) = Version::parse(version) else {
+        return false;
+    };
+    bounds(specs)
+        .lower
+        .is_some_and(|(l, _)| l.cmp(&limit) != std::cmp::Ordering::Less)
 }
 
 #[cfg(test)]
@@ -241,12 +268,17 @@ mod tests {
     use super::*;
 
     fn specs(s: &[(&str, &str)]) -> Vec<(String, String)> {
-        s.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        s.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
     fn normalizes_names() {
-        assert_eq!(normalize("Dash_Bootstrap.Components"), "dash-bootstrap-components");
+        assert_eq!(
+            normalize("Dash_Bootstrap.Components"),
+            "dash-bootstrap-components"
+        );
         assert_eq!(normalize("scikit__learn"), "scikit-learn");
     }
 
@@ -254,11 +286,18 @@ mod tests {
     fn parses_lines() {
         let text = "# c\ndash[diskcache]==2.17.1 ; python_version>'3.8'\r\n-r base.txt\nnumpy==1.0 \\\n    --hash=sha256:abc\n";
         let f = RequirementsFile::parse(text);
-        let names: Vec<_> = f.requirements.iter().map(|r| r.normalized.as_str()).collect();
+        let names: Vec<_> = f
+            .requirements
+            .iter()
+            .map(|r| r.normalized.as_str())
+            .collect();
         assert_eq!(names, ["dash", "numpy"]);
         assert_eq!(f.requirements[0].extras, ["diskcache"]);
         assert_eq!(f.requirements[0].specs, specs(&[("==", "2.17.1")]));
-        assert_eq!(&text[f.requirements[0].line.clone()], "dash[diskcache]==2.17.1 ; python_version>'3.8'");
+        assert_eq!(
+            &text[f.requirements[0].line.clone()],
+            "dash[diskcache]==2.17.1 ; python_version>'3.8'"
+        );
         assert_eq!(f.includes[0].path, "base.txt");
     }
 

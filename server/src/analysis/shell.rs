@@ -46,12 +46,16 @@ pub fn split(text: &str, range: Range<usize>) -> Vec<Token> {
                 }
             }
             b'\n' | b';' => {
-                tokens.push(Token::Operator { span: base + i..base + i + 1 });
+                tokens.push(Token::Operator {
+                    span: base + i..base + i + 1,
+                });
                 i += 1;
             }
             b'&' | b'|' => {
                 let len = if bytes.get(i + 1) == Some(&c) { 2 } else { 1 };
-                tokens.push(Token::Operator { span: base + i..base + i + len });
+                tokens.push(Token::Operator {
+                    span: base + i..base + i + len,
+                });
                 i += len;
             }
             _ => {
@@ -92,7 +96,10 @@ pub fn split(text: &str, range: Range<usize>) -> Vec<Token> {
                     }
                 }
                 let end = i.min(bytes.len());
-                tokens.push(Token::Word { span: base + start..base + end, value });
+                tokens.push(Token::Word {
+                    span: base + start..base + end,
+                    value,
+                });
             }
         }
     }
@@ -113,14 +120,26 @@ mod tests {
     use super::*;
 
     fn words(s: &str) -> Vec<String> {
-        split(s, 0..s.len()).iter().map(|t| t.word().unwrap_or("<op>").to_string()).collect()
+        split(s, 0..s.len())
+            .iter()
+            .map(|t| t.word().unwrap_or("<op>").to_string())
+            .collect()
     }
 
     #[test]
     fn quotes_operators_and_comments() {
-        assert_eq!(words("gunicorn \"app:create()\" -w 4"), ["gunicorn", "app:create()", "-w", "4"]);
-        assert_eq!(words("cd x && exec gunicorn 'a b'"), ["cd", "x", "<op>", "exec", "gunicorn", "a b"]);
-        assert_eq!(words("gunicorn a \\\n  -w 2 # c"), ["gunicorn", "a", "-w", "2"]);
+        assert_eq!(
+            words("gunicorn \"app:create()\" -w 4"),
+            ["gunicorn", "app:create()", "-w", "4"]
+        );
+        assert_eq!(
+            words("cd x && exec gunicorn 'a b'"),
+            ["cd", "x", "<op>", "exec", "gunicorn", "a b"]
+        );
+        assert_eq!(
+            words("gunicorn a \\\n  -w 2 # c"),
+            ["gunicorn", "a", "-w", "2"]
+        );
         assert_eq!(words("é\"ü"), ["éü"]);
     }
 

@@ -6,10 +6,13 @@ use std::sync::LazyLock;
 
 use super::requirements::normalize;
 
-static STDLIB: LazyLock<HashSet<&'static str>> = LazyLock::new(|| data_lines(include_str!("../../data/stdlib.txt")).collect());
+static STDLIB: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| data_lines(include_str!("../../data/stdlib.txt")).collect());
 
 static IMPORT_MAP: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
-    data_lines(include_str!("../../data/import_map.tsv")).filter_map(|l| l.split_once('\t')).collect()
+    data_lines(include_str!("../../data/import_map.tsv"))
+        .filter_map(|l| l.split_once('\t'))
+        .collect()
 });
 
 /// Normalised distribution (with `[extra]` when the row is for an extra) -> normalised
@@ -19,7 +22,11 @@ static BRINGS: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
         .filter_map(|l| l.split_once('\t'))
         .map(|(dist, imports)| {
             let key = match dist.split_once('[') {
-                Some((d, extra)) => format!("{}[{}]", normalize(d), normalize(extra.trim_end_matches(']'))),
+                Some((d, extra)) => format!(
+                    "{}[{}]",
+                    normalize(d),
+                    normalize(extra.trim_end_matches(']'))
+                ),
                 None => normalize(dist),
             };
             (key, imports.split_whitespace().map(normalize).collect())
@@ -28,7 +35,9 @@ static BRINGS: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
 });
 
 fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
-    text.lines().map(str::trim_end).filter(|l| !l.is_empty() && !l.starts_with('#'))
+    text.lines()
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
 /// Whether a top-level module name belongs to the standard library (private `_x` modules and
@@ -47,7 +56,11 @@ pub fn distribution_for(top: &str) -> &str {
 pub fn brings(dist: &str, extras: &[String], top: &str) -> bool {
     let dist = normalize(dist);
     let wanted = [normalize(top), normalize(distribution_for(top))];
-    let hit = |key: &str| BRINGS.get(key).is_some_and(|names| names.iter().any(|n| wanted.contains(n)));
+    let hit = |key: &str| {
+        BRINGS
+            .get(key)
+            .is_some_and(|names| names.iter().any(|n| wanted.contains(n)))
+    };
     hit(&dist) || extras.iter().any(|e| hit(&format!("{dist}[{e}]")))
 }
 
@@ -57,7 +70,12 @@ mod tests {
 
     #[test]
     fn tables_load() {
-        assert!(is_stdlib("os") && is_stdlib("tomllib") && is_stdlib("_thread") && is_stdlib("distutils"));
+        assert!(
+            is_stdlib("os")
+                && is_stdlib("tomllib")
+                && is_stdlib("_thread")
+                && is_stdlib("distutils")
+        );
         assert!(!is_stdlib("pandas"));
         assert_eq!(distribution_for("sklearn"), "scikit-learn");
         assert_eq!(distribution_for("pandas"), "pandas");

@@ -31,8 +31,16 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
-        LineIndex { starts, len: text.len() }
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex {
+            starts,
+            len: text.len(),
+        }
     }
 
     pub fn line_count(&self) -> usize {
@@ -77,7 +85,10 @@ impl LineIndex {
             Encoding::Utf16 => segment.chars().map(char::len_utf16).sum(),
             Encoding::Chars => segment.chars().count(),
         };
-        LineCol { line: line as u32, col: col as u32 }
+        LineCol {
+            line: line as u32,
+            col: col as u32,
+        }
     }
 
     /// The byte offset of a line/column; positions past the end of a line clamp to its end
@@ -139,7 +150,11 @@ pub fn append_line(text: &str, line: &str) -> (Range<usize>, String) {
 /// Byte range of the first line of a text, without its line ending.
 pub fn first_line(text: &str) -> Range<usize> {
     let end = text.find('\n').unwrap_or(text.len());
-    let end = if end > 0 && text.as_bytes().get(end - 1) == Some(&b'\r') { end - 1 } else { end };
+    let end = if end > 0 && text.as_bytes().get(end - 1) == Some(&b'\r') {
+        end - 1
+    } else {
+        end
+    };
     0..end
 }
 
@@ -152,19 +167,37 @@ mod tests {
         let text = "a = 1\nx = \"😀é\" + y\r\nlast";
         let idx = LineIndex::new(text);
         let y = text.find('y').unwrap();
-        assert_eq!(idx.to_line_col(text, y, Encoding::Utf16), LineCol { line: 1, col: 12 });
-        assert_eq!(idx.to_line_col(text, y, Encoding::Chars), LineCol { line: 1, col: 11 });
-        assert_eq!(idx.to_line_col(text, y, Encoding::Utf8), LineCol { line: 1, col: 15 });
-        assert_eq!(idx.to_offset(text, LineCol { line: 1, col: 12 }, Encoding::Utf16), y);
+        assert_eq!(
+            idx.to_line_col(text, y, Encoding::Utf16),
+            LineCol { line: 1, col: 12 }
+        );
+        assert_eq!(
+            idx.to_line_col(text, y, Encoding::Chars),
+            LineCol { line: 1, col: 11 }
+        );
+        assert_eq!(
+            idx.to_line_col(text, y, Encoding::Utf8),
+            LineCol { line: 1, col: 15 }
+        );
+        assert_eq!(
+            idx.to_offset(text, LineCol { line: 1, col: 12 }, Encoding::Utf16),
+            y
+        );
         // Inside the surrogate pair: rounds down to the emoji's start.
         let emoji = text.find('😀').unwrap();
-        assert_eq!(idx.to_offset(text, LineCol { line: 1, col: 6 }, Encoding::Utf16), emoji);
+        assert_eq!(
+            idx.to_offset(text, LineCol { line: 1, col: 6 }, Encoding::Utf16),
+            emoji
+        );
         // Past the end of a CRLF line: clamps before the \r.
         assert_eq!(
             idx.to_offset(text, LineCol { line: 1, col: 99 }, Encoding::Utf16),
             text.find('\r').unwrap()
         );
-        assert_eq!(idx.to_offset(text, LineCol { line: 9, col: 0 }, Encoding::Utf16), text.len());
+        assert_eq!(
+            idx.to_offset(text, LineCol { line: 9, col: 0 }, Encoding::Utf16),
+            text.len()
+        );
     }
 
     #[test]

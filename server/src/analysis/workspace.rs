@@ -21,7 +21,11 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(text: impl Into<Arc<str>>) -> Self {
-        SourceFile { text: text.into(), index: OnceLock::new(), python: OnceLock::new() }
+        SourceFile {
+            text: text.into(),
+            index: OnceLock::new(),
+            python: OnceLock::new(),
+        }
     }
 
     /// A Python file whose module was already built (from an incremental parse).
@@ -44,7 +48,8 @@ impl SourceFile {
     }
 
     pub fn python(&self) -> &Arc<PythonModule> {
-        self.python.get_or_init(|| Arc::new(PythonModule::parse(&self.text)))
+        self.python
+            .get_or_init(|| Arc::new(PythonModule::parse(&self.text)))
     }
 }
 
@@ -72,8 +77,16 @@ pub struct Workspace {
 pub fn is_read_as_text(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    matches!(name, "Procfile" | "CHECKS" | "runtime.txt" | ".python-version" | ".gitignore" | "dash-lsp.toml" | "pyproject.toml")
-        || matches!(ext, "py" | "sh" | "txt" | "in")
+    matches!(
+        name,
+        "Procfile"
+            | "CHECKS"
+            | "runtime.txt"
+            | ".python-version"
+            | ".gitignore"
+            | "dash-lsp.toml"
+            | "pyproject.toml"
+    ) || matches!(ext, "py" | "sh" | "txt" | "in")
 }
 
 impl Workspace {
@@ -88,7 +101,13 @@ impl Workspace {
 
     pub fn insert_source(&mut self, path: impl Into<PathBuf>, source: Arc<SourceFile>) {
         let size = source.text().len() as u64;
-        self.files.insert(path.into(), FileEntry { size, content: Content::Text(source) });
+        self.files.insert(
+            path.into(),
+            FileEntry {
+                size,
+                content: Content::Text(source),
+            },
+        );
     }
 
     pub fn insert_entry(&mut self, path: impl Into<PathBuf>, entry: FileEntry) {
@@ -123,8 +142,13 @@ impl Workspace {
     }
 
     /// Files under `dir` (relative path prefix; `""` is the whole workspace).
-    pub fn files_under<'a>(&'a self, dir: &'a Path) -> impl Iterator<Item = (&'a PathBuf, &'a FileEntry)> + 'a {
-        self.files.range(dir.to_path_buf()..).take_while(move |(p, _)| p.starts_with(dir))
+    pub fn files_under<'a>(
+        &'a self,
+        dir: &'a Path,
+    ) -> impl Iterator<Item = (&'a PathBuf, &'a FileEntry)> + 'a {
+        self.files
+            .range(dir.to_path_buf()..)
+            .take_while(move |(p, _)| p.starts_with(dir))
     }
 
     /// Whether any file lies under `dir`.
@@ -151,7 +175,10 @@ pub fn join_relative(base: &Path, rel: &str) -> Option<PathBuf> {
             _ => None,
         })
         .collect();
-    if rel.starts_with('/') || rel.starts_with('\\') || rel.contains(':') && rel.chars().nth(1) == Some(':') {
+    if rel.starts_with('/')
+        || rel.starts_with('\\')
+        || rel.contains(':') && rel.chars().nth(1) == Some(':')
+    {
         return None;
     }
     for part in rel.split(['/', '\\']) {
@@ -172,7 +199,10 @@ mod tests {
 
     #[test]
     fn join_stays_inside() {
-        assert_eq!(join_relative(Path::new("a/b"), "../c/./d.txt"), Some(PathBuf::from("a/c/d.txt")));
+        assert_eq!(
+            join_relative(Path::new("a/b"), "../c/./d.txt"),
+            Some(PathBuf::from("a/c/d.txt"))
+        );
         assert_eq!(join_relative(Path::new("a"), "../../etc/passwd"), None);
         assert_eq!(join_relative(Path::new(""), "/etc/passwd"), None);
     }
@@ -183,8 +213,14 @@ mod tests {
         ws.insert_text("a/app.py", "");
         ws.insert_text("a/pages/p.py", "");
         ws.insert_text("ab/app.py", "");
-        let under: Vec<_> = ws.files_under(Path::new("a")).map(|(p, _)| p.clone()).collect();
-        assert_eq!(under, [PathBuf::from("a/app.py"), PathBuf::from("a/pages/p.py")]);
+        let under: Vec<_> = ws
+            .files_under(Path::new("a"))
+            .map(|(p, _)| p.clone())
+            .collect();
+        assert_eq!(
+            under,
+            [PathBuf::from("a/app.py"), PathBuf::from("a/pages/p.py")]
+        );
         assert!(ws.is_dir(Path::new("a/pages")));
     }
 }

@@ -51,10 +51,19 @@ fn needed_name(app: &App) -> Option<(PathBuf, String)> {
 }
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
-    let Some((entry, name)) = needed_name(app) else { return };
-    let Some(source) = app.ws.source(&entry) else { return };
+    let Some((entry, name)) = needed_name(app) else {
+        return;
+    };
+    let Some(source) = app.ws.source(&entry) else {
+        return;
+    };
     let py = source.python();
-    let Some(dash_app) = py.dash_apps.iter().find(|d| d.name == "app").or_else(|| py.dash_apps.first()) else {
+    let Some(dash_app) = py
+        .dash_apps
+        .iter()
+        .find(|d| d.name == "app")
+        .or_else(|| py.dash_apps.first())
+    else {
         return;
     };
     if py.defines(&name) {
@@ -62,7 +71,10 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     }
     let text = source.text();
     let module = app.module_name(&entry);
-    let file_name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("the entry module");
+    let file_name = entry
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("the entry module");
     let target = app.gunicorn_target();
     let message = match target {
         Some(_) => format!(
@@ -99,12 +111,26 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
 
 /// `name = <app>.server` on a new line after the app's assignment statement (after its
 /// closing paren and anything else on that line), at the statement's indentation.
-pub fn insert_server_fix(file: &std::path::Path, text: &str, dash_app: &DashApp, name: &str) -> Fix {
+pub fn insert_server_fix(
+    file: &std::path::Path,
+    text: &str,
+    dash_app: &DashApp,
+    name: &str,
+) -> Fix {
     let at = line_end(text, dash_app.stmt.end);
-    let new_text = format!("{}{}{name} = {}.server", eol_of(text), indent_at(text, dash_app.stmt.start), dash_app.name);
+    let new_text = format!(
+        "{}{}{name} = {}.server",
+        eol_of(text),
+        indent_at(text, dash_app.stmt.start),
+        dash_app.name
+    );
     Fix::preferred(
         format!("Add `{name} = {}.server`", dash_app.name),
-        vec![FileEdit::Replace { file: file.to_path_buf(), range: at..at, new_text }],
+        vec![FileEdit::Replace {
+            file: file.to_path_buf(),
+            range: at..at,
+            new_text,
+        }],
     )
 }
 
@@ -129,15 +155,41 @@ mod tests {
 
     #[test]
     fn silent_when_defined_imported_or_star() {
-        for extra in ["server = app.server\n", "from wsgi import server\n", "def server(): pass\n", "from x import *\n"] {
+        for extra in [
+            "server = app.server\n",
+            "from wsgi import server\n",
+            "def server(): pass\n",
+            "from x import *\n",
+        ] {
             let text = format!("{APP}{extra}");
-            assert!(check_files(&[("app.py", &text)], "DL101").is_empty(), "{extra}");
+            assert!(
+                check_files(&[("app.py", &text)], "DL101").is_empty(),
+                "{extra}"
+            );
         }
         // A module without a Dash app object is DL106's business.
-        assert!(check_files(&[("app.py", "x = 1\n"), ("Procfile", "web: gunicorn app:server\n")], "DL101").is_empty());
+        assert!(check_files(
+            &[
+                ("app.py", "x = 1\n"),
+                ("Procfile", "web: gunicorn app:server\n")
+            ],
+            "DL101"
+        )
+        .is_empty());
         // Malformed target or missing module: DL106.
-        assert!(check_files(&[("app.py", APP), ("Procfile", "web: gunicorn app:app.server\n")], "DL101").is_empty());
-        assert!(check_files(&[("app.py", APP), ("Procfile", "web: gunicorn nope:server\n")], "DL101").is_empty());
+        assert!(check_files(
+            &[
+                ("app.py", APP),
+                ("Procfile", "web: gunicorn app:app.server\n")
+            ],
+            "DL101"
+        )
+        .is_empty());
+        assert!(check_files(
+            &[("app.py", APP), ("Procfile", "web: gunicorn nope:server\n")],
+            "DL101"
+        )
+        .is_empty());
     }
 
     #[test]
@@ -148,10 +200,25 @@ mod tests {
 
     #[test]
     fn uses_the_procfile_variable_name() {
-        let d = check_files(&[("app.py", APP), ("Procfile", "web: gunicorn app:application -w 2\n")], "DL101");
+        let d = check_files(
+            &[
+                ("app.py", APP),
+                ("Procfile", "web: gunicorn app:application -w 2\n"),
+            ],
+            "DL101",
+        );
         assert!(d[0].message.starts_with("`application` is not defined"));
-        let fixed = fix_round_trip(&[("app.py", APP), ("Procfile", "web: gunicorn app:application -w 2\n")], "DL101", 0);
-        assert!(text(&fixed, "app.py").contains(")  # the app\napplication = app.server\napp.layout"));
+        let fixed = fix_round_trip(
+            &[
+                ("app.py", APP),
+                ("Procfile", "web: gunicorn app:application -w 2\n"),
+            ],
+            "DL101",
+            0,
+        );
+        assert!(
+            text(&fixed, "app.py").contains(")  # the app\napplication = app.server\napp.layout")
+        );
     }
 
     #[test]
@@ -163,20 +230,34 @@ mod tests {
         );
         let crlf = "import dash\r\nif True:\r\n    app = dash.Dash()\r\n";
         let fixed = fix_round_trip(&[("app.py", crlf)], "DL101", 0);
-        assert_eq!(text(&fixed, "app.py"), "import dash\r\nif True:\r\n    app = dash.Dash()\r\n    server = app.server\r\n");
+        assert_eq!(
+            text(&fixed, "app.py"),
+            "import dash\r\nif True:\r\n    app = dash.Dash()\r\n    server = app.server\r\n"
+        );
         let no_eol = "from dash import Dash\napp = Dash()";
         let fixed = fix_round_trip(&[("app.py", no_eol)], "DL101", 0);
-        assert_eq!(text(&fixed, "app.py"), "from dash import Dash\napp = Dash()\nserver = app.server");
+        assert_eq!(
+            text(&fixed, "app.py"),
+            "from dash import Dash\napp = Dash()\nserver = app.server"
+        );
     }
 
     #[test]
     fn retarget_fix_only_for_dash_3_1() {
-        let files = [("app.py", APP), ("Procfile", "web: gunicorn \"app:server\"\n"), ("requirements.txt", "dash>=3.1\ngunicorn\n")];
+        let files = [
+            ("app.py", APP),
+            ("Procfile", "web: gunicorn \"app:server\"\n"),
+            ("requirements.txt", "dash>=3.1\ngunicorn\n"),
+        ];
         let d = check_files(&files, "DL101");
         assert_eq!(d[0].fixes.len(), 2);
         let fixed = fix_round_trip(&files, "DL101", 1);
         assert_eq!(text(&fixed, "Procfile"), "web: gunicorn \"app:app\"\n");
-        let files = [("app.py", APP), ("Procfile", "web: gunicorn app:server\n"), ("requirements.txt", "dash\n")];
+        let files = [
+            ("app.py", APP),
+            ("Procfile", "web: gunicorn app:server\n"),
+            ("requirements.txt", "dash\n"),
+        ];
         assert_eq!(check_files(&files, "DL101")[0].fixes.len(), 1);
     }
 }

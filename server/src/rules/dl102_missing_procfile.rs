@@ -25,14 +25,25 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         return;
     }
     let Some(entry) = &app.entry else { return };
-    let Some(text) = app.ws.text(entry) else { return };
+    let Some(text) = app.ws.text(entry) else {
+        return;
+    };
     let line = format!("web: {}", app.recommended_web_command());
     out.push(
-        RULE.diagnostic(entry, line_one(text), format!("No Procfile in this app's folder: the platform cannot start the app; add `{line}`"))
-            .with_fix(Fix::preferred(
-                format!("Create Procfile: `{line}`"),
-                vec![FileEdit::Create { file: app.root.join(PROCFILE), text: format!("{line}\n") }],
-            )),
+        RULE.diagnostic(
+            entry,
+            line_one(text),
+            format!(
+                "No Procfile in this app's folder: the platform cannot start the app; add `{line}`"
+            ),
+        )
+        .with_fix(Fix::preferred(
+            format!("Create Procfile: `{line}`"),
+            vec![FileEdit::Create {
+                file: app.root.join(PROCFILE),
+                text: format!("{line}\n"),
+            }],
+        )),
     );
 }
 
@@ -42,19 +53,39 @@ mod tests {
 
     #[test]
     fn reported_on_entry_line_one_and_fixed_by_creating_the_file() {
-        let files = [("index.py", "import dash\napp = dash.Dash()\nserver = app.server\n"), ("requirements.txt", "dash\ngunicorn\n")];
+        let files = [
+            (
+                "index.py",
+                "import dash\napp = dash.Dash()\nserver = app.server\n",
+            ),
+            ("requirements.txt", "dash\ngunicorn\n"),
+        ];
         let ws = workspace(&files);
         let d = diagnostics(&ws, "DL102");
         assert_eq!(d.len(), 1);
         assert_eq!(covered(&ws, &d[0]), "import dash");
         assert_eq!(d[0].message, "No Procfile in this app's folder: the platform cannot start the app; add `web: gunicorn index:server --workers 4`");
         let fixed = fix_round_trip(&files, "DL102", 0);
-        assert_eq!(text(&fixed, "Procfile"), "web: gunicorn index:server --workers 4\n");
+        assert_eq!(
+            text(&fixed, "Procfile"),
+            "web: gunicorn index:server --workers 4\n"
+        );
     }
 
     #[test]
     fn silent_with_procfile_or_without_dash() {
-        assert!(check_files(&[("app.py", "import dash\napp = dash.Dash()\n"), ("Procfile", "web: gunicorn app:server\n")], "DL102").is_empty());
-        assert!(check_files(&[("app.py", "print('hi')\n"), ("requirements.txt", "dash\n")], "DL102").is_empty());
+        assert!(check_files(
+            &[
+                ("app.py", "import dash\napp = dash.Dash()\n"),
+                ("Procfile", "web: gunicorn app:server\n")
+            ],
+            "DL102"
+        )
+        .is_empty());
+        assert!(check_files(
+            &[("app.py", "print('hi')\n"), ("requirements.txt", "dash\n")],
+            "DL102"
+        )
+        .is_empty());
     }
 }

@@ -27,7 +27,9 @@ pub const RULE: Rule = Rule {
 const MAX_TYPE_LEN: usize = 63;
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
-    let Some((procfile, parsed)) = &app.procfile else { return };
+    let Some((procfile, parsed)) = &app.procfile else {
+        return;
+    };
     let text = procfile.text();
     let path = &procfile.path;
     let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -90,7 +92,10 @@ mod tests {
         let procfile = "web: gunicorn app:server -w 2\nweb server: python app.py\nworker:\nclock: python clock.py # every minute\nweb: python app.py\n";
         let ws = workspace(&[("Procfile", procfile), ("app.py", "")]);
         let d = diagnostics(&ws, "DL103");
-        let found: Vec<(&str, &str)> = d.iter().map(|d| (covered(&ws, d), d.message.as_str())).collect();
+        let found: Vec<(&str, &str)> = d
+            .iter()
+            .map(|d| (covered(&ws, d), d.message.as_str()))
+            .collect();
         assert_eq!(
             found,
             [
@@ -106,12 +111,29 @@ mod tests {
     fn long_type_and_clean_file() {
         let long = format!("{}: run\n", "a".repeat(64));
         assert_eq!(check_files(&[("Procfile", &long)], "DL103").len(), 1);
-        assert!(check_files(&[("Procfile", "# c\n// c\n\nweb: gunicorn app:server\nworker_1: celery -A tasks worker\n")], "DL103").is_empty());
+        assert!(check_files(
+            &[(
+                "Procfile",
+                "# c\n// c\n\nweb: gunicorn app:server\nworker_1: celery -A tasks worker\n"
+            )],
+            "DL103"
+        )
+        .is_empty());
     }
 
     #[test]
     fn duplicate_fix_deletes_the_later_line() {
-        let fixed = fix_round_trip(&[("Procfile", "web: gunicorn app:server -w 2\r\nweb: python app.py\r\nworker: celery\r\n")], "DL103", 0);
-        assert_eq!(text(&fixed, "Procfile"), "web: gunicorn app:server -w 2\r\nworker: celery\r\n");
+        let fixed = fix_round_trip(
+            &[(
+                "Procfile",
+                "web: gunicorn app:server -w 2\r\nweb: python app.py\r\nworker: celery\r\n",
+            )],
+            "DL103",
+            0,
+        );
+        assert_eq!(
+            text(&fixed, "Procfile"),
+            "web: gunicorn app:server -w 2\r\nworker: celery\r\n"
+        );
     }
 }

@@ -20,7 +20,9 @@ deploys but nothing serves it.
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
-    let Some((procfile, parsed)) = &app.procfile else { return };
+    let Some((procfile, parsed)) = &app.procfile else {
+        return;
+    };
     let text = procfile.text();
     if parsed.web(text).is_some() {
         return;
@@ -28,11 +30,19 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let line = format!("web: {}", app.recommended_web_command());
     let (range, new_text) = append_line(text, &line);
     out.push(
-        RULE.diagnostic(&procfile.path, line_one(text), "The Procfile has no `web` process: nothing will serve HTTP requests")
-            .with_fix(Fix::preferred(
-                format!("Add `{line}`"),
-                vec![FileEdit::Replace { file: procfile.path.clone(), range, new_text }],
-            )),
+        RULE.diagnostic(
+            &procfile.path,
+            line_one(text),
+            "The Procfile has no `web` process: nothing will serve HTTP requests",
+        )
+        .with_fix(Fix::preferred(
+            format!("Add `{line}`"),
+            vec![FileEdit::Replace {
+                file: procfile.path.clone(),
+                range,
+                new_text,
+            }],
+        )),
     );
 }
 
@@ -42,12 +52,21 @@ mod tests {
 
     #[test]
     fn reported_and_fixed() {
-        let files = [("Procfile", "worker: celery -A tasks worker"), ("app.py", "import dash\napp = dash.Dash()\nserver = app.server\n")];
+        let files = [
+            ("Procfile", "worker: celery -A tasks worker"),
+            (
+                "app.py",
+                "import dash\napp = dash.Dash()\nserver = app.server\n",
+            ),
+        ];
         let ws = workspace(&files);
         let d = diagnostics(&ws, "DL104");
         assert_eq!(covered(&ws, &d[0]), "worker: celery -A tasks worker");
         let fixed = fix_round_trip(&files, "DL104", 0);
-        assert_eq!(text(&fixed, "Procfile"), "worker: celery -A tasks worker\nweb: gunicorn app:server --workers 4\n");
+        assert_eq!(
+            text(&fixed, "Procfile"),
+            "worker: celery -A tasks worker\nweb: gunicorn app:server --workers 4\n"
+        );
     }
 
     #[test]

@@ -22,7 +22,9 @@ routing expect a WSGI server.
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
-    let (Some(web), Some((procfile, _))) = (&app.web, &app.procfile) else { return };
+    let (Some(web), Some((procfile, _))) = (&app.web, &app.procfile) else {
+        return;
+    };
     let Some(command) = &web.command else { return };
     if web.gunicorn.is_some() {
         return;
@@ -46,7 +48,11 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     };
     diag = diag.with_fix(Fix::preferred(
         format!("Run `{replacement}`"),
-        vec![FileEdit::Replace { file: procfile.path.clone(), range: command.clone(), new_text: replacement }],
+        vec![FileEdit::Replace {
+            file: procfile.path.clone(),
+            range: command.clone(),
+            new_text: replacement,
+        }],
     ));
     out.push(diag);
 }
@@ -64,22 +70,45 @@ mod tests {
         let d = diagnostics(&ws, "DL105");
         assert_eq!(covered(&ws, &d[0]), "python index.py");
         let fixed = fix_round_trip(&files, "DL105", 0);
-        assert_eq!(text(&fixed, "Procfile"), "web: gunicorn index:server --workers 4\n");
+        assert_eq!(
+            text(&fixed, "Procfile"),
+            "web: gunicorn index:server --workers 4\n"
+        );
     }
 
     #[test]
     fn follows_scripts() {
-        let ok = [("Procfile", "web: ./run.sh\n"), ("run.sh", "exec gunicorn app:server -w 4\n"), ("app.py", APP)];
+        let ok = [
+            ("Procfile", "web: ./run.sh\n"),
+            ("run.sh", "exec gunicorn app:server -w 4\n"),
+            ("app.py", APP),
+        ];
         assert!(check_files(&ok, "DL105").is_empty());
-        let bad = [("Procfile", "web: sh run.sh\n"), ("run.sh", "python app.py\n"), ("app.py", APP)];
+        let bad = [
+            ("Procfile", "web: sh run.sh\n"),
+            ("run.sh", "python app.py\n"),
+            ("app.py", APP),
+        ];
         let d = check_files(&bad, "DL105");
         assert_eq!(d[0].message, "The web process runs `sh run.sh`, and run.sh does not start gunicorn: use `gunicorn app:server --workers 4`");
     }
 
     #[test]
     fn gunicorn_forms_are_silent() {
-        for cmd in ["gunicorn app:server", "python -m gunicorn app:server", "newrelic-admin run-program gunicorn app:server", ".venv/bin/gunicorn app:server"] {
-            assert!(check_files(&[("Procfile", &format!("web: {cmd}\n")), ("app.py", APP)], "DL105").is_empty(), "{cmd}");
+        for cmd in [
+            "gunicorn app:server",
+            "python -m gunicorn app:server",
+            "newrelic-admin run-program gunicorn app:server",
+            ".venv/bin/gunicorn app:server",
+        ] {
+            assert!(
+                check_files(
+                    &[("Procfile", &format!("web: {cmd}\n")), ("app.py", APP)],
+                    "DL105"
+                )
+                .is_empty(),
+                "{cmd}"
+            );
         }
     }
 }

@@ -28,9 +28,14 @@ the only candidate is the preferred fix.
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
-    let Some((file, cmd)) = app.web.as_ref().and_then(|w| w.gunicorn.as_ref()) else { return };
+    let Some((file, cmd)) = app.web.as_ref().and_then(|w| w.gunicorn.as_ref()) else {
+        return;
+    };
     let Some(target) = &cmd.target else {
-        let word_end = cmd.span.start + file.text()[cmd.span.clone()].find(char::is_whitespace).unwrap_or(cmd.span.len());
+        let word_end = cmd.span.start
+            + file.text()[cmd.span.clone()]
+                .find(char::is_whitespace)
+                .unwrap_or(cmd.span.len());
         let suggestion = format!("{}:server", app.entry_module_name());
         out.push(
             RULE.diagnostic(&file.path, cmd.span.clone(), "gunicorn has no app target (`module:variable`): it exits with \"No application module specified\"")
@@ -48,7 +53,13 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 target.span.clone(),
                 format!("`{}` is not a Python module name: gunicorn imports a dotted module (`pkg.app`), not a path", target.module),
             );
-            out.push(with_candidates(app, diag, file, target, target.variable_name().unwrap_or("server")));
+            out.push(with_candidates(
+                app,
+                diag,
+                file,
+                target,
+                target.variable_name().unwrap_or("server"),
+            ));
         }
         TargetStatus::ModuleNotFound => {
             let rel = target.module.replace('.', "/");
@@ -57,15 +68,31 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 target.span.clone(),
                 format!("Module `{}` not found in the app: neither {rel}.py nor {rel}/__init__.py exists", target.module),
             );
-            out.push(with_candidates(app, diag, file, target, target.variable_name().unwrap_or("server")));
+            out.push(with_candidates(
+                app,
+                diag,
+                file,
+                target,
+                target.variable_name().unwrap_or("server"),
+            ));
         }
-        TargetStatus::Resolved { file: module_file } => check_variable(app, out, file, target, module_file),
+        TargetStatus::Resolved { file: module_file } => {
+            check_variable(app, out, file, target, module_file)
+        }
         TargetStatus::NotApplicable | TargetStatus::Missing => {}
     }
 }
 
-fn check_variable(app: &App, out: &mut Vec<Diagnostic>, file: &FileRef, target: &Target, module_file: &Path) {
-    let Some(py) = app.python(module_file) else { return };
+fn check_variable(
+    app: &App,
+    out: &mut Vec<Diagnostic>,
+    file: &FileRef,
+    target: &Target,
+    module_file: &Path,
+) {
+    let Some(py) = app.python(module_file) else {
+        return;
+    };
     let module_name = &target.module;
     let related = Related {
         file: module_file.to_path_buf(),
@@ -82,13 +109,32 @@ fn check_variable(app: &App, out: &mut Vec<Diagnostic>, file: &FileRef, target: 
                 )
                 .with_related(related);
             let (object, last) = attr.rsplit_once('.').unwrap_or((attr, ""));
-            let diag = if last == "server" && !py.defines("server") && py.dash_apps.iter().any(|d| d.name == object) {
+            let diag = if last == "server"
+                && !py.defines("server")
+                && py.dash_apps.iter().any(|d| d.name == object)
+            {
                 // `app:app.server`: define `server` and target it, in one fix.
-                let dash_app = py.dash_apps.iter().find(|d| d.name == object).expect("checked above");
+                let dash_app = py
+                    .dash_apps
+                    .iter()
+                    .find(|d| d.name == object)
+                    .expect("checked above");
                 let text = app.ws.text(module_file).unwrap_or("");
-                let mut fix = super::dl101_missing_server_export::insert_server_fix(module_file, text, dash_app, "server");
-                fix.message = format!("Add `server = {object}.server` to {} and target `{module_name}:server`", module_file.display());
-                fix.edits.push(retarget_edit(file, target, &format!("{module_name}:server")));
+                let mut fix = super::dl101_missing_server_export::insert_server_fix(
+                    module_file,
+                    text,
+                    dash_app,
+                    "server",
+                );
+                fix.message = format!(
+                    "Add `server = {object}.server` to {} and target `{module_name}:server`",
+                    module_file.display()
+                );
+                fix.edits.push(retarget_edit(
+                    file,
+                    target,
+                    &format!("{module_name}:server"),
+                ));
                 diag.with_fix(fix)
             } else {
                 with_candidates(app, diag, file, target, "server")
@@ -99,7 +145,9 @@ fn check_variable(app: &App, out: &mut Vec<Diagnostic>, file: &FileRef, target: 
             let diag = RULE.diagnostic(
                 &file.path,
                 target.span.clone(),
-                format!("`{var}` is not a variable name or a call `name(...)`: gunicorn cannot load it"),
+                format!(
+                    "`{var}` is not a variable name or a call `name(...)`: gunicorn cannot load it"
+                ),
             );
             out.push(with_candidates(app, diag, file, target, "server"));
         }
@@ -124,15 +172,24 @@ fn check_variable(app: &App, out: &mut Vec<Diagnostic>, file: &FileRef, target: 
                         .diagnostic(
                             &file.path,
                             target.span.clone(),
-                            format!("`{name}` is not defined at module level in {}", module_file.display()),
+                            format!(
+                                "`{name}` is not defined at module level in {}",
+                                module_file.display()
+                            ),
                         )
                         .with_related(related);
                     out.push(with_candidates(app, diag, file, target, name));
                 }
                 return;
             }
-            let is_dash_object = matches!(py.binding(name).map(|b| &b.kind), Some(BindingKind::Assigned(ValueKind::DashApp)));
-            if is_dash_object && matches!(target.variable, TargetVariable::Name(_)) && app.dash_pinned_below("3.1") {
+            let is_dash_object = matches!(
+                py.binding(name).map(|b| &b.kind),
+                Some(BindingKind::Assigned(ValueKind::DashApp))
+            );
+            if is_dash_object
+                && matches!(target.variable, TargetVariable::Name(_))
+                && app.dash_pinned_below("3.1")
+            {
                 let diag = RULE
                     .diagnostic(
                         &file.path,
@@ -141,13 +198,34 @@ fn check_variable(app: &App, out: &mut Vec<Diagnostic>, file: &FileRef, target: 
                     )
                     .with_related(related);
                 let fix = if let Some(server) = wsgi_names(py).into_iter().next() {
-                    Fix::preferred(format!("Target `{module_name}:{server}`"), vec![retarget_edit(file, target, &format!("{module_name}:{server}"))])
+                    Fix::preferred(
+                        format!("Target `{module_name}:{server}`"),
+                        vec![retarget_edit(
+                            file,
+                            target,
+                            &format!("{module_name}:{server}"),
+                        )],
+                    )
                 } else {
-                    let dash_app = py.dash_apps.iter().find(|d| &d.name == name).expect("name binds a Dash app");
+                    let dash_app = py
+                        .dash_apps
+                        .iter()
+                        .find(|d| &d.name == name)
+                        .expect("name binds a Dash app");
                     let text = app.ws.text(module_file).unwrap_or("");
-                    let mut fix = super::dl101_missing_server_export::insert_server_fix(module_file, text, dash_app, "server");
-                    fix.message = format!("Add `server = {name}.server` and target `{module_name}:server`");
-                    fix.edits.push(retarget_edit(file, target, &format!("{module_name}:server")));
+                    let mut fix = super::dl101_missing_server_export::insert_server_fix(
+                        module_file,
+                        text,
+                        dash_app,
+                        "server",
+                    );
+                    fix.message =
+                        format!("Add `server = {name}.server` and target `{module_name}:server`");
+                    fix.edits.push(retarget_edit(
+                        file,
+                        target,
+                        &format!("{module_name}:server"),
+                    ));
                     fix
                 };
                 out.push(diag.with_fix(fix));
@@ -170,17 +248,33 @@ fn wsgi_names(py: &PythonModule) -> Vec<String> {
 }
 
 fn retarget_edit(file: &FileRef, target: &Target, new_target: &str) -> FileEdit {
-    FileEdit::Replace { file: file.path.clone(), range: target.inner.clone(), new_text: new_target.to_string() }
+    FileEdit::Replace {
+        file: file.path.clone(),
+        range: target.inner.clone(),
+        new_text: new_target.to_string(),
+    }
 }
 
 /// Offers every `module:variable` of the app that gunicorn could serve: modules defining
 /// `wanted` first, then each module's WSGI names. The only candidate is the preferred fix.
-fn with_candidates(app: &App, mut diag: Diagnostic, file: &FileRef, target: &Target, wanted: &str) -> Diagnostic {
+fn with_candidates(
+    app: &App,
+    mut diag: Diagnostic,
+    file: &FileRef,
+    target: &Target,
+    wanted: &str,
+) -> Diagnostic {
     let mut candidates: Vec<String> = Vec::new();
     for module in &app.modules {
-        let Some(py) = app.python(module) else { continue };
+        let Some(py) = app.python(module) else {
+            continue;
+        };
         let name = app.module_name(module);
-        if name.is_empty() || name.split('.').any(|p| !crate::analysis::gunicorn::is_identifier(p)) {
+        if name.is_empty()
+            || name
+                .split('.')
+                .any(|p| !crate::analysis::gunicorn::is_identifier(p))
+        {
             continue;
         }
         let mut names = wsgi_names(py);
@@ -194,7 +288,11 @@ fn with_candidates(app: &App, mut diag: Diagnostic, file: &FileRef, target: &Tar
     for candidate in candidates {
         let edit = retarget_edit(file, target, &candidate);
         let message = format!("Target `{candidate}`");
-        diag = diag.with_fix(if single { Fix::preferred(message, vec![edit]) } else { Fix::alternative(message, vec![edit]) });
+        diag = diag.with_fix(if single {
+            Fix::preferred(message, vec![edit])
+        } else {
+            Fix::alternative(message, vec![edit])
+        });
     }
     diag
 }
@@ -207,7 +305,10 @@ mod tests {
 
     #[test]
     fn missing_module_offers_the_candidate() {
-        let files = [("Procfile", "web: gunicorn application:server -w 4\n"), ("app.py", APP)];
+        let files = [
+            ("Procfile", "web: gunicorn application:server -w 4\n"),
+            ("app.py", APP),
+        ];
         let ws = workspace(&files);
         let d = diagnostics(&ws, "DL106");
         assert_eq!(covered(&ws, &d[0]), "application:server");
@@ -218,29 +319,64 @@ mod tests {
 
     #[test]
     fn attribute_target_defines_server_and_retargets() {
-        let files = [("Procfile", "web: gunicorn app:app.server -w 4\n"), ("app.py", "import dash\napp = dash.Dash()\n")];
+        let files = [
+            ("Procfile", "web: gunicorn app:app.server -w 4\n"),
+            ("app.py", "import dash\napp = dash.Dash()\n"),
+        ];
         let d = check_files(&files, "DL106");
         assert_eq!(d[0].message, "gunicorn accepts only a name or a call `name(...)` after the colon, not the attribute `app.server`");
         let fixed = fix_round_trip(&files, "DL106", 0);
         assert_eq!(text(&fixed, "Procfile"), "web: gunicorn app:server -w 4\n");
-        assert_eq!(text(&fixed, "app.py"), "import dash\napp = dash.Dash()\nserver = app.server\n");
+        assert_eq!(
+            text(&fixed, "app.py"),
+            "import dash\napp = dash.Dash()\nserver = app.server\n"
+        );
     }
 
     #[test]
     fn variable_missing_in_module_without_dash_app() {
-        let files = [("Procfile", "web: gunicorn index:srv -w 4\n"), ("index.py", "from app import app, server\n"), ("app.py", APP)];
+        let files = [
+            ("Procfile", "web: gunicorn index:srv -w 4\n"),
+            ("index.py", "from app import app, server\n"),
+            ("app.py", APP),
+        ];
         let d = check_files(&files, "DL106");
-        assert_eq!(d[0].message, "`srv` is not defined at module level in index.py");
+        assert_eq!(
+            d[0].message,
+            "`srv` is not defined at module level in index.py"
+        );
         // Two modules export `server`: both offered, neither preferred.
-        assert_eq!(d[0].fixes.iter().map(|f| f.message.as_str()).collect::<Vec<_>>(), ["Target `app:server`", "Target `index:server`"]);
+        assert_eq!(
+            d[0].fixes
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect::<Vec<_>>(),
+            ["Target `app:server`", "Target `index:server`"]
+        );
         assert!(d[0].fixes.iter().all(|f| !f.preferred));
     }
 
     #[test]
     fn factory_and_imported_targets_resolve() {
-        let factory = "import dash\ndef create_server():\n    app = dash.Dash()\n    return app.server\n";
-        assert!(check_files(&[("Procfile", "web: gunicorn \"app:create_server()\" -w 4\n"), ("app.py", factory)], "DL106").is_empty());
-        assert!(check_files(&[("Procfile", "web: gunicorn index:server -w 4\n"), ("index.py", "from app import app, server\n"), ("app.py", APP)], "DL106").is_empty());
+        let factory =
+            "import dash\ndef create_server():\n    app = dash.Dash()\n    return app.server\n";
+        assert!(check_files(
+            &[
+                ("Procfile", "web: gunicorn \"app:create_server()\" -w 4\n"),
+                ("app.py", factory)
+            ],
+            "DL106"
+        )
+        .is_empty());
+        assert!(check_files(
+            &[
+                ("Procfile", "web: gunicorn index:server -w 4\n"),
+                ("index.py", "from app import app, server\n"),
+                ("app.py", APP)
+            ],
+            "DL106"
+        )
+        .is_empty());
     }
 
     #[test]
@@ -250,26 +386,56 @@ mod tests {
         let d = diagnostics(&ws, "DL106");
         assert_eq!(covered(&ws, &d[0]), "gunicorn --workers 4");
         let fixed = fix_round_trip(&files, "DL106", 0);
-        assert_eq!(text(&fixed, "Procfile"), "web: gunicorn app:server --workers 4\n");
-        let d = check_files(&[("Procfile", "web: gunicorn app -w 4\n"), ("app.py", APP)], "DL106");
+        assert_eq!(
+            text(&fixed, "Procfile"),
+            "web: gunicorn app:server --workers 4\n"
+        );
+        let d = check_files(
+            &[("Procfile", "web: gunicorn app -w 4\n"), ("app.py", APP)],
+            "DL106",
+        );
         assert_eq!(d[0].message, "No variable after `app`: gunicorn looks for `application`, which app.py does not define");
-        assert!(check_files(&[("Procfile", "web: gunicorn app -w 4\n"), ("app.py", "application = 1\n")], "DL106").is_empty());
+        assert!(check_files(
+            &[
+                ("Procfile", "web: gunicorn app -w 4\n"),
+                ("app.py", "application = 1\n")
+            ],
+            "DL106"
+        )
+        .is_empty());
     }
 
     #[test]
     fn dash_object_target_depends_on_dash_version() {
         let app = "import dash\napp = dash.Dash()\n";
-        let old = [("Procfile", "web: gunicorn app:app -w 4\n"), ("app.py", app), ("requirements.txt", "dash==2.18.2\ngunicorn\n")];
+        let old = [
+            ("Procfile", "web: gunicorn app:app -w 4\n"),
+            ("app.py", app),
+            ("requirements.txt", "dash==2.18.2\ngunicorn\n"),
+        ];
         let fixed = fix_round_trip(&old, "DL106", 0);
         assert_eq!(text(&fixed, "Procfile"), "web: gunicorn app:server -w 4\n");
-        assert_eq!(text(&fixed, "app.py"), "import dash\napp = dash.Dash()\nserver = app.server\n");
-        let new = [("Procfile", "web: gunicorn app:app -w 4\n"), ("app.py", app), ("requirements.txt", "dash>=3.1\ngunicorn\n")];
+        assert_eq!(
+            text(&fixed, "app.py"),
+            "import dash\napp = dash.Dash()\nserver = app.server\n"
+        );
+        let new = [
+            ("Procfile", "web: gunicorn app:app -w 4\n"),
+            ("app.py", app),
+            ("requirements.txt", "dash>=3.1\ngunicorn\n"),
+        ];
         assert!(check_files(&new, "DL106").is_empty());
     }
 
     #[test]
     fn path_traversal_is_not_a_module() {
-        let d = check_files(&[("Procfile", "web: gunicorn ../../etc/passwd:server\n"), ("app.py", APP)], "DL106");
+        let d = check_files(
+            &[
+                ("Procfile", "web: gunicorn ../../etc/passwd:server\n"),
+                ("app.py", APP),
+            ],
+            "DL106",
+        );
         assert_eq!(d[0].message, "`../../etc/passwd` is not a Python module name: gunicorn imports a dotted module (`pkg.app`), not a path");
     }
 }

@@ -31,7 +31,9 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         return;
     }
     let Some(entry) = &app.entry else { return };
-    let Some(text) = app.ws.text(entry) else { return };
+    let Some(text) = app.ws.text(entry) else {
+        return;
+    };
     let content = requirements_for(app);
     out.push(
         RULE.diagnostic(entry, line_one(text), "No requirements.txt in this app's folder: the platform installs nothing, not even dash and gunicorn")
@@ -51,11 +53,17 @@ fn requirements_for(app: &App) -> String {
     }
     for (_, import) in app.third_party_imports() {
         let dist = tables::distribution_for(import.top_level());
-        dists.entry(normalize(dist)).or_insert_with(|| dist.to_string());
+        dists
+            .entry(normalize(dist))
+            .or_insert_with(|| dist.to_string());
     }
     let listed: Vec<String> = dists.keys().cloned().collect();
     dists.retain(|key, _| {
-        key == "dash" || key == "gunicorn" || !listed.iter().any(|other| other != key && tables::brings(other, &[], key))
+        key == "dash"
+            || key == "gunicorn"
+            || !listed
+                .iter()
+                .any(|other| other != key && tables::brings(other, &[], key))
     });
     dists.values().map(|d| format!("{d}\n")).collect()
 }
@@ -68,17 +76,28 @@ mod tests {
 
     #[test]
     fn created_file_lists_third_party_imports() {
-        let files = [("app.py", APP), ("utils.py", ""), ("Procfile", "web: gunicorn app:server -w 4\n")];
+        let files = [
+            ("app.py", APP),
+            ("utils.py", ""),
+            ("Procfile", "web: gunicorn app:server -w 4\n"),
+        ];
         let ws = workspace(&files);
         let d = diagnostics(&ws, "DL107");
         assert_eq!(covered(&ws, &d[0]), "import os");
         let fixed = fix_round_trip(&files, "DL107", 0);
-        assert_eq!(text(&fixed, "requirements.txt"), "dash\ngunicorn\npandas\nscikit-learn\n");
+        assert_eq!(
+            text(&fixed, "requirements.txt"),
+            "dash\ngunicorn\npandas\nscikit-learn\n"
+        );
     }
 
     #[test]
     fn silent_with_requirements_or_without_dash() {
         assert!(check_files(&[("app.py", APP), ("requirements.txt", "")], "DL107").is_empty());
-        assert!(check_files(&[("tool.py", "import pandas\n"), ("Procfile", "web: x\n")], "DL107").is_empty());
+        assert!(check_files(
+            &[("tool.py", "import pandas\n"), ("Procfile", "web: x\n")],
+            "DL107"
+        )
+        .is_empty());
     }
 }

@@ -39,13 +39,23 @@ mod tests {
         let d = diagnostics(&ws, "DL108");
         assert_eq!(covered(&ws, &d[0]), "dash==3.2.0");
         let fixed = fix_round_trip(&files, "DL108", 0);
-        assert_eq!(text(&fixed, "requirements.txt"), "dash==3.2.0\r\npandas\r\ngunicorn\r\n");
+        assert_eq!(
+            text(&fixed, "requirements.txt"),
+            "dash==3.2.0\r\npandas\r\ngunicorn\r\n"
+        );
     }
 
     #[test]
     fn listed_directly_or_through_an_include() {
         assert!(check_files(&[("requirements.txt", "Gunicorn==23.0\n")], "DL108").is_empty());
-        assert!(check_files(&[("requirements.txt", "-r prod.txt\n"), ("prod.txt", "gunicorn\n")], "DL108").is_empty());
+        assert!(check_files(
+            &[
+                ("requirements.txt", "-r prod.txt\n"),
+                ("prod.txt", "gunicorn\n")
+            ],
+            "DL108"
+        )
+        .is_empty());
         assert_eq!(check_files(&[("requirements.txt", "")], "DL108").len(), 1);
     }
 }

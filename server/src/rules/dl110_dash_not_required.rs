@@ -20,22 +20,37 @@ fails with `ModuleNotFoundError` in every worker.
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
-    check_listed(app, out, &RULE, "dash", "dash is not listed in requirements.txt: `import dash` fails on the server");
+    check_listed(
+        app,
+        out,
+        &RULE,
+        "dash",
+        "dash is not listed in requirements.txt: `import dash` fails on the server",
+    );
 }
 
 /// Reports `rule` on line 1 of requirements.txt when `dist` is not listed, with a fix that
 /// appends it.
 pub fn check_listed(app: &App, out: &mut Vec<Diagnostic>, rule: &Rule, dist: &str, message: &str) {
-    let Some(reqs) = &app.requirements else { return };
+    let Some(reqs) = &app.requirements else {
+        return;
+    };
     if reqs.lists(dist) {
         return;
     }
     let text = reqs.file.text();
     let (range, new_text) = append_line(text, dist);
-    out.push(rule.diagnostic(&reqs.file.path, line_one(text), message).with_fix(Fix::preferred(
-        format!("Add `{dist}` to requirements.txt"),
-        vec![FileEdit::Replace { file: reqs.file.path.clone(), range, new_text }],
-    )));
+    out.push(
+        rule.diagnostic(&reqs.file.path, line_one(text), message)
+            .with_fix(Fix::preferred(
+                format!("Add `{dist}` to requirements.txt"),
+                vec![FileEdit::Replace {
+                    file: reqs.file.path.clone(),
+                    range,
+                    new_text,
+                }],
+            )),
+    );
 }
 
 #[cfg(test)]
@@ -50,7 +65,11 @@ mod tests {
 
     #[test]
     fn extras_and_pins_count() {
-        assert!(check_files(&[("requirements.txt", "dash[diskcache]==2.17.1\n")], "DL110").is_empty());
+        assert!(check_files(
+            &[("requirements.txt", "dash[diskcache]==2.17.1\n")],
+            "DL110"
+        )
+        .is_empty());
         assert!(check_files(&[("requirements.txt", "Dash>=2\n")], "DL110").is_empty());
     }
 }

@@ -20,7 +20,9 @@ file (`-c`) are not reported, since the file may set the workers.
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
-    let Some((file, cmd)) = app.web.as_ref().and_then(|w| w.gunicorn.as_ref()) else { return };
+    let Some((file, cmd)) = app.web.as_ref().and_then(|w| w.gunicorn.as_ref()) else {
+        return;
+    };
     if cmd.workers || cmd.config_file || file.text()[cmd.span.clone()].contains("--workers") {
         return;
     }
@@ -40,18 +42,35 @@ mod tests {
 
     #[test]
     fn reported_and_fixed_before_following_commands() {
-        let files = [("Procfile", "web: gunicorn app:server --timeout 60 && echo bye # done\n"), ("app.py", "")];
+        let files = [
+            (
+                "Procfile",
+                "web: gunicorn app:server --timeout 60 && echo bye # done\n",
+            ),
+            ("app.py", ""),
+        ];
         let ws = workspace(&files);
         let d = diagnostics(&ws, "DL114");
         assert_eq!(covered(&ws, &d[0]), "gunicorn app:server --timeout 60");
         let fixed = fix_round_trip(&files, "DL114", 0);
-        assert_eq!(text(&fixed, "Procfile"), "web: gunicorn app:server --timeout 60 --workers 4 && echo bye # done\n");
+        assert_eq!(
+            text(&fixed, "Procfile"),
+            "web: gunicorn app:server --timeout 60 --workers 4 && echo bye # done\n"
+        );
     }
 
     #[test]
     fn silent_with_workers_or_config() {
-        for cmd in ["gunicorn app:server -w 4", "gunicorn app:server --workers=$WEB_CONCURRENCY", "gunicorn -c gunicorn.conf.py app:server", "gunicorn app:server -w4"] {
-            assert!(check_files(&[("Procfile", &format!("web: {cmd}\n"))], "DL114").is_empty(), "{cmd}");
+        for cmd in [
+            "gunicorn app:server -w 4",
+            "gunicorn app:server --workers=$WEB_CONCURRENCY",
+            "gunicorn -c gunicorn.conf.py app:server",
+            "gunicorn app:server -w4",
+        ] {
+            assert!(
+                check_files(&[("Procfile", &format!("web: {cmd}\n"))], "DL114").is_empty(),
+                "{cmd}"
+            );
         }
     }
 }

@@ -32,7 +32,12 @@ pub struct Rule {
 }
 
 impl Rule {
-    pub fn diagnostic(&self, file: &Path, range: Range<usize>, message: impl Into<String>) -> Diagnostic {
+    pub fn diagnostic(
+        &self,
+        file: &Path,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic {
             code: self.code,
             name: self.name,
@@ -48,7 +53,10 @@ impl Rule {
 
 impl std::fmt::Debug for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Rule").field("code", &self.code).field("name", &self.name).finish()
+        f.debug_struct("Rule")
+            .field("code", &self.code)
+            .field("name", &self.name)
+            .finish()
     }
 }
 
@@ -67,7 +75,10 @@ pub static RULES: &[&Rule] = &[
 ];
 
 pub fn rule(code_or_name: &str) -> Option<&'static Rule> {
-    RULES.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
 }
 
 /// Runs every rule on every app of the workspace. Sorted by file, position, code.
@@ -90,7 +101,13 @@ pub fn check_app(app: &App, out: &mut Vec<Diagnostic>) {
 
 pub fn sort(diags: &mut Vec<Diagnostic>) {
     diags.sort_by(|a, b| {
-        (&a.file, a.range.start, a.code, a.range.end, &a.message).cmp(&(&b.file, b.range.start, b.code, b.range.end, &b.message))
+        (&a.file, a.range.start, a.code, a.range.end, &a.message).cmp(&(
+            &b.file,
+            b.range.start,
+            b.code,
+            b.range.end,
+            &b.message,
+        ))
     });
     diags.dedup();
 }
@@ -102,7 +119,9 @@ pub fn line_one(text: &str) -> Range<usize> {
 
 /// The first line of a multi-line range.
 pub fn first_line_of(text: &str, range: Range<usize>) -> Range<usize> {
-    let end = text[range.clone()].find(['\r', '\n']).map_or(range.end, |i| range.start + i);
+    let end = text[range.clone()]
+        .find(['\r', '\n'])
+        .map_or(range.end, |i| range.start + i);
     range.start..end
 }
 

@@ -17,7 +17,10 @@ pub fn workspace(files: &[(&str, &str)]) -> Workspace {
 
 /// Diagnostics of one rule.
 pub fn diagnostics(ws: &Workspace, code: &str) -> Vec<Diagnostic> {
-    super::check(ws).into_iter().filter(|d| d.code == code).collect()
+    super::check(ws)
+        .into_iter()
+        .filter(|d| d.code == code)
+        .collect()
 }
 
 pub fn check_files(files: &[(&str, &str)], code: &str) -> Vec<Diagnostic> {
@@ -36,17 +39,27 @@ pub fn fix_round_trip(files: &[(&str, &str)], code: &str, fix: usize) -> Workspa
     let ws = workspace(files);
     let diags = diagnostics(&ws, code);
     assert_eq!(diags.len(), 1, "expected one {code}, got {diags:#?}");
-    let chosen = diags[0].fixes.get(fix).unwrap_or_else(|| panic!("{code} has no fix #{fix}"));
+    let chosen = diags[0]
+        .fixes
+        .get(fix)
+        .unwrap_or_else(|| panic!("{code} has no fix #{fix}"));
     let changes = apply_fixes(&ws, &[chosen]);
     assert!(!changes.is_empty(), "the fix changed nothing");
     let fixed = with_changes(&ws, &changes);
     for (path, text) in &changes {
         if Path::new(path).extension().is_some_and(|e| e == "py") {
-            assert!(!PythonModule::parse(text).has_syntax_errors, "{} no longer parses:\n{text}", path.display());
+            assert!(
+                !PythonModule::parse(text).has_syntax_errors,
+                "{} no longer parses:\n{text}",
+                path.display()
+            );
         }
     }
     let after = diagnostics(&fixed, code);
-    assert!(after.is_empty(), "{code} still reported after its fix: {after:#?}");
+    assert!(
+        after.is_empty(),
+        "{code} still reported after its fix: {after:#?}"
+    );
     // Idempotent: nothing left to fix for this rule.
     let again: Vec<_> = after.iter().flat_map(|d| d.fixes.iter()).collect();
     assert!(apply_fixes(&fixed, &again).is_empty());
@@ -54,5 +67,6 @@ pub fn fix_round_trip(files: &[(&str, &str)], code: &str, fix: usize) -> Workspa
 }
 
 pub fn text<'a>(ws: &'a Workspace, path: &str) -> &'a str {
-    ws.text(Path::new(path)).unwrap_or_else(|| panic!("{path} missing"))
+    ws.text(Path::new(path))
+        .unwrap_or_else(|| panic!("{path} missing"))
 }

@@ -19,8 +19,14 @@ pub const NODE_TYPES: &str = include_str!("../../src/node-types.json");
 mod tests {
     fn parse(src: &str) -> String {
         let mut parser = tree_sitter::Parser::new();
-        parser.set_language(&super::LANGUAGE.into()).expect("load grammar");
-        parser.parse(src, None).expect("parse").root_node().to_sexp()
+        parser
+            .set_language(&super::LANGUAGE.into())
+            .expect("load grammar");
+        parser
+            .parse(src, None)
+            .expect("parse")
+            .root_node()
+            .to_sexp()
     }
 
     #[test]

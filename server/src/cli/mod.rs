@@ -1,0 +1,60 @@
+//! The command line: `dash-lsp [server]`, `dash-lsp check`, `dash-lsp rule`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub mod check;
+pub mod output;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "dash-lsp",
+    version,
+    about = "Finds what breaks or crawls when a Dash app is deployed"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the Language Server Protocol on stdio (the default).
+    Server {
+        /// Accepted for editors that pass it; stdio is the only transport.
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
+    /// Check app folders (or files) and report problems.
+    Check(CheckArgs),
+    /// Print a rule's documentation (`DL101` or `missing-server-export`), or all with `--all`.
+    Rule {
+        code: Option<String>,
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Folders or files to check (default: the current folder).
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Apply the preferred fix of every problem that has one, then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+    /// Only these rule codes or prefixes (`DL1`, `DL101`), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rule codes or prefixes, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}

@@ -1,0 +1,201 @@
+//! Every folder under `tests/fixtures/` is a real app project: `dash-lsp check . --format json`
+//! run inside it must print exactly its `expected.json`, and `--fix` must converge.
+//!
+//! `UPDATE_EXPECT=1 cargo test --test fixtures` rewrites the expected files (review the diff).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+}
+
+fn fixtures() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
+        .expect("tests/fixtures exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 10, "fixtures missing: {dirs:?}");
+    dirs
+}
+
+fn dash_lsp(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dash-lsp"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run dash-lsp");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_prints_expected_json() {
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let mut failures = Vec::new();
+    for dir in fixtures() {
+        let (code, stdout, stderr) = dash_lsp(&dir, &["check", ".", "--format", "json"]);
+        assert!(
+            code == 0 || code == 1,
+            "{}: exit {code}: {stderr}",
+            dir.display()
+        );
+        let actual: serde_json::Value = serde_json::from_str(&stdout).expect("valid JSON");
+        let expected_path = dir.join("expected.json");
+        if update {
+            std::fs::write(
+                &expected_path,
+                format!("{}\n", serde_json::to_string_pretty(&actual).unwrap()),
+            )
+            .unwrap();
+            continue;
+        }
+        let expected: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&expected_path).expect("expected.json"))
+                .expect("expected.json parses");
+        if actual != expected {
+            failures.push(format!("{}:\n{}", dir.display(), stdout));
+        }
+        // Exit 1 exactly when something at warning or error is reported.
+        let failing = actual
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["severity"] == "error" || d["severity"] == "warning");
+        assert_eq!(code, i32::from(failing), "{}", dir.display());
+    }
+    assert!(
+        failures.is_empty(),
+        "fixtures differ from expected.json:\n{}",
+        failures.join("\n")
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else if entry.file_name() != "expected.json" {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push((path.clone(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn fix_converges_and_is_idempotent() {
+    for dir in fixtures() {
+        let tmp = tempfile::tempdir().unwrap();
+        copy_dir(&dir, tmp.path());
+        let (code, _, stderr) = dash_lsp(tmp.path(), &["check", ".", "--fix"]);
+        assert!(code == 0 || code == 1, "{}: {stderr}", dir.display());
+        let after_first = snapshot(tmp.path());
+        // Nothing fixable is left.
+        let (_, stdout, _) = dash_lsp(tmp.path(), &["check", ".", "--format", "json"]);
+        let left: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        for d in left.as_array().unwrap() {
+            assert!(
+                d["fix"].is_null() || d["code"] == "DL106",
+                "{}: still fixable after --fix: {d}",
+                dir.display()
+            );
+        }
+        // A second --fix changes nothing.
+        dash_lsp(tmp.path(), &["check", ".", "--fix"]);
+        assert_eq!(
+            after_first,
+            snapshot(tmp.path()),
+            "{}: second --fix changed files",
+            dir.display()
+        );
+        // Fixed Python files still parse.
+        for (path, bytes) in &after_first {
+            if path.extension().is_some_and(|e| e == "py") {
+                let text = String::from_utf8(bytes.clone()).unwrap();
+                assert!(
+                    !dash_lsp::analysis::python::PythonModule::parse(&text).has_syntax_errors,
+                    "{}",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn fix_writes_the_expected_texts() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(
+        &fixtures_dir().join("no-procfile-no-requirements"),
+        tmp.path(),
+    );
+    let (code, stdout, _) = dash_lsp(tmp.path(), &["check", ".", "--fix"]);
+    assert_eq!(code, 0, "{stdout}");
+    let read = |f: &str| std::fs::read_to_string(tmp.path().join(f)).unwrap();
+    assert_eq!(read("Procfile"), "web: gunicorn app:server --workers 4\n");
+    assert_eq!(
+        read("requirements.txt"),
+        "dash\ndash-bootstrap-components\ngunicorn\npandas\nscikit-learn\n"
+    );
+    assert!(read("app.py").contains("app = dash.Dash(__name__, external_stylesheets=[dbc.themes.BOOTSTRAP])\nserver = app.server\n"));
+}
+
+#[test]
+fn cli_paths_exit_codes_and_text_format() {
+    let root = fixtures_dir();
+    // A file argument reports only that file's problems, paths relative to the current folder.
+    let (code, stdout, _) = dash_lsp(&root, &["check", "classic-missing-server/app.py"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "classic-missing-server/app.py:4:1: DL101 [*] `server` is not defined in app.py: the Procfile's gunicorn target `app:server` needs it; add `server = app.server`\n\
+         Found 1 problem (1 error, 0 warnings, 0 info).\n[*] 1 fixable with `dash-lsp check --fix`.\n"
+    );
+    let (code, stdout, _) = dash_lsp(&root, &["check", "factory-target"]);
+    assert_eq!((code, stdout.as_str()), (0, "All checks passed!\n"));
+    // Info only: exit 0.
+    let (code, _, _) = dash_lsp(&root, &["check", "start-script"]);
+    assert_eq!(code, 0);
+    let (code, _, stderr) = dash_lsp(&root, &["check", "does-not-exist"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot read does-not-exist"), "{stderr}");
+    let (code, _, _) = dash_lsp(&root, &["check", "--format", "yaml"]);
+    assert_eq!(code, 2);
+    let (code, stdout, _) = dash_lsp(
+        &root,
+        &[
+            "check",
+            "two-apps",
+            "--select",
+            "DL1",
+            "--ignore",
+            "DL101,DL110",
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("DL114") && !stdout.contains("DL101"));
+}
