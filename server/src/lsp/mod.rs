@@ -1,4 +1,710 @@
-//! The language server (stub until the protocol layer lands).
-pub fn serve_stdio() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+//! The language server: tower-lsp-server over stdio. The protocol layer only converts and
+//! schedules; the analysis and rules do the work on snapshots, off the async runtime.
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+use crate::analysis::fixes::{apply_fixes, with_changes};
+use crate::analysis::text::Encoding;
+use crate::analysis::{Diagnostic as Finding, FileEdit};
+use crate::{rules, vfs};
+
+pub mod convert;
+pub mod document;
+pub mod session;
+
+use document::{Document, Position as DocPosition};
+use session::{is_python, Analysis, Session};
+
+/// The code action kind of "fix all dash-lsp problems in this file".
+pub const FIX_ALL_KIND: &str = "source.fixAll.dash-lsp";
+/// Most fix-all rounds (a fix can enable another).
+const MAX_FIX_ROUNDS: usize = 10;
+
+pub struct Backend {
+    client: Client,
+    state: Arc<Mutex<Session>>,
+    /// Serialises publishing so a slower, older analysis never overwrites a newer one.
+    publish: tokio::sync::Mutex<()>,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Backend {
+        Backend {
+            client,
+            state: Arc::new(Mutex::new(Session::default())),
+            publish: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The state, even if a panicking handler poisoned the lock (the state is only ever
+    /// mutated in small steps that leave it consistent).
+    fn lock(&self) -> MutexGuard<'_, Session> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs a synchronous step, turning a panic into a logged error instead of a dead server.
+    fn guarded<T>(&self, what: &str, f: impl FnOnce() -> T) -> Option<T> {
+        match std::panic::catch_unwind(AssertUnwindSafe(f)) {
+            Ok(v) => Some(v),
+            Err(panic) => {
+                tracing::error!("panic in {what}: {}", panic_message(&panic));
+                None
+            }
+        }
+    }
+
+    /// Loads a folder from disk off the runtime, then analyses and publishes it.
+    async fn scan(&self, folder: usize) {
+        let root = self.lock().folders[folder].root.clone();
+        let loaded = tokio::task::spawn_blocking(move || vfs::load_workspace(&root)).await;
+        let ws = match loaded {
+            Ok(Ok(ws)) => ws,
+            Ok(Err(err)) => {
+                self.client
+                    .log_message(
+                        MessageType::WARNING,
+                        format!("dash-lsp: cannot read workspace folder: {err}"),
+                    )
+                    .await;
+                crate::analysis::Workspace::new()
+            }
+            Err(err) => {
+                tracing::error!("workspace scan failed: {err}");
+                crate::analysis::Workspace::new()
+            }
+        };
+        let installed = self.guarded("scan", || self.lock().install_scan(folder, ws));
+        if installed.is_some() {
+            self.refresh(folder, None).await;
+        }
+    }
+
+    /// Re-analyses a folder and publishes what changed (always the `touched` file).
+    async fn refresh(&self, folder: usize, touched: Option<PathBuf>) {
+        let (generation, ws) = {
+            let mut s = self.lock();
+            let Some(f) = s.folders.get_mut(folder) else {
+                return;
+            };
+            if !f.scanned {
+                return;
+            }
+            f.generation += 1;
+            (f.generation, f.ws.clone())
+        };
+        let analysed = tokio::task::spawn_blocking(move || {
+            let diagnostics = rules::check(&ws);
+            Analysis { ws, diagnostics }
+        })
+        .await;
+        let analysis = match analysed {
+            Ok(a) => Arc::new(a),
+            Err(err) => {
+                tracing::error!("analysis failed: {err}");
+                self.client
+                    .log_message(
+                        MessageType::ERROR,
+                        "dash-lsp: analysis failed; see the server log",
+                    )
+                    .await;
+                return;
+            }
+        };
+        let _publishing = self.publish.lock().await;
+        let publishes = self.guarded("publish", || {
+            let mut s = self.lock();
+            let (enc, related) = (s.encoding, s.related_information);
+            let versions: HashMap<Uri, i32> =
+                s.docs.iter().map(|(u, d)| (u.clone(), d.version)).collect();
+            let f = &mut s.folders[folder];
+            if f.generation != generation {
+                return Vec::new();
+            }
+            let mut by_file: HashMap<PathBuf, Vec<Diagnostic>> = HashMap::new();
+            for d in &analysis.diagnostics {
+                if let Some(lsp) = convert::diagnostic(&analysis.ws, &f.root, d, enc, related) {
+                    by_file.entry(d.file.clone()).or_default().push(lsp);
+                }
+            }
+            let mut out = Vec::new();
+            let mut files: Vec<PathBuf> =
+                by_file.keys().chain(f.published.keys()).cloned().collect();
+            files.extend(touched.clone());
+            files.sort();
+            files.dedup();
+            for file in files {
+                let new = by_file.remove(&file).unwrap_or_default();
+                let changed = f.published.get(&file) != Some(&new);
+                if changed || touched.as_ref() == Some(&file) {
+                    if let Some(uri) = convert::uri(&f.root, &file) {
+                        let version = versions.get(&uri).copied();
+                        out.push((uri, new.clone(), version));
+                    }
+                }
+                if new.is_empty() {
+                    f.published.remove(&file);
+                } else {
+                    f.published.insert(file, new);
+                }
+            }
+            f.analysis = analysis.clone();
+            out
+        });
+        for (uri, diagnostics, version) in publishes.unwrap_or_default() {
+            self.client
+                .publish_diagnostics(uri, diagnostics, version)
+                .await;
+        }
+    }
+
+    /// The folder of a document, creating (and scanning) one for a file outside every
+    /// workspace folder.
+    async fn folder_of(&self, uri: &Uri) -> Option<(usize, PathBuf)> {
+        let path = convert::path_of(uri)?;
+        if let Some(found) = self.lock().locate(&path) {
+            return Some(found);
+        }
+        let root = vfs::root_for_file(&path);
+        let folder = self.lock().add_folder(root);
+        self.scan(folder).await;
+        self.lock().locate(&path)
+    }
+
+    fn code_actions(
+        &self,
+        uri: &Uri,
+        range: Range,
+        only: Option<&[CodeActionKind]>,
+    ) -> Option<Vec<CodeActionOrCommand>> {
+        let path = convert::path_of(uri)?;
+        let (folder_root, analysis, current, enc, document_changes, versions) = {
+            let s = self.lock();
+            let (i, rel) = s.locate(&path)?;
+            let f = &s.folders[i];
+            let versions: HashMap<Uri, i32> =
+                s.docs.iter().map(|(u, d)| (u.clone(), d.version)).collect();
+            let current = f.ws.clone();
+            (
+                f.root.clone(),
+                f.analysis.clone(),
+                (rel, current),
+                s.encoding,
+                s.document_changes,
+                versions,
+            )
+        };
+        let (rel, current_ws) = current;
+        // The published analysis may predate the newest edit: then analyse the current text.
+        let analysis = if analysis.ws.text(&rel) == current_ws.text(&rel) {
+            analysis
+        } else {
+            let diagnostics = rules::check(&current_ws);
+            Arc::new(Analysis {
+                ws: current_ws,
+                diagnostics,
+            })
+        };
+        let source = analysis.ws.source(&rel)?;
+        let start = convert::offset(source, range.start, enc);
+        let end = convert::offset(source, range.end, enc);
+        let version_of = |u: &Uri| versions.get(u).copied();
+        let wants = |kind: &CodeActionKind| {
+            only.is_none_or(|only| {
+                only.iter().any(|o| {
+                    kind.as_str() == o.as_str()
+                        || kind.as_str().starts_with(&format!("{}.", o.as_str()))
+                })
+            })
+        };
+        let mut actions = Vec::new();
+        let in_file: Vec<&Finding> = analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.file == rel)
+            .collect();
+        if wants(&CodeActionKind::QUICKFIX) {
+            for d in in_file
+                .iter()
+                .filter(|d| d.range.start <= end && start <= d.range.end)
+            {
+                let lsp_diag = convert::diagnostic(&analysis.ws, &folder_root, d, enc, false);
+                for fix in &d.fixes {
+                    let Some(edit) = convert::workspace_edit(
+                        &analysis.ws,
+                        &folder_root,
+                        &fix.edits,
+                        enc,
+                        &version_of,
+                        document_changes,
+                    ) else {
+                        continue;
+                    };
+                    actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title: format!("{} ({})", fix.message, d.code),
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        diagnostics: lsp_diag.clone().map(|d| vec![d]),
+                        edit: Some(edit),
+                        is_preferred: Some(fix.preferred),
+                        ..Default::default()
+                    }));
+                }
+            }
+        }
+        let fix_all = CodeActionKind::from(FIX_ALL_KIND);
+        if wants(&fix_all) && in_file.iter().any(|d| d.preferred_fix().is_some()) {
+            let edits = fix_all_edits(&analysis, &rel);
+            if !edits.is_empty() {
+                if let Some(edit) = convert::workspace_edit(
+                    &analysis.ws,
+                    &folder_root,
+                    &edits,
+                    enc,
+                    &version_of,
+                    document_changes,
+                ) {
+                    actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title: "Fix all dash-lsp problems".into(),
+                        kind: Some(fix_all),
+                        edit: Some(edit),
+                        ..Default::default()
+                    }));
+                }
+            }
+        }
+        Some(actions)
+    }
+}
+
+/// Applies the preferred fixes of `file`'s diagnostics round after round on a copy, and
+/// returns the edits that turn the original files into the result (whole-file replacements,
+/// or creations).
+fn fix_all_edits(analysis: &Analysis, file: &Path) -> Vec<FileEdit> {
+    let mut ws = analysis.ws.clone();
+    let mut diags: Vec<Finding> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.file == file)
+        .cloned()
+        .collect();
+    let mut touched = std::collections::BTreeSet::new();
+    for _ in 0..MAX_FIX_ROUNDS {
+        let fixes: Vec<_> = diags.iter().filter_map(Finding::preferred_fix).collect();
+        let changes = apply_fixes(&ws, &fixes);
+        if changes.is_empty() {
+            break;
+        }
+        touched.extend(changes.keys().cloned());
+        ws = with_changes(&ws, &changes);
+        diags = rules::check(&ws)
+            .into_iter()
+            .filter(|d| d.file == file)
+            .collect();
+    }
+    touched
+        .into_iter()
+        .filter_map(|f| {
+            let new_text = ws.text(&f)?.to_string();
+            Some(match analysis.ws.text(&f) {
+                Some(old) => FileEdit::Replace {
+                    file: f,
+                    range: 0..old.len(),
+                    new_text,
+                },
+                None => FileEdit::Create {
+                    file: f,
+                    text: new_text,
+                },
+            })
+        })
+        .collect()
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+fn internal(what: &str) -> Error {
+    let mut e = Error::internal_error();
+    e.message = format!("dash-lsp: internal error in {what} (logged)").into();
+    e
+}
+
+fn pos(p: Position) -> DocPosition {
+    DocPosition {
+        line: p.line,
+        character: p.character,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DocumentTextParams {
+    pub uri: Uri,
+}
+
+#[derive(Serialize)]
+pub struct DocumentTextResult {
+    pub text: String,
+    pub version: i32,
+}
+
+impl Backend {
+    /// `dash-lsp/documentText`: the server's copy of an open document (used by the
+    /// edit-integrity tests to compare with the client's).
+    async fn document_text(
+        &self,
+        params: DocumentTextParams,
+    ) -> Result<Option<DocumentTextResult>> {
+        let s = self.lock();
+        Ok(s.docs.get(&params.uri).map(|d| DocumentTextResult {
+            text: d.text(),
+            version: d.version,
+        }))
+    }
+
+    /// `dash-lsp/debugPanic`: panics inside a request handler, to prove the server survives
+    /// it. Only with `DASH_LSP_DEBUG_PANIC=1` in the server's environment.
+    async fn debug_panic(&self, _params: Value) -> Result<Value> {
+        if std::env::var_os("DASH_LSP_DEBUG_PANIC").is_none() {
+            return Err(Error::method_not_found());
+        }
+        self.guarded("dash-lsp/debugPanic", || {
+            panic!("requested by dash-lsp/debugPanic")
+        })
+        .ok_or_else(|| internal("dash-lsp/debugPanic"))
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let utf8 = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref())
+            .is_some_and(|encs| encs.contains(&PositionEncodingKind::UTF8));
+        let document_changes = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.workspace_edit.as_ref())
+            .and_then(|e| e.document_changes)
+            .unwrap_or(false);
+        let related = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.publish_diagnostics.as_ref())
+            .and_then(|p| p.related_information)
+            .unwrap_or(false);
+        let mut roots: Vec<PathBuf> = params
+            .workspace_folders
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|f| convert::path_of(&f.uri))
+            .collect();
+        #[allow(deprecated)]
+        if roots.is_empty() {
+            roots.extend(params.root_uri.as_ref().and_then(convert::path_of));
+        }
+        {
+            let mut s = self.lock();
+            s.encoding = if utf8 {
+                Encoding::Utf8
+            } else {
+                Encoding::Utf16
+            };
+            s.document_changes = document_changes;
+            s.related_information = related;
+            for root in roots {
+                s.add_folder(root);
+            }
+        }
+        Ok(InitializeResult {
+            server_info: Some(ServerInfo {
+                name: "dash-lsp".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            capabilities: ServerCapabilities {
+                position_encoding: Some(if utf8 {
+                    PositionEncodingKind::UTF8
+                } else {
+                    PositionEncodingKind::UTF16
+                }),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                        ..Default::default()
+                    },
+                )),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            CodeActionKind::from(FIX_ALL_KIND),
+                        ]),
+                        resolve_provider: Some(false),
+                        ..Default::default()
+                    },
+                )),
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
+                ..Default::default()
+            },
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let registration = Registration {
+            id: "dash-lsp-watched-files".into(),
+            method: "workspace/didChangeWatchedFiles".into(),
+            register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
+                watchers: [
+                    "**/*.py",
+                    "**/Procfile",
+                    "**/*.txt",
+                    "**/*.sh",
+                    "**/CHECKS",
+                    "**/.python-version",
+                    "**/.gitignore",
+                ]
+                .iter()
+                .map(|g| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(g.to_string()),
+                    kind: None,
+                })
+                .collect(),
+            })
+            .ok(),
+        };
+        // A client that does not support dynamic registration answers with an error; the
+        // server then works from open documents and its start-up scan.
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            if let Err(err) = client.register_capability(vec![registration]).await {
+                tracing::info!("watched files not registered: {err}");
+            }
+        });
+        let count = self.lock().folders.len();
+        for folder in 0..count {
+            self.scan(folder).await;
+        }
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.lock().shutdown = true;
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        let Some(path) = convert::path_of(&doc.uri) else {
+            return;
+        };
+        let opened = self.guarded("didOpen", || {
+            let document = Document::new(&doc.text, doc.version, is_python(&path));
+            self.lock().docs.insert(doc.uri.clone(), document);
+        });
+        if opened.is_none() {
+            return;
+        }
+        let Some((folder, rel)) = self.folder_of(&doc.uri).await else {
+            return;
+        };
+        self.guarded("didOpen", || {
+            self.lock().sync_document(&doc.uri, folder, &rel)
+        });
+        self.refresh(folder, Some(rel)).await;
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let Some(path) = convert::path_of(&uri) else {
+            return;
+        };
+        let located = self.guarded("didChange", || {
+            let mut s = self.lock();
+            let enc = s.encoding;
+            let Some(doc) = s.docs.get_mut(&uri) else {
+                tracing::warn!(
+                    "didChange for a document that is not open: {}",
+                    uri.as_str()
+                );
+                return None;
+            };
+            doc.version = params.text_document.version;
+            for change in &params.content_changes {
+                match change.range {
+                    Some(r) => doc.apply_change(pos(r.start), pos(r.end), &change.text, enc),
+                    None => doc.replace_all(&change.text),
+                }
+            }
+            let (folder, rel) = s.locate(&path)?;
+            s.sync_document(&uri, folder, &rel);
+            Some((folder, rel))
+        });
+        if let Some(Some((folder, rel))) = located {
+            self.refresh(folder, Some(rel)).await;
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let Some(path) = convert::path_of(&uri) else {
+            return;
+        };
+        // The editor's unsaved text is gone: the disk's version counts again.
+        let located = self.guarded("didClose", || {
+            let mut s = self.lock();
+            s.docs.remove(&uri);
+            let (folder, rel) = s.locate(&path)?;
+            match std::fs::metadata(&path) {
+                Ok(meta) => s.folders[folder]
+                    .ws
+                    .insert_entry(rel.clone(), vfs::read_entry(&path, meta.len())),
+                Err(_) => {
+                    s.folders[folder].ws.remove(&rel);
+                }
+            }
+            Some(folder)
+        });
+        if let Some(Some(folder)) = located {
+            self.refresh(folder, None).await;
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let mut affected = std::collections::BTreeSet::new();
+        self.guarded("didChangeWatchedFiles", || {
+            let mut s = self.lock();
+            for change in &params.changes {
+                let Some(path) = convert::path_of(&change.uri) else {
+                    continue;
+                };
+                // An open document's buffer wins over the disk.
+                if s.docs.contains_key(&change.uri) {
+                    continue;
+                }
+                let Some((folder, rel)) = s.locate(&path) else {
+                    continue;
+                };
+                if rel
+                    .components()
+                    .any(|c| vfs::is_excluded_dir(Path::new(c.as_os_str())))
+                {
+                    continue;
+                }
+                match std::fs::metadata(&path) {
+                    Ok(meta) if meta.is_file() => s.folders[folder]
+                        .ws
+                        .insert_entry(rel, vfs::read_entry(&path, meta.len())),
+                    Ok(_) => continue,
+                    Err(_) => {
+                        s.folders[folder].ws.remove(&rel);
+                    }
+                }
+                affected.insert(folder);
+            }
+        });
+        for folder in affected {
+            self.refresh(folder, None).await;
+        }
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        for removed in &params.event.removed {
+            let Some(root) = convert::path_of(&removed.uri) else {
+                continue;
+            };
+            let cleared: Vec<Uri> = {
+                let mut s = self.lock();
+                let Some(i) = s.folders.iter().position(|f| f.root == root) else {
+                    continue;
+                };
+                let folder = s.folders.remove(i);
+                folder
+                    .published
+                    .keys()
+                    .filter_map(|f| convert::uri(&folder.root, f))
+                    .collect()
+            };
+            for uri in cleared {
+                self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            }
+        }
+        for added in &params.event.added {
+            let Some(root) = convert::path_of(&added.uri) else {
+                continue;
+            };
+            let folder = self.lock().add_folder(root);
+            self.scan(folder).await;
+        }
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let only = params.context.only.clone();
+        let uri = params.text_document.uri.clone();
+        let range = params.range;
+        match self.guarded("codeAction", || {
+            self.code_actions(&uri, range, only.as_deref())
+        }) {
+            Some(actions) => Ok(actions),
+            None => Err(internal("textDocument/codeAction")),
+        }
+    }
+}
+
+/// Serves LSP on stdin/stdout until `exit`. Exit code 0 after `shutdown`, 1 without (LSP spec).
+pub fn serve_stdio() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("dash-lsp: cannot start the async runtime: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let state = runtime.block_on(async {
+        let (service, socket) = LspService::build(Backend::new)
+            .custom_method("dash-lsp/documentText", Backend::document_text)
+            .custom_method("dash-lsp/debugPanic", Backend::debug_panic)
+            .finish();
+        let state = service.inner().state.clone();
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+        state
+    });
+    let clean = state.lock().map(|s| s.shutdown).unwrap_or(false);
+    // Background tasks (a scan of a huge folder) must not keep the process alive after `exit`.
+    runtime.shutdown_background();
+    if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

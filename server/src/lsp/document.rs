@@ -1,0 +1,171 @@
+//! An open document: its text in a rope (cheap incremental edits) and, for Python, the
+//! tree-sitter tree kept in step with each edit (`InputEdit`) so re-parsing is incremental.
+//!
+//! Ropey is built with only `\n` as a line break, matching the analysis' `LineIndex`; a `\r`
+//! before it is treated as part of the line ending when converting positions.
+
+use ropey::Rope;
+use tree_sitter::{InputEdit, Point, Tree};
+
+use crate::analysis::python::{parse_tree, PythonModule};
+use crate::analysis::text::Encoding;
+use crate::analysis::workspace::SourceFile;
+
+#[derive(Debug)]
+pub struct Document {
+    rope: Rope,
+    pub version: i32,
+    python: bool,
+    tree: Option<Tree>,
+}
+
+/// A zero-based LSP position as sent by the client, in its negotiated encoding.
+#[derive(Clone, Copy, Debug)]
+pub struct Position {
+    pub line: u32,
+    pub character: u32,
+}
+
+impl Document {
+    pub fn new(text: &str, version: i32, python: bool) -> Document {
+        let tree = if python { parse_tree(text, None) } else { None };
+        Document {
+            rope: Rope::from_str(text),
+            version,
+            python,
+            tree,
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.rope.to_string()
+    }
+
+    /// Replaces the whole text.
+    pub fn replace_all(&mut self, text: &str) {
+        self.rope = Rope::from_str(text);
+        self.tree = None;
+    }
+
+    /// Applies one incremental change. Positions past the end of a line clamp to the line's
+    /// end, lines past the end clamp to the end of the document, a position inside a
+    /// multi-byte character (or between the halves of a UTF-16 surrogate pair) rounds down to
+    /// its start, and a reversed range is read in order: the edit is never dropped.
+    pub fn apply_change(&mut self, start: Position, end: Position, new_text: &str, enc: Encoding) {
+        let mut start_char = self.char_index(start, enc);
+        let mut end_char = self.char_index(end, enc);
+        if start_char > end_char {
+            std::mem::swap(&mut start_char, &mut end_char);
+        }
+        let start_byte = self.rope.char_to_byte(start_char);
+        let old_end_byte = self.rope.char_to_byte(end_char);
+        let start_point = self.point(start_byte);
+        let old_end_point = self.point(old_end_byte);
+        self.rope.remove(start_char..end_char);
+        self.rope.insert(start_char, new_text);
+        let new_end_byte = start_byte + new_text.len();
+        let new_end_point = self.point(new_end_byte);
+        if let Some(tree) = &mut self.tree {
+            tree.edit(&InputEdit {
+                start_byte,
+                old_end_byte,
+                new_end_byte,
+                start_position: start_point,
+                old_end_position: old_end_point,
+                new_end_position: new_end_point,
+            });
+        }
+    }
+
+    fn point(&self, byte: usize) -> Point {
+        let row = self.rope.byte_to_line(byte);
+        Point {
+            row,
+            column: byte - self.rope.line_to_byte(row),
+        }
+    }
+
+    /// The char index of an LSP position.
+    fn char_index(&self, pos: Position, enc: Encoding) -> usize {
+        let line = pos.line as usize;
+        if line >= self.rope.len_lines() {
+            return self.rope.len_chars();
+        }
+        let line_start = self.rope.line_to_char(line);
+        let mut remaining = pos.character as usize;
+        let mut index = line_start;
+        let slice = self.rope.line(line);
+        let mut chars = slice.chars().peekable();
+        while let Some(ch) = chars.next() {
+            // The line ending is not addressable: clamp before `\n` or `\r\n`.
+            if ch == '\n' || (ch == '\r' && chars.peek() == Some(&'\n')) {
+                break;
+            }
+            let width = match enc {
+                Encoding::Utf8 => ch.len_utf8(),
+                Encoding::Utf16 => ch.len_utf16(),
+                Encoding::Chars => 1,
+            };
+            if remaining < width {
+                break;
+            }
+            remaining -= width;
+            index += 1;
+        }
+        index
+    }
+
+    /// A snapshot of the document for the analysis: the text and, for Python, the module built
+    /// from an incremental re-parse.
+    pub fn snapshot(&mut self) -> SourceFile {
+        let text = self.text();
+        if !self.python {
+            return SourceFile::new(text);
+        }
+        let tree = parse_tree(&text, self.tree.as_ref());
+        self.tree = tree.clone();
+        let module = PythonModule::from_tree(&text, tree);
+        SourceFile::with_python(text, module)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pos(line: u32, character: u32) -> Position {
+        Position { line, character }
+    }
+
+    #[test]
+    fn incremental_edits_in_utf16() {
+        let mut doc = Document::new("a = \"😀\"\r\nb = 2\n", 1, true);
+        // Insert after the emoji (UTF-16 column 6).
+        doc.apply_change(pos(0, 6), pos(0, 6), "x", Encoding::Utf16);
+        assert_eq!(doc.text(), "a = \"😀x\"\r\nb = 2\n");
+        // Past the end of line 0 clamps before \r\n.
+        doc.apply_change(pos(0, 99), pos(0, 99), "#", Encoding::Utf16);
+        assert_eq!(doc.text(), "a = \"😀x\"#\r\nb = 2\n");
+        // Inside the surrogate pair: rounds down to the emoji's start.
+        doc.apply_change(pos(0, 5), pos(0, 6), "", Encoding::Utf16);
+        assert_eq!(doc.text(), "a = \"😀x\"#\r\nb = 2\n");
+        doc.apply_change(pos(1, 0), pos(9, 0), "c", Encoding::Utf16);
+        assert_eq!(doc.text(), "a = \"😀x\"#\r\nc");
+        // Reversed range.
+        doc.apply_change(pos(1, 1), pos(1, 0), "d", Encoding::Utf16);
+        assert_eq!(doc.text(), "a = \"😀x\"#\r\nd");
+        let snapshot = doc.snapshot();
+        let fresh = PythonModule::parse(snapshot.text());
+        assert_eq!(
+            snapshot.python().tree.root_node().to_sexp(),
+            fresh.tree.root_node().to_sexp()
+        );
+    }
+
+    #[test]
+    fn utf8_columns() {
+        let mut doc = Document::new("é = 1\n", 1, false);
+        doc.apply_change(pos(0, 2), pos(0, 2), "x", Encoding::Utf8);
+        assert_eq!(doc.text(), "éx = 1\n");
+    }
+}

@@ -1,0 +1,136 @@
+//! The server's state: workspace folders (each a workspace snapshot plus its latest analysis)
+//! and the open documents. Everything here is synchronous; the backend locks it briefly and
+//! never across an `await`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tower_lsp_server::ls_types::{self as lsp, Uri};
+
+use super::document::Document;
+use crate::analysis::text::Encoding;
+use crate::analysis::workspace::SourceFile;
+use crate::analysis::{Diagnostic, Workspace};
+
+/// One analysis result: the snapshot it was computed on and its diagnostics.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub ws: Workspace,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug)]
+pub struct Folder {
+    /// Absolute path of the folder.
+    pub root: PathBuf,
+    pub ws: Workspace,
+    /// The disk scan has completed: until then nothing is published (a half-loaded folder
+    /// would report a Procfile as missing).
+    pub scanned: bool,
+    /// Bumped on every change; an analysis publishes only if it is still the newest.
+    pub generation: u64,
+    pub analysis: Arc<Analysis>,
+    /// What each file currently shows in the client (files with none are absent).
+    pub published: BTreeMap<PathBuf, Vec<lsp::Diagnostic>>,
+}
+
+impl Folder {
+    pub fn new(root: PathBuf) -> Folder {
+        Folder {
+            root,
+            ws: Workspace::new(),
+            scanned: false,
+            generation: 0,
+            analysis: Arc::new(Analysis::default()),
+            published: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Session {
+    pub folders: Vec<Folder>,
+    pub docs: HashMap<Uri, Document>,
+    pub encoding: Encoding,
+    /// The client applies `documentChanges` (and so `CreateFile`).
+    pub document_changes: bool,
+    pub related_information: bool,
+    pub shutdown: bool,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session {
+            folders: Vec::new(),
+            docs: HashMap::new(),
+            encoding: Encoding::Utf16,
+            document_changes: false,
+            related_information: false,
+            shutdown: false,
+        }
+    }
+}
+
+pub fn is_python(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "py")
+}
+
+impl Session {
+    /// The folder holding `path` (the deepest one) and the path relative to it.
+    pub fn locate(&self, path: &Path) -> Option<(usize, PathBuf)> {
+        self.folders
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| path.starts_with(&f.root))
+            .max_by_key(|(_, f)| f.root.components().count())
+            .and_then(|(i, f)| {
+                path.strip_prefix(&f.root)
+                    .ok()
+                    .map(|rel| (i, rel.to_path_buf()))
+            })
+    }
+
+    /// Adds a folder unless one with that root exists; returns its index.
+    pub fn add_folder(&mut self, root: PathBuf) -> usize {
+        if let Some(i) = self.folders.iter().position(|f| f.root == root) {
+            return i;
+        }
+        self.folders.push(Folder::new(root));
+        self.folders.len() - 1
+    }
+
+    /// Puts an open document's current text into its folder's workspace.
+    pub fn sync_document(&mut self, uri: &Uri, folder: usize, rel: &Path) {
+        if let Some(doc) = self.docs.get_mut(uri) {
+            let source: SourceFile = doc.snapshot();
+            self.folders[folder]
+                .ws
+                .insert_source(rel.to_path_buf(), Arc::new(source));
+        }
+    }
+
+    /// After a disk scan: the scanned workspace, with open documents on top (the editor's
+    /// buffer wins over the disk).
+    pub fn install_scan(&mut self, folder: usize, ws: Workspace) {
+        self.folders[folder].ws = ws;
+        self.folders[folder].scanned = true;
+        let root = self.folders[folder].root.clone();
+        let open: Vec<(Uri, PathBuf)> = self
+            .docs
+            .keys()
+            .filter_map(|uri| {
+                let path = super::convert::path_of(uri)?;
+                let (i, rel) = self.locate(&path)?;
+                (i == folder && path.starts_with(&root)).then_some((uri.clone(), rel))
+            })
+            .collect();
+        for (uri, rel) in open {
+            self.sync_document(&uri, folder, &rel);
+        }
+    }
+
+    pub fn version_of(&self, uri: &Uri) -> Option<i32> {
+        self.docs.get(uri).map(|d| d.version)
+    }
+}
