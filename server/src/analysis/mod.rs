@@ -1,6 +1,7 @@
 //! The analysis core: pure functions from file texts to a project model and diagnostics.
 //! No IO, no async, no protocol types.
 
+pub mod callbacks;
 pub mod diagnostic;
 pub mod fixes;
 pub mod gunicorn;

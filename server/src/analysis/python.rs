@@ -95,6 +95,10 @@ pub struct PythonModule {
     pub dash_apps: Vec<DashApp>,
     /// Module-level functions that return a Dash app object.
     pub dash_factories: Vec<String>,
+    /// alias -> qualified name, from module-level imports (`pd` -> `pandas`).
+    pub aliases: HashMap<String, String>,
+    /// Callbacks registered in this module (any registration style).
+    pub callbacks: Vec<super::callbacks::Callback>,
     pub has_syntax_errors: bool,
 }
 
@@ -133,7 +137,10 @@ impl PythonModule {
         builder.walk_block(root, false, 0);
         builder.collect_imports(root);
         let facts = builder.module;
+        let callbacks = super::callbacks::find(root, text, &facts.aliases, &facts.dash_apps);
         PythonModule {
+            aliases: facts.aliases,
+            callbacks,
             has_syntax_errors: root.has_error(),
             tree,
             names: facts.names,
@@ -152,6 +159,49 @@ impl PythonModule {
 
     pub fn binding(&self, name: &str) -> Option<&Binding> {
         self.names.get(name)
+    }
+
+    /// The qualified name a name or attribute chain refers to through the module's imports
+    /// (`pd.read_csv` -> `pandas.read_csv`); `None` for anything else.
+    pub fn qualified(&self, node: Node, src: &str) -> Option<String> {
+        qualified_name(node, src, &self.aliases)
+    }
+
+    /// The value node of a module-level single-name assignment (`DATA = "x.csv"` -> `"x.csv"`).
+    pub fn assigned_value<'t>(&'t self, name: &str) -> Option<Node<'t>> {
+        let binding = self.names.get(name)?;
+        if !matches!(binding.kind, BindingKind::Assigned(_)) {
+            return None;
+        }
+        let stmt = self
+            .tree
+            .root_node()
+            .descendant_for_byte_range(binding.stmt.start, binding.stmt.end)?;
+        let mut node = stmt;
+        while node.kind() != "assignment" {
+            node = node.named_child(0)?;
+        }
+        if node.child_by_field_name("left")?.kind() != "identifier" {
+            return None;
+        }
+        node.child_by_field_name("right")
+    }
+}
+
+/// Resolves a name or attribute chain through an alias table.
+pub fn qualified_name(node: Node, src: &str, aliases: &HashMap<String, String>) -> Option<String> {
+    match node.kind() {
+        "identifier" => aliases.get(text_of(node, src)).cloned(),
+        "attribute" => {
+            let object = node.child_by_field_name("object")?;
+            let attr = node.child_by_field_name("attribute")?;
+            Some(format!(
+                "{}.{}",
+                qualified_name(object, src, aliases)?,
+                text_of(attr, src)
+            ))
+        }
+        _ => None,
     }
 }
 

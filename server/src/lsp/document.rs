@@ -140,8 +140,8 @@ mod tests {
     #[test]
     fn incremental_edits_in_utf16() {
         let mut doc = Document::new("a = \"😀\"\r\nb = 2\n", 1, true);
-        // Insert after the emoji (UTF-16 column 6).
-        doc.apply_change(pos(0, 6), pos(0, 6), "x", Encoding::Utf16);
+        // Insert after the emoji (UTF-16 column 7: the emoji is two code units).
+        doc.apply_change(pos(0, 7), pos(0, 7), "x", Encoding::Utf16);
         assert_eq!(doc.text(), "a = \"😀x\"\r\nb = 2\n");
         // Past the end of line 0 clamps before \r\n.
         doc.apply_change(pos(0, 99), pos(0, 99), "#", Encoding::Utf16);

@@ -1,0 +1,454 @@
+//! Callback detection shared by every rule that looks at callbacks (DL2xx/DL3xx bodies, the
+//! DL4xx graph). Recognised forms:
+//! - `@<app>.callback(...)`, `@<app>.long_callback(...)`, `@callback(...)`, `@dash.callback(...)`
+//!   (any alias), on any object name when the arguments are Dash dependency objects;
+//! - registrations `<app>.callback(...)(func)` (also in loops) and the keyword form
+//!   `callback(output=..., inputs=..., state=...)(func)`;
+//! - `clientside_callback(...)` / `<app>.clientside_callback(...)` (graph only: no Python body).
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use super::python::{qualified_name, string_value, text_of, DashApp};
+
+/// Deeper nesting than this is not searched (hostile input must not exhaust memory).
+const MAX_NODES: usize = 2_000_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DepKind {
+    Output,
+    Input,
+    State,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ComponentId {
+    /// A string literal id.
+    Literal(String),
+    /// A pattern-matching dict id (`{"type": "x", "index": MATCH}`).
+    Pattern,
+    /// Built at run time (a variable, an f-string): unknown statically.
+    Dynamic,
+}
+
+/// An `Output(...)`, `Input(...)` or `State(...)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dependency {
+    pub kind: DepKind,
+    pub id: ComponentId,
+    /// The id argument's range (the string literal for literal ids).
+    pub id_range: Range<usize>,
+    pub property: Option<String>,
+    /// The whole `Output(...)` call.
+    pub range: Range<usize>,
+    pub allow_duplicate: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Callback {
+    /// The decorator (without `@`) or the registering call.
+    pub registration: Range<usize>,
+    /// The Python function (`function_definition` node), when there is one.
+    pub function: Option<Range<usize>>,
+    pub name: Option<String>,
+    pub params: Vec<String>,
+    pub deps: Vec<Dependency>,
+    pub clientside: bool,
+    /// The `long_callback` attribute name, for `@app.long_callback`.
+    pub long_callback: Option<Range<usize>>,
+    pub background: bool,
+}
+
+impl Callback {
+    pub fn outputs(&self) -> impl Iterator<Item = &Dependency> {
+        self.deps.iter().filter(|d| d.kind == DepKind::Output)
+    }
+}
+
+struct Finder<'a> {
+    src: &'a str,
+    aliases: &'a HashMap<String, String>,
+    apps: Vec<&'a str>,
+    functions: Vec<(String, Node<'a>)>,
+}
+
+/// Every callback registered in a module.
+pub fn find(
+    root: Node,
+    src: &str,
+    aliases: &HashMap<String, String>,
+    dash_apps: &[DashApp],
+) -> Vec<Callback> {
+    let mut finder = Finder {
+        src,
+        aliases,
+        apps: dash_apps.iter().map(|a| a.name.as_str()).collect(),
+        functions: Vec::new(),
+    };
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    let mut registrations = Vec::new();
+    let mut visited = 0;
+    while let Some(node) = stack.pop() {
+        visited += 1;
+        if visited > MAX_NODES {
+            break;
+        }
+        match node.kind() {
+            "function_definition" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    finder
+                        .functions
+                        .push((text_of(name, src).to_string(), node));
+                }
+            }
+            "decorated_definition" => {
+                if let Some(cb) = finder.decorated(node) {
+                    out.push(cb);
+                }
+            }
+            "call" => registrations.push(node),
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.named_children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    for call in registrations {
+        if let Some(cb) = finder.registration(call) {
+            out.push(cb);
+        }
+    }
+    out.sort_by_key(|c| c.registration.start);
+    out
+}
+
+impl<'a> Finder<'a> {
+    fn text(&self, node: Node) -> &'a str {
+        text_of(node, self.src)
+    }
+
+    /// Whether `call` is `X.callback(...)`, `callback(...)` and friends; returns whether it is
+    /// a `long_callback`, and the attribute's range then.
+    fn callback_call(&self, call: Node<'a>) -> Option<Option<Range<usize>>> {
+        if call.kind() != "call" {
+            return None;
+        }
+        let function = call.child_by_field_name("function")?;
+        let args = call.child_by_field_name("arguments")?;
+        let has_deps = !self.deps_of(args).0.is_empty();
+        match function.kind() {
+            "attribute" => {
+                let object = function.child_by_field_name("object")?;
+                let attr = function.child_by_field_name("attribute")?;
+                let name = self.text(attr);
+                if name != "callback" && name != "long_callback" {
+                    return None;
+                }
+                let qualified = qualified_name(function, self.src, self.aliases);
+                let known = qualified.as_deref() == Some("dash.callback")
+                    || (object.kind() == "identifier" && self.apps.contains(&self.text(object)));
+                (known || has_deps).then(|| (name == "long_callback").then(|| attr.byte_range()))
+            }
+            "identifier" => {
+                let qualified = qualified_name(function, self.src, self.aliases);
+                let is_dash = matches!(
+                    qualified.as_deref(),
+                    Some("dash.callback" | "dash_extensions.enrich.callback")
+                );
+                let bare = self.text(function) == "callback" && qualified.is_none();
+                (is_dash || (bare && has_deps)).then_some(None)
+            }
+            _ => None,
+        }
+    }
+
+    fn is_clientside(&self, call: Node<'a>) -> bool {
+        let Some(function) = call.child_by_field_name("function") else {
+            return false;
+        };
+        match function.kind() {
+            "attribute" => function
+                .child_by_field_name("attribute")
+                .is_some_and(|a| self.text(a) == "clientside_callback"),
+            "identifier" => self.text(function) == "clientside_callback",
+            _ => false,
+        }
+    }
+
+    fn decorated(&self, node: Node<'a>) -> Option<Callback> {
+        let definition = node.child_by_field_name("definition")?;
+        if definition.kind() != "function_definition" {
+            return None;
+        }
+        let mut cursor = node.walk();
+        let decorators: Vec<Node> = node
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() == "decorator")
+            .collect();
+        for decorator in decorators {
+            let Some(call) = decorator.named_child(0) else {
+                continue;
+            };
+            if let Some(long) = self.callback_call(call) {
+                return Some(self.callback(call, Some(definition), long));
+            }
+        }
+        None
+    }
+
+    /// `X.callback(...)(func)` or `clientside_callback(...)`.
+    fn registration(&self, call: Node<'a>) -> Option<Callback> {
+        let function = call.child_by_field_name("function")?;
+        if function.kind() == "call" {
+            let long = self.callback_call(function)?;
+            let args = call.child_by_field_name("arguments")?;
+            let target = args.named_child(0)?;
+            let def = match target.kind() {
+                "identifier" => {
+                    let name = self.text(target);
+                    // The nearest definition of that name before the registration.
+                    self.functions
+                        .iter()
+                        .filter(|(n, f)| n == name && f.start_byte() < call.start_byte())
+                        .max_by_key(|(_, f)| f.start_byte())
+                        .map(|(_, f)| *f)
+                }
+                _ => None,
+            };
+            let mut cb = self.callback(function, def, long);
+            cb.registration = call.byte_range();
+            return Some(cb);
+        }
+        if self.is_clientside(call) {
+            let args = call.child_by_field_name("arguments")?;
+            let (deps, _) = self.deps_of(args);
+            return Some(Callback {
+                registration: call.byte_range(),
+                function: None,
+                name: None,
+                params: Vec::new(),
+                deps,
+                clientside: true,
+                long_callback: None,
+                background: false,
+            });
+        }
+        None
+    }
+
+    fn callback(
+        &self,
+        call: Node<'a>,
+        def: Option<Node<'a>>,
+        long: Option<Range<usize>>,
+    ) -> Callback {
+        let (deps, background) = call
+            .child_by_field_name("arguments")
+            .map(|a| self.deps_of(a))
+            .unwrap_or_default();
+        Callback {
+            registration: call.byte_range(),
+            function: def.map(|d| d.byte_range()),
+            name: def
+                .and_then(|d| d.child_by_field_name("name"))
+                .map(|n| self.text(n).to_string()),
+            params: def.map(|d| self.params(d)).unwrap_or_default(),
+            deps,
+            clientside: false,
+            long_callback: long,
+            background,
+        }
+    }
+
+    fn params(&self, def: Node<'a>) -> Vec<String> {
+        let Some(params) = def.child_by_field_name("parameters") else {
+            return Vec::new();
+        };
+        let mut cursor = params.walk();
+        params
+            .named_children(&mut cursor)
+            .filter_map(|p| {
+                let name = match p.kind() {
+                    "identifier" => Some(p),
+                    "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
+                        p.named_child(0)
+                    }
+                    _ => p.child_by_field_name("name"),
+                }?;
+                let name = if name.kind() == "identifier" {
+                    name
+                } else {
+                    name.named_child(0)?
+                };
+                Some(self.text(name).to_string())
+            })
+            .collect()
+    }
+
+    /// The dependency objects among a call's arguments (positional, lists, `output=`,
+    /// `inputs=`, `state=`), and whether `background=True` is given.
+    fn deps_of(&self, args: Node<'a>) -> (Vec<Dependency>, bool) {
+        let mut deps = Vec::new();
+        let mut background = false;
+        let mut cursor = args.walk();
+        for arg in args.named_children(&mut cursor) {
+            match arg.kind() {
+                "keyword_argument" => {
+                    let name = arg
+                        .child_by_field_name("name")
+                        .map(|n| self.text(n))
+                        .unwrap_or("");
+                    let value = arg.child_by_field_name("value");
+                    match (name, value) {
+                        ("background", Some(v)) => background = self.text(v) == "True",
+                        ("output" | "inputs" | "state", Some(v)) => {
+                            self.collect_deps(v, &mut deps, 0)
+                        }
+                        _ => {}
+                    }
+                }
+                _ => self.collect_deps(arg, &mut deps, 0),
+            }
+        }
+        (deps, background)
+    }
+
+    fn collect_deps(&self, node: Node<'a>, out: &mut Vec<Dependency>, depth: usize) {
+        if depth > 8 {
+            return;
+        }
+        match node.kind() {
+            "list" | "tuple" | "parenthesized_expression" => {
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    self.collect_deps(child, out, depth + 1);
+                }
+            }
+            "call" => {
+                if let Some(dep) = self.dependency(node) {
+                    out.push(dep);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn dependency(&self, call: Node<'a>) -> Option<Dependency> {
+        let function = call.child_by_field_name("function")?;
+        let last = match function.kind() {
+            "identifier" => self.text(function),
+            "attribute" => self.text(function.child_by_field_name("attribute")?),
+            _ => return None,
+        };
+        let kind = match last {
+            "Output" => DepKind::Output,
+            "Input" => DepKind::Input,
+            "State" => DepKind::State,
+            _ => return None,
+        };
+        let args = call.child_by_field_name("arguments")?;
+        let mut positional = Vec::new();
+        let mut id_node = None;
+        let mut prop_node = None;
+        let mut allow_duplicate = false;
+        let mut cursor = args.walk();
+        for arg in args.named_children(&mut cursor) {
+            if arg.kind() == "keyword_argument" {
+                let name = arg
+                    .child_by_field_name("name")
+                    .map(|n| self.text(n))
+                    .unwrap_or("");
+                let value = arg.child_by_field_name("value");
+                match name {
+                    "component_id" => id_node = value,
+                    "component_property" => prop_node = value,
+                    "allow_duplicate" => {
+                        allow_duplicate = value.is_some_and(|v| self.text(v) == "True")
+                    }
+                    _ => {}
+                }
+            } else {
+                positional.push(arg);
+            }
+        }
+        let id_node = id_node.or_else(|| positional.first().copied())?;
+        let prop_node = prop_node.or_else(|| positional.get(1).copied());
+        let id = match id_node.kind() {
+            "dictionary" => ComponentId::Pattern,
+            _ => string_value(id_node, self.src).map_or(ComponentId::Dynamic, ComponentId::Literal),
+        };
+        Some(Dependency {
+            kind,
+            id,
+            id_range: id_node.byte_range(),
+            property: prop_node.and_then(|p| string_value(p, self.src)),
+            range: call.byte_range(),
+            allow_duplicate,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::python::PythonModule;
+
+    #[test]
+    fn every_registration_style() {
+        let src = r#"
+import dash
+from dash import Input, Output, State, callback as cb, clientside_callback
+from dash.dependencies import Input as In
+app = dash.Dash()
+
+@app.callback(Output("a", "children"), Input("b", "value"), State("c", "data"))
+def one(b, c): return b
+
+@cb(Output("d", "children", allow_duplicate=True), [In("e", "value")], prevent_initial_call=True)
+def two(e): return e
+
+def register(_app):
+    @_app.callback(Output({"type": "x", "index": dash.MATCH}, "children"), Input(f"id-{1}", "value"))
+    def three(v): return v
+
+def four(x): return x
+app.callback(output=Output("f", "children"), inputs=[Input("g", "value")])(four)
+
+@app.long_callback(Output("h", "children"), Input("i", "n_clicks"))
+def five(n): return n
+
+@app.callback(Output("j", "children"), Input("k", "value"), background=True)
+def six(v): return v
+
+clientside_callback("function(x) { return x; }", Output("l", "children"), Input("m", "value"))
+
+@some.other(Output("n", "x"))
+def not_a_callback(): pass
+"#;
+        let m = PythonModule::parse(src);
+        let names: Vec<_> = m
+            .callbacks
+            .iter()
+            .map(|c| c.name.clone().unwrap_or_else(|| "<clientside>".into()))
+            .collect();
+        assert_eq!(
+            names,
+            ["one", "two", "three", "four", "five", "six", "<clientside>"]
+        );
+        let one = &m.callbacks[0];
+        assert_eq!(one.params, ["b", "c"]);
+        assert_eq!(one.deps.len(), 3);
+        assert_eq!(one.deps[0].id, ComponentId::Literal("a".into()));
+        assert_eq!(one.deps[0].property.as_deref(), Some("children"));
+        assert!(m.callbacks[1].deps[0].allow_duplicate);
+        assert_eq!(m.callbacks[2].deps[0].id, ComponentId::Pattern);
+        assert_eq!(m.callbacks[2].deps[1].id, ComponentId::Dynamic);
+        assert_eq!(m.callbacks[3].deps.len(), 2);
+        assert!(m.callbacks[4].long_callback.is_some());
+        assert!(m.callbacks[5].background);
+        assert!(m.callbacks[6].clientside);
+    }
+}
