@@ -32,8 +32,9 @@ pub fn is_excluded_dir(path: &Path) -> bool {
     ) || path.join("pyvenv.cfg").is_file()
 }
 
-/// Walks `root` honouring `.gitignore` (files it ignores are not deployed), without following
-/// symlinks (no loops), and loads the texts dash-lsp reads.
+/// Walks `root` without following symlinks (no loops) and loads the texts dash-lsp reads.
+/// Files `.gitignore` ignores are listed too: the analysis needs to know that they exist but
+/// are not deployed (DL205); it applies each app root's `.gitignore` itself.
 pub fn load_workspace(root: &Path) -> io::Result<Workspace> {
     let meta = std::fs::metadata(root)?;
     if !meta.is_dir() {
@@ -45,11 +46,11 @@ pub fn load_workspace(root: &Path) -> io::Result<Workspace> {
     let mut ws = Workspace::new();
     let walker = WalkBuilder::new(root)
         .hidden(false)
-        .git_ignore(true)
+        .git_ignore(false)
         .git_global(false)
-        .git_exclude(true)
-        .require_git(false)
-        .parents(true)
+        .git_exclude(false)
+        .ignore(false)
+        .parents(false)
         .follow_links(false)
         .filter_entry(|e| {
             !(e.file_type().is_some_and(|t| t.is_dir())

@@ -6,6 +6,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
 use super::gunicorn::{self, GunicornCommand, Target};
 use super::procfile::{Procfile, ProcfileLine};
 use super::python::{DashApp, Import, PythonModule};
@@ -145,6 +147,8 @@ pub struct App<'w> {
     pub requirements: Option<Requirements>,
     /// The module gunicorn imports (or the fallback entry module).
     pub entry: Option<PathBuf>,
+    /// The app root's `.gitignore`: what it matches is not deployed.
+    gitignore: Option<Gitignore>,
 }
 
 impl<'w> App<'w> {
@@ -154,9 +158,17 @@ impl<'w> App<'w> {
                 .iter()
                 .any(|r| r.as_path() != root && r.starts_with(root) && p.starts_with(r))
         };
+        let gitignore = gitignore_of(ws, root);
+        let deployed = |p: &Path| {
+            gitignore
+                .as_ref()
+                .is_none_or(|g| !g.matched_path_or_any_parents(p, false).is_ignore())
+        };
         let modules: Vec<PathBuf> = ws
             .files_under(root)
-            .filter(|(p, _)| p.extension().and_then(|e| e.to_str()) == Some("py") && owned(p))
+            .filter(|(p, _)| {
+                p.extension().and_then(|e| e.to_str()) == Some("py") && owned(p) && deployed(p)
+            })
             .map(|(p, _)| p.clone())
             .collect();
         let file_ref = |path: PathBuf| {
@@ -178,12 +190,70 @@ impl<'w> App<'w> {
             target: TargetStatus::NotApplicable,
             requirements: None,
             entry: None,
+            gitignore,
         };
         app.requirements = app.load_requirements();
         app.web = app.find_web();
         app.target = app.resolve_target();
         app.entry = app.find_entry();
         app
+    }
+
+    /// Whether a file of the workspace is deployed with the app (exists, not ignored by the
+    /// app root's `.gitignore`).
+    pub fn is_ignored(&self, path: &Path) -> bool {
+        self.gitignore.as_ref().is_some_and(|g| {
+            path.starts_with(&self.root) && g.matched_path_or_any_parents(path, false).is_ignore()
+        })
+    }
+
+    /// Files of this app that are deployed: under the root, owned by it, not ignored.
+    pub fn deployed_files(&self) -> Vec<(&'w PathBuf, &'w super::workspace::FileEntry)> {
+        let ws: &'w Workspace = self.ws;
+        ws.files_under(&self.root)
+            .filter(|(p, _)| !self.is_ignored(p))
+            .collect()
+    }
+
+    /// Every module of the app with its text and parsed module.
+    pub fn sources(&self) -> Vec<(&'w Path, &'w SourceFile, &'w PythonModule)> {
+        let ws: &'w Workspace = self.ws;
+        self.modules
+            .iter()
+            .filter_map(|m| {
+                let (path, _) = ws.files_under(m).next()?;
+                let source = ws.source(path)?;
+                Some((path.as_path(), source.as_ref(), source.python().as_ref()))
+            })
+            .collect()
+    }
+
+    /// Names in `module` that refer to a Dash app object: its own, and those imported from
+    /// another module of the app that defines one (`from app import app`).
+    pub fn dash_app_names(&self, module: &PythonModule) -> Vec<String> {
+        let mut names: Vec<String> = module.dash_apps.iter().map(|d| d.name.clone()).collect();
+        let all: Vec<(PathBuf, &DashApp)> = self.dash_apps();
+        for binding in module.names.values() {
+            if let super::python::BindingKind::Imported { target } = &binding.kind {
+                let last = target.rsplit('.').next().unwrap_or(target);
+                if all.iter().any(|(_, d)| d.name == last) {
+                    names.push(binding.name.clone());
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// The folder gunicorn runs in (relative paths in code resolve against it).
+    pub fn working_dir(&self) -> PathBuf {
+        self.web
+            .as_ref()
+            .and_then(|w| w.gunicorn.as_ref())
+            .and_then(|(_, cmd)| cmd.chdir.as_deref())
+            .and_then(|dir| join_relative(&self.root, dir))
+            .unwrap_or_else(|| self.root.clone())
     }
 
     pub fn python(&self, path: &Path) -> Option<&'w Arc<PythonModule>> {
@@ -428,6 +498,17 @@ impl<'w> App<'w> {
             .and_then(Requirements::dash_specs)
             .is_some_and(|specs| requirements::only_at_least(&specs, version))
     }
+}
+
+/// The app root's `.gitignore` as a matcher (pure: built from the text in the snapshot).
+fn gitignore_of(ws: &Workspace, root: &Path) -> Option<Gitignore> {
+    let text = ws.text(&root.join(".gitignore"))?;
+    let mut builder = GitignoreBuilder::new(root);
+    for line in text.lines() {
+        // A malformed pattern is skipped, as git does.
+        let _ = builder.add_line(None, line);
+    }
+    builder.build().ok()
 }
 
 /// The script a command runs: `bash run.sh`, `sh -e x.sh`, `./start.sh`, `exec ./x`.

@@ -11,7 +11,7 @@ use tree_sitter::{Node, Parser, Tree};
 const MAX_DEPTH: usize = 128;
 
 /// Qualified names of the classes whose instances are "Dash app objects".
-const DASH_CLASSES: &[&str] = &[
+pub const DASH_CLASSES: &[&str] = &[
     "dash.Dash",
     "dash.dash.Dash",
     "dash_extensions.enrich.DashProxy",

@@ -60,6 +60,15 @@ impl RequirementsFile {
             .set_language(&tree_sitter_requirements::LANGUAGE.into())
             .expect("tree-sitter-requirements ABI matches tree-sitter");
         let mut file = RequirementsFile::default();
+        // The grammar needs a line ending after the last line; appending one keeps every
+        // offset of the original text valid.
+        let owned;
+        let text = if text.ends_with('\n') {
+            text
+        } else {
+            owned = format!("{text}\n");
+            owned.as_str()
+        };
         let Some(tree) = parser.parse(text, None) else {
             return file;
         };
@@ -85,7 +94,18 @@ impl RequirementsFile {
                         }
                     }
                 }
-                "ERROR" => file.errors.push(node.byte_range()),
+                "ERROR" => {
+                    file.errors.push(node.byte_range());
+                    // Keep what can be read inside the error.
+                    let mut c = node.walk();
+                    for child in node
+                        .named_children(&mut c)
+                        .filter(|n| n.kind() == "requirement")
+                    {
+                        let line = index.line_content(text, child.start_position().row);
+                        file.requirements.extend(requirement(child, text, line));
+                    }
+                }
                 _ => {}
             }
             if node.has_error() && node.kind() != "ERROR" {
@@ -299,6 +319,10 @@ mod tests {
             "dash[diskcache]==2.17.1 ; python_version>'3.8'"
         );
         assert_eq!(f.includes[0].path, "base.txt");
+        // No final newline.
+        let f = RequirementsFile::parse("dash<3");
+        assert_eq!(f.requirements[0].specs, specs(&[("<", "3")]));
+        assert!(f.errors.is_empty());
     }
 
     #[test]

@@ -144,11 +144,12 @@ impl Workspace {
     /// Files under `dir` (relative path prefix; `""` is the whole workspace).
     pub fn files_under<'a>(
         &'a self,
-        dir: &'a Path,
-    ) -> impl Iterator<Item = (&'a PathBuf, &'a FileEntry)> + 'a {
+        dir: &Path,
+    ) -> impl Iterator<Item = (&'a PathBuf, &'a FileEntry)> + use<'a> {
+        let dir = dir.to_path_buf();
         self.files
-            .range(dir.to_path_buf()..)
-            .take_while(move |(p, _)| p.starts_with(dir))
+            .range(dir.clone()..)
+            .take_while(move |(p, _)| p.starts_with(&dir))
     }
 
     /// Whether any file lies under `dir`.

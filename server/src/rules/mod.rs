@@ -5,8 +5,9 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::analysis::project::{app_roots, App};
-use crate::analysis::text::first_line;
-use crate::analysis::{Diagnostic, Severity, Workspace};
+use crate::analysis::python::{BindingKind, PythonModule};
+use crate::analysis::text::{eol_of, first_line};
+use crate::analysis::{Diagnostic, FileEdit, Severity, Workspace};
 
 pub mod dl101_missing_server_export;
 pub mod dl102_missing_procfile;
@@ -18,6 +19,14 @@ pub mod dl107_missing_requirements;
 pub mod dl108_gunicorn_not_required;
 pub mod dl110_dash_not_required;
 pub mod dl114_gunicorn_single_worker;
+pub mod dl201_unguarded_run;
+pub mod dl202_removed_dash_api;
+pub mod dl203_obsolete_component_import;
+pub mod dl204_absolute_local_path;
+pub mod dl205_file_not_deployed;
+pub mod dl206_hardcoded_secret;
+pub mod dl207_hardcoded_service_url;
+pub mod dl208_hardcoded_path_prefix;
 
 #[cfg(test)]
 pub mod testing;
@@ -72,6 +81,14 @@ pub static RULES: &[&Rule] = &[
     &dl108_gunicorn_not_required::RULE,
     &dl110_dash_not_required::RULE,
     &dl114_gunicorn_single_worker::RULE,
+    &dl201_unguarded_run::RULE,
+    &dl202_removed_dash_api::RULE,
+    &dl203_obsolete_component_import::RULE,
+    &dl204_absolute_local_path::RULE,
+    &dl205_file_not_deployed::RULE,
+    &dl206_hardcoded_secret::RULE,
+    &dl207_hardcoded_service_url::RULE,
+    &dl208_hardcoded_path_prefix::RULE,
 ];
 
 pub fn rule(code_or_name: &str) -> Option<&'static Rule> {
@@ -110,6 +127,90 @@ pub fn sort(diags: &mut Vec<Diagnostic>) {
         ))
     });
     diags.dedup();
+}
+
+/// An edit that adds `import os` to the module's import block (after its last leading
+/// import, or at the top after a docstring), or `None` when `os` is already imported.
+pub fn import_os_edit(file: &Path, text: &str, py: &PythonModule) -> Option<FileEdit> {
+    let imported = py
+        .names
+        .get("os")
+        .is_some_and(|b| matches!(&b.kind, BindingKind::Imported { target } if target == "os"));
+    if imported {
+        return None;
+    }
+    let root = py.tree.root_node();
+    let mut cursor = root.walk();
+    let mut after = None;
+    for (i, stmt) in root.named_children(&mut cursor).enumerate() {
+        match stmt.kind() {
+            "import_statement" | "import_from_statement" | "future_import_statement" => {
+                after = Some(stmt.end_byte())
+            }
+            "comment" => {}
+            // A module docstring.
+            "expression_statement"
+                if i == 0 && stmt.named_child(0).is_some_and(|c| c.kind() == "string") =>
+            {
+                after = Some(stmt.end_byte())
+            }
+            _ => break,
+        }
+    }
+    let eol = eol_of(text);
+    Some(match after {
+        Some(end) => {
+            let at = line_end(text, end);
+            let at = if at < text.len() { at + eol.len() } else { at };
+            let prefix = if at == text.len() && !text.ends_with('\n') {
+                eol
+            } else {
+                ""
+            };
+            FileEdit::Replace {
+                file: file.to_path_buf(),
+                range: at..at,
+                new_text: format!("{prefix}import os{eol}"),
+            }
+        }
+        None => FileEdit::Replace {
+            file: file.to_path_buf(),
+            range: 0..0,
+            new_text: format!("import os{eol}"),
+        },
+    })
+}
+
+/// `SECRET_KEY` from `secret_key`, `apiKey`, `db-password`.
+pub fn env_name(name: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && prev_lower {
+            out.push('_');
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        out.push(if c.is_ascii_alphanumeric() {
+            c.to_ascii_uppercase()
+        } else {
+            '_'
+        });
+    }
+    out.trim_matches('_').to_string()
+}
+
+/// Rewrites a string literal node's text to hold `value`, keeping its quote character.
+pub fn string_literal_like(original: &str, value: &str) -> String {
+    let quote = original
+        .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+        .chars()
+        .next()
+        .filter(|c| *c == '\'' || *c == '"')
+        .unwrap_or('"');
+    let escaped = value
+        .replace('\\', "\\\\")
+        .replace(quote, &format!("\\{quote}"));
+    format!("{quote}{escaped}{quote}")
 }
 
 /// Line 1 of a file, where "file-level" diagnostics go.

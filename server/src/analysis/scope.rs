@@ -1,0 +1,122 @@
+//! Walking the code that runs at a given time: module-level code (runs at import, in every
+//! gunicorn worker) and a function's own body (nested functions and lambdas run only when
+//! called, so they are not part of it).
+
+use tree_sitter::Node;
+
+use super::python::{string_value, text_of};
+
+const MAX_NODES: usize = 1_000_000;
+
+fn is_scope(kind: &str) -> bool {
+    matches!(kind, "function_definition" | "class_definition" | "lambda")
+}
+
+/// `__name__ == "__main__"` (either order, any quotes).
+pub fn is_main_guard(cond: Node, src: &str) -> bool {
+    if cond.kind() != "comparison_operator" || !text_of(cond, src).contains("==") {
+        return false;
+    }
+    let mut cursor = cond.walk();
+    let operands: Vec<Node> = cond.named_children(&mut cursor).collect();
+    if operands.len() != 2 {
+        return false;
+    }
+    let is_name = |n: Node| n.kind() == "identifier" && text_of(n, src) == "__name__";
+    let is_main = |n: Node| string_value(n, src).as_deref() == Some("__main__");
+    (is_name(operands[0]) && is_main(operands[1])) || (is_main(operands[0]) && is_name(operands[1]))
+}
+
+/// Nodes of `kind` in the code under `root` that runs when `root` runs: not inside nested
+/// functions, classes or lambdas, and (at module level) not under `if __name__ == "__main__":`.
+/// Decorators of a nested function do run, so they are included.
+pub fn nodes_of_kind<'t>(root: Node<'t>, kind: &str, src: &str) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    let mut visited = 0;
+    while let Some(node) = stack.pop() {
+        visited += 1;
+        if visited > MAX_NODES {
+            break;
+        }
+        if node.kind() == kind {
+            out.push(node);
+        }
+        if node.id() != root.id() && is_scope(node.kind()) {
+            continue;
+        }
+        if node.kind() == "if_statement"
+            && node
+                .child_by_field_name("condition")
+                .is_some_and(|c| is_main_guard(c, src))
+        {
+            // Only the alternatives (elif/else) of a main guard run on import.
+            let mut cursor = node.walk();
+            let alternatives: Vec<Node> = node
+                .children_by_field_name("alternative", &mut cursor)
+                .collect();
+            stack.extend(alternatives.into_iter().rev());
+            continue;
+        }
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.named_children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    out
+}
+
+/// Whether `node` lies under an `if __name__ == "__main__":` body.
+pub fn under_main_guard(node: Node, src: &str) -> bool {
+    let mut child = node;
+    while let Some(parent) = child.parent() {
+        if parent.kind() == "if_statement"
+            && parent
+                .child_by_field_name("consequence")
+                .is_some_and(|c| c.id() == child.id())
+            && parent
+                .child_by_field_name("condition")
+                .is_some_and(|c| is_main_guard(c, src))
+        {
+            return true;
+        }
+        child = parent;
+    }
+    false
+}
+
+/// Whether `node` is at module level (not inside any function, class or lambda).
+pub fn at_module_level(node: Node) -> bool {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        if is_scope(n.kind()) {
+            return false;
+        }
+        current = n.parent();
+    }
+    true
+}
+
+/// Identifiers used in an expression.
+pub fn identifiers<'a>(node: Node, src: &'a str) -> Vec<&'a str> {
+    nodes_of_kind(node, "identifier", src)
+        .into_iter()
+        .map(|n| text_of(n, src))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::python::PythonModule;
+
+    #[test]
+    fn module_level_calls_skip_functions_and_main_guard() {
+        let src = "a()\ndef f():\n    b()\nif __name__ == '__main__':\n    c()\nelse:\n    d()\nx = lambda: e()\nclass K:\n    g()\n";
+        let m = PythonModule::parse(src);
+        let calls: Vec<_> = nodes_of_kind(m.tree.root_node(), "call", src)
+            .iter()
+            .map(|n| text_of(*n, src))
+            .collect();
+        assert_eq!(calls, ["a()", "d()"]);
+    }
+}

@@ -1,0 +1,154 @@
+//! DL201 unguarded-run.
+
+use super::{indent_at, line_end, Rule};
+use crate::analysis::project::App;
+use crate::analysis::python::text_of;
+use crate::analysis::scope;
+use crate::analysis::text::eol_of;
+use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
+
+pub const RULE: Rule = Rule {
+    code: "DL201",
+    name: "unguarded-run",
+    severity: Severity::Error,
+    doc: r#"`app.run(...)` / `app.run_server(...)` executed at import time: at module level and not
+under `if __name__ == "__main__":`.
+
+**Why it breaks on the server.** gunicorn imports the module in every worker; an unguarded
+`app.run()` then starts Dash's development server inside each worker, which blocks the import
+(the worker never serves) or fights over the port.
+
+**Fix.** Wrap the statement in `if __name__ == "__main__":` (the statement is indented; a
+multi-line call keeps its shape). Flask's `server.run` and calls inside functions are not
+reported.
+"#,
+    check,
+};
+
+fn check(app: &App, out: &mut Vec<Diagnostic>) {
+    for (path, source, py) in app.sources() {
+        let apps = app.dash_app_names(py);
+        if apps.is_empty() {
+            continue;
+        }
+        let text = source.text();
+        for call in scope::nodes_of_kind(py.tree.root_node(), "call", text) {
+            let Some(function) = call.child_by_field_name("function") else {
+                continue;
+            };
+            if function.kind() != "attribute" {
+                continue;
+            }
+            let (Some(object), Some(attr)) = (
+                function.child_by_field_name("object"),
+                function.child_by_field_name("attribute"),
+            ) else {
+                continue;
+            };
+            let method = text_of(attr, text);
+            if !matches!(method, "run" | "run_server")
+                || object.kind() != "identifier"
+                || !apps.iter().any(|a| a == text_of(object, text))
+            {
+                continue;
+            }
+            // Only a call that is a statement of its own can be wrapped.
+            let Some(stmt) = call.parent().filter(|p| p.kind() == "expression_statement") else {
+                continue;
+            };
+            let name = text_of(object, text);
+            out.push(
+                RULE.diagnostic(
+                    path,
+                    call.byte_range(),
+                    format!("`{name}.{method}()` runs at import time: under gunicorn every worker starts a development server; guard it with `if __name__ == \"__main__\":`"),
+                )
+                .with_fix(wrap_in_main_guard(path, text, stmt.byte_range())),
+            );
+        }
+    }
+}
+
+fn wrap_in_main_guard(path: &std::path::Path, text: &str, stmt: std::ops::Range<usize>) -> Fix {
+    let start = text[..stmt.start].rfind('\n').map_or(0, |i| i + 1);
+    let end = line_end(text, stmt.end);
+    let indent = indent_at(text, stmt.start);
+    let unit = if indent.starts_with('\t') {
+        "\t"
+    } else {
+        "    "
+    };
+    let eol = eol_of(text);
+    let body: Vec<String> = text[start..end]
+        .split('\n')
+        .map(|line| {
+            if line.trim().is_empty() {
+                line.to_string()
+            } else {
+                format!("{unit}{line}")
+            }
+        })
+        .collect();
+    let new_text = format!(
+        "{indent}if __name__ == \"__main__\":{eol}{}",
+        body.join("\n")
+    );
+    Fix::preferred(
+        "Wrap in `if __name__ == \"__main__\":`",
+        vec![FileEdit::Replace {
+            file: path.to_path_buf(),
+            range: start..end,
+            new_text,
+        }],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn reported_and_wrapped() {
+        let src = "import dash\napp = dash.Dash()\nserver = app.server\napp.run(\n    debug=True,\n    port=8050,\n)\n";
+        let ws = workspace(&[("app.py", src)]);
+        let d = diagnostics(&ws, "DL201");
+        assert_eq!(
+            covered(&ws, &d[0]),
+            "app.run(\n    debug=True,\n    port=8050,\n)"
+        );
+        let fixed = fix_round_trip(&[("app.py", src)], "DL201", 0);
+        assert_eq!(
+            text(&fixed, "app.py"),
+            "import dash\napp = dash.Dash()\nserver = app.server\nif __name__ == \"__main__\":\n    app.run(\n        debug=True,\n        port=8050,\n    )\n"
+        );
+    }
+
+    #[test]
+    fn imported_app_and_crlf() {
+        let files = [
+            ("app.py", "import dash\napp = dash.Dash()\n"),
+            (
+                "index.py",
+                "from app import app\r\napp.run_server(debug=True)\r\n",
+            ),
+        ];
+        let fixed = fix_round_trip(&files, "DL201", 0);
+        assert_eq!(text(&fixed, "index.py"), "from app import app\r\nif __name__ == \"__main__\":\r\n    app.run_server(debug=True)\r\n");
+    }
+
+    #[test]
+    fn look_alikes_are_silent() {
+        for tail in [
+            "if __name__ == '__main__':\n    app.run(debug=True)\n",
+            "def main():\n    app.run()\n",
+            "server.run()\n",
+            "if __name__ == \"__main__\":\n    app.run_server()\n",
+        ] {
+            let src = format!("import flask, dash\nserver = flask.Flask(__name__)\napp = dash.Dash(server=server)\n{tail}");
+            assert!(
+                check_files(&[("app.py", &src)], "DL201").is_empty(),
+                "{tail}"
+            );
+        }
+    }
+}

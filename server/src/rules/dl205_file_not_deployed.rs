@@ -1,0 +1,160 @@
+//! DL205 file-not-deployed.
+
+use std::collections::BTreeSet;
+
+use super::{string_literal_like, Rule};
+use crate::analysis::io_calls::{self, Access};
+use crate::analysis::paths::{self, Base};
+use crate::analysis::project::App;
+use crate::analysis::scope;
+use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
+
+pub const RULE: Rule = Rule {
+    code: "DL205",
+    name: "file-not-deployed",
+    severity: Severity::Error,
+    doc: r#"A relative path read by the app (a literal, or `os.path.join` / `pathlib` chains of literals,
+`__file__`-relative paths included) that does not exist under the app root, lies outside it
+(`../`), or is ignored by the app root's `.gitignore`.
+
+**Why it breaks on the server.** Only the app folder is deployed, and `git push` leaves
+ignored files behind: the read fails with `FileNotFoundError`. Relative paths resolve against
+the folder gunicorn runs in (the app root, or `--chdir`).
+
+**Fix.** None in general; when a file of the same name exists elsewhere in the app, its path is
+offered.
+"#,
+    check,
+};
+
+fn check(app: &App, out: &mut Vec<Diagnostic>) {
+    let files = app.deployed_files();
+    let cwd = app.working_dir();
+    let mut seen = BTreeSet::new();
+    for (path, source, py) in app.sources() {
+        let text = source.text();
+        for call in scope::nodes_of_kind(py.tree.root_node(), "call", "") {
+            let Some(io) = io_calls::classify(call, py, text) else {
+                continue;
+            };
+            let (Access::ReadFile, Some(arg)) = (io.access, io.path) else {
+                continue;
+            };
+            let Some(p) = paths::resolve(arg, py, text, path) else {
+                continue;
+            };
+            if p.base == Base::Absolute || p.text.contains("://") || p.text.is_empty() {
+                continue;
+            }
+            let Some(located) = paths::locate(&p, &cwd) else {
+                continue;
+            };
+            let problem = match &located {
+                Err(()) => "lies outside the workspace: it is not deployed".to_string(),
+                Ok(target) if !target.starts_with(&app.root) => {
+                    "lies outside the app folder: it is not deployed".to_string()
+                }
+                Ok(target)
+                    if app.is_ignored(target)
+                        && (app.ws.exists(target) || app.ws.is_dir(target)) =>
+                {
+                    "is ignored by .gitignore: it exists here but is not deployed".to_string()
+                }
+                Ok(target) if app.ws.exists(target) || app.ws.is_dir(target) => continue,
+                Ok(_) => "does not exist in the app folder".to_string(),
+            };
+            if !seen.insert((path.to_path_buf(), arg.start_byte())) {
+                continue;
+            }
+            let mut diag = RULE.diagnostic(
+                path,
+                arg.byte_range(),
+                format!("`{}` {problem}: reading it fails on the server", p.text),
+            );
+            let name = p.text.rsplit(['/', '\\']).next().unwrap_or(&p.text);
+            let same_name: Vec<_> = files
+                .iter()
+                .filter(|(f, _)| {
+                    f.file_name().and_then(|n| n.to_str()) == Some(name)
+                        && located.as_ref().is_ok_and(|t| t != *f) || located.is_err()
+                })
+                .collect();
+            if let (Some(literal), [(found, _)]) = (&p.literal, same_name.as_slice()) {
+                let rel = found
+                    .strip_prefix(&cwd)
+                    .unwrap_or(found)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                diag = diag.with_fix(Fix::preferred(
+                    format!("Use `{rel}`"),
+                    vec![FileEdit::Replace {
+                        file: path.to_path_buf(),
+                        range: literal.clone(),
+                        new_text: string_literal_like(&text[literal.clone()], &rel),
+                    }],
+                ));
+            }
+            out.push(diag);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    const APP: &str = "import pandas as pd\nfrom pathlib import Path\nHERE = Path(__file__).parent\na = pd.read_csv('data/missing.csv')\nb = pd.read_csv('../shared/x.csv')\nc = pd.read_parquet(HERE / 'cache' / 'big.parquet')\nd = pd.read_csv('data/ok.csv')\ne = pd.read_csv('sales.csv')\n";
+
+    #[test]
+    fn missing_outside_and_ignored() {
+        let files = [
+            ("app/app.py", APP),
+            ("app/requirements.txt", "dash\n"),
+            ("app/.gitignore", "cache/\n"),
+            ("app/cache/big.parquet", "x"),
+            ("app/data/ok.csv", "x"),
+            ("app/data/sales.csv", "x"),
+        ];
+        let ws = workspace(&files);
+        let d = diagnostics(&ws, "DL205");
+        let found: Vec<_> = d
+            .iter()
+            .map(|d| (covered(&ws, d), d.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("'data/missing.csv'", "`data/missing.csv` does not exist in the app folder: reading it fails on the server"),
+                ("'../shared/x.csv'", "`../shared/x.csv` lies outside the app folder: it is not deployed: reading it fails on the server"),
+                ("HERE / 'cache' / 'big.parquet'", "`app/cache/big.parquet` is ignored by .gitignore: it exists here but is not deployed: reading it fails on the server"),
+                ("'sales.csv'", "`sales.csv` does not exist in the app folder: reading it fails on the server"),
+            ]
+        );
+        assert_eq!(d[3].fixes[0].message, "Use `data/sales.csv`");
+    }
+
+    #[test]
+    fn offered_path_round_trips() {
+        let files = [
+            (
+                "app.py",
+                "import pandas as pd\ndf = pd.read_csv(\"sales.csv\")\n",
+            ),
+            ("data/sales.csv", "x"),
+            ("requirements.txt", "dash\n"),
+        ];
+        let fixed = fix_round_trip(&files, "DL205", 0);
+        assert_eq!(
+            text(&fixed, "app.py"),
+            "import pandas as pd\ndf = pd.read_csv(\"data/sales.csv\")\n"
+        );
+    }
+
+    #[test]
+    fn writes_urls_and_dynamic_paths_are_silent() {
+        let src = "import pandas as pd\ndf = pd.read_csv('https://example.com/x.csv')\ndf.to_csv('out.csv')\nname = 'x'\npd.read_csv(f'data/{name}.csv')\n";
+        assert!(
+            check_files(&[("app.py", src), ("requirements.txt", "dash\n")], "DL205").is_empty()
+        );
+    }
+}

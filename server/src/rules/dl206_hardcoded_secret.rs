@@ -1,0 +1,255 @@
+//! DL206 hardcoded-secret.
+
+use std::collections::BTreeSet;
+
+use tree_sitter::Node;
+
+use super::{env_name, import_os_edit, Rule};
+use crate::analysis::project::App;
+use crate::analysis::python::{string_value, text_of};
+use crate::analysis::scope;
+use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
+
+pub const RULE: Rule = Rule {
+    code: "DL206",
+    name: "hardcoded-secret",
+    severity: Severity::Warning,
+    doc: r#"A secret in code: a non-empty string literal assigned to a name or keyword ending in
+`password`, `passwd`, `secret`, `token`, `api_key`, `apikey`, `access_key` or `private_key`
+(also `config["SECRET_KEY"] = ...`); an AWS access key (`AKIA` + 16 characters) in any string;
+a URL with `user:password@`.
+
+**Why it matters on the server.** The secret ships with every deploy, lives in git history,
+and cannot be rotated without a code change. The platform injects secrets as environment
+variables.
+
+**Fix.** Replace the literal with `os.environ["<NAME>"]` (upper-snake of the target name) and
+add `import os` if missing.
+"#,
+    check,
+};
+
+const SECRET_SUFFIXES: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "api_key",
+    "apikey",
+    "access_key",
+    "private_key",
+    "secret_key",
+];
+
+fn is_secret_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase().replace('-', "_");
+    SECRET_SUFFIXES.iter().any(|s| lower.ends_with(s))
+}
+
+fn has_aws_key(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.windows(20).any(|w| {
+        w.starts_with(b"AKIA")
+            && w[4..]
+                .iter()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    })
+}
+
+fn has_url_password(s: &str) -> bool {
+    let Some(scheme_end) = s.find("://") else {
+        return false;
+    };
+    let rest = &s[scheme_end + 3..];
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    match authority.rsplit_once('@') {
+        Some((userinfo, _)) => userinfo
+            .split_once(':')
+            .is_some_and(|(_, pw)| !pw.is_empty() && !pw.starts_with('$') && !pw.starts_with('{')),
+        None => false,
+    }
+}
+
+fn check(app: &App, out: &mut Vec<Diagnostic>) {
+    for (path, source, py) in app.sources() {
+        let text = source.text();
+        let mut seen = BTreeSet::new();
+        let mut report = |node: Node, target: Option<&str>, why: String| {
+            if !seen.insert(node.start_byte()) {
+                return;
+            }
+            let env = target
+                .map(env_name)
+                .filter(|e| !e.is_empty())
+                .unwrap_or_else(|| "SECRET".into());
+            let mut edits = vec![FileEdit::Replace {
+                file: path.to_path_buf(),
+                range: node.byte_range(),
+                new_text: format!("os.environ[\"{env}\"]"),
+            }];
+            edits.extend(import_os_edit(path, text, py));
+            out.push(
+                RULE.diagnostic(path, node.byte_range(), format!("{why}: it ships with the code and stays in git history; read it from the environment"))
+                    .with_fix(Fix::preferred(format!("Read `{env}` from the environment"), edits)),
+            );
+        };
+        let root = py.tree.root_node();
+        // Whole tree: secrets in functions ship too (not only code that runs at import).
+        for node in all_nodes(root) {
+            match node.kind() {
+                "assignment" => {
+                    let (Some(left), Some(right)) = (
+                        node.child_by_field_name("left"),
+                        node.child_by_field_name("right"),
+                    ) else {
+                        continue;
+                    };
+                    let target = match left.kind() {
+                        "identifier" => Some(text_of(left, text).to_string()),
+                        "attribute" => left
+                            .child_by_field_name("attribute")
+                            .map(|a| text_of(a, text).to_string()),
+                        "subscript" => left
+                            .child_by_field_name("subscript")
+                            .and_then(|s| string_value(s, text)),
+                        _ => None,
+                    };
+                    if let Some(target) = target.filter(|t| is_secret_name(t)) {
+                        if string_value(right, text).is_some_and(|v| !v.is_empty()) {
+                            report(
+                                right,
+                                Some(&target),
+                                format!("Hard-coded secret in `{target}`"),
+                            );
+                        }
+                    }
+                }
+                "keyword_argument" => {
+                    let (Some(name), Some(value)) = (
+                        node.child_by_field_name("name"),
+                        node.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    let name = text_of(name, text);
+                    if is_secret_name(name)
+                        && string_value(value, text).is_some_and(|v| !v.is_empty())
+                    {
+                        report(value, Some(name), format!("Hard-coded secret in `{name}=`"));
+                    }
+                }
+                "string" => {
+                    let Some(value) = string_value(node, text) else {
+                        continue;
+                    };
+                    let target = assigned_name(node, text);
+                    if has_aws_key(&value) {
+                        report(
+                            node,
+                            Some(target.as_deref().unwrap_or("AWS_ACCESS_KEY_ID")),
+                            "Hard-coded AWS access key".into(),
+                        );
+                    } else if has_url_password(&value) {
+                        report(
+                            node,
+                            Some(target.as_deref().unwrap_or("DATABASE_URL")),
+                            "Hard-coded password in a URL".into(),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The name a string literal is directly assigned to.
+fn assigned_name(node: Node, text: &str) -> Option<String> {
+    let parent = node.parent()?;
+    match parent.kind() {
+        "assignment"
+            if parent
+                .child_by_field_name("right")
+                .is_some_and(|r| r.id() == node.id()) =>
+        {
+            let left = parent.child_by_field_name("left")?;
+            (left.kind() == "identifier").then(|| text_of(left, text).to_string())
+        }
+        "keyword_argument" => parent
+            .child_by_field_name("name")
+            .map(|n| text_of(n, text).to_string()),
+        _ => None,
+    }
+}
+
+fn all_nodes(root: Node) -> Vec<Node> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        out.push(node);
+        if out.len() > 2_000_000 {
+            break;
+        }
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.named_children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    let _ = scope::identifiers;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    const REQ: (&str, &str) = ("requirements.txt", "dash\ngunicorn\n");
+
+    #[test]
+    fn names_keywords_aws_and_urls() {
+        let src = "import dash\nDB_PASSWORD = \"hunter2\"\nserver_config = {}\napp = dash.Dash()\napp.server.config[\"SECRET_KEY\"] = 'abc'\nconnect(api_key=\"k-123\")\nKEY = \"AKIAABCDEFGHIJKLMNOP\"\nURL = \"postgresql://admin:pw@db.example.com/sales\"\n";
+        let ws = workspace(&[("app.py", src), REQ]);
+        let d = diagnostics(&ws, "DL206");
+        let found: Vec<_> = d
+            .iter()
+            .map(|d| (covered(&ws, d), d.fixes[0].message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("\"hunter2\"", "Read `DB_PASSWORD` from the environment"),
+                ("'abc'", "Read `SECRET_KEY` from the environment"),
+                ("\"k-123\"", "Read `API_KEY` from the environment"),
+                (
+                    "\"AKIAABCDEFGHIJKLMNOP\"",
+                    "Read `KEY` from the environment"
+                ),
+                (
+                    "\"postgresql://admin:pw@db.example.com/sales\"",
+                    "Read `URL` from the environment"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn fix_adds_import_os_once() {
+        let src = "\"\"\"Doc.\"\"\"\nimport dash\n\nPASSWORD = 'x'\n";
+        let fixed = fix_round_trip(&[("app.py", src), REQ], "DL206", 0);
+        assert_eq!(
+            text(&fixed, "app.py"),
+            "\"\"\"Doc.\"\"\"\nimport dash\nimport os\n\nPASSWORD = os.environ[\"PASSWORD\"]\n"
+        );
+        let with_os = "import os\nTOKEN = 'x'\n";
+        let fixed = fix_round_trip(&[("app.py", with_os), REQ], "DL206", 0);
+        assert_eq!(
+            text(&fixed, "app.py"),
+            "import os\nTOKEN = os.environ[\"TOKEN\"]\n"
+        );
+    }
+
+    #[test]
+    fn look_alikes_are_silent() {
+        let src = "import os\nPASSWORD = ''\nTOKEN = os.environ.get('TOKEN', 'dev')\ntoken_url = 'https://x/token'\nsecret = get_secret()\n# password = 'in a comment'\nURL = 'redis://localhost:6379'\nPW_URL = 'postgresql://user:${PW}@db/x'\n";
+        assert!(check_files(&[("app.py", src), REQ], "DL206").is_empty());
+    }
+}
