@@ -65,6 +65,53 @@ impl Callback {
     pub fn outputs(&self) -> impl Iterator<Item = &Dependency> {
         self.deps.iter().filter(|d| d.kind == DepKind::Output)
     }
+
+    /// The body block of the callback's Python function.
+    pub fn body<'t>(&self, tree: &'t tree_sitter::Tree) -> Option<Node<'t>> {
+        let range = self.function.clone()?;
+        let mut node = tree
+            .root_node()
+            .descendant_for_byte_range(range.start, range.end)?;
+        while node.kind() != "function_definition" || node.byte_range() != range {
+            node = node.parent()?;
+        }
+        node.child_by_field_name("body")
+    }
+}
+
+/// Names bound inside a function body (assignment and loop targets, `with ... as`), plus its
+/// parameters: they shadow module-level names.
+pub fn local_names(body: Node, params: &[String], src: &str) -> Vec<String> {
+    let mut names: Vec<String> = params.to_vec();
+    for kind in [
+        "assignment",
+        "augmented_assignment",
+        "for_statement",
+        "as_pattern",
+        "named_expression",
+    ] {
+        for node in super::scope::nodes_of_kind(body, kind, src) {
+            let target = match kind {
+                "for_statement" => node.child_by_field_name("left"),
+                "as_pattern" => node.child_by_field_name("alias"),
+                "named_expression" => node.child_by_field_name("name"),
+                _ => node.child_by_field_name("left"),
+            };
+            if let Some(target) = target {
+                names.extend(
+                    super::scope::bound_names(target, src)
+                        .into_iter()
+                        .map(str::to_string),
+                );
+            }
+        }
+    }
+    // `global x` makes `x` module-level again.
+    for global in super::scope::nodes_of_kind(body, "global_statement", src) {
+        let declared = super::scope::identifiers(global, src);
+        names.retain(|n| !declared.contains(&n.as_str()));
+    }
+    names
 }
 
 struct Finder<'a> {

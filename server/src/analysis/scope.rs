@@ -65,6 +65,49 @@ pub fn nodes_of_kind<'t>(root: Node<'t>, kind: &str, src: &str) -> Vec<Node<'t>>
     out
 }
 
+/// Every node of `kind` under `root`, in any scope (code that may run at some point).
+pub fn all_of_kind<'t>(root: Node<'t>, kind: &str) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    let mut visited = 0;
+    while let Some(node) = stack.pop() {
+        visited += 1;
+        if visited > MAX_NODES {
+            break;
+        }
+        if node.kind() == kind {
+            out.push(node);
+        }
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.named_children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    out
+}
+
+/// Names an assignment target binds: identifiers, also inside tuple/list patterns, but not
+/// the base of `x[k] = ...` or `x.a = ...` (those mutate `x`).
+pub fn bound_names<'a>(target: Node, src: &'a str) -> Vec<&'a str> {
+    match target.kind() {
+        "identifier" => vec![text_of(target, src)],
+        "pattern_list"
+        | "tuple_pattern"
+        | "list_pattern"
+        | "tuple"
+        | "list"
+        | "list_splat_pattern"
+        | "parenthesized_expression" => {
+            let mut cursor = target.walk();
+            let children: Vec<Node> = target.named_children(&mut cursor).collect();
+            children
+                .into_iter()
+                .flat_map(|c| bound_names(c, src))
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Whether `node` lies under an `if __name__ == "__main__":` body.
 pub fn under_main_guard(node: Node, src: &str) -> bool {
     let mut child = node;

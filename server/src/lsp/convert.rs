@@ -68,7 +68,12 @@ pub fn diagnostic(
     enc: Encoding,
     related_info: bool,
 ) -> Option<lsp::Diagnostic> {
-    let source = ws.source(&d.file)?;
+    // A diagnostic on a file that is not text (a large data file) sits at its start.
+    let lsp_range = match ws.source(&d.file) {
+        Some(source) => range(source, &d.range, enc),
+        None if ws.exists(&d.file) => lsp::Range::default(),
+        None => return None,
+    };
     let related = related_info.then(|| {
         d.related
             .iter()
@@ -85,7 +90,7 @@ pub fn diagnostic(
             .collect::<Vec<_>>()
     });
     Some(lsp::Diagnostic {
-        range: range(source, &d.range, enc),
+        range: lsp_range,
         severity: Some(severity(d.severity)),
         code: Some(NumberOrString::String(d.code.to_string())),
         source: Some("dash-lsp".to_string()),

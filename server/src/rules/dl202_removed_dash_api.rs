@@ -30,7 +30,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         let text = source.text();
         let apps = app.dash_app_names(py);
         let file = path.to_path_buf();
-        for call in scope::nodes_of_kind(py.tree.root_node(), "call", "") {
+        for call in scope::all_of_kind(py.tree.root_node(), "call") {
             let Some(function) = call.child_by_field_name("function") else {
                 continue;
             };

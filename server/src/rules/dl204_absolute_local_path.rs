@@ -31,7 +31,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let mut seen = BTreeSet::new();
     for (path, source, py) in app.sources() {
         let text = source.text();
-        for call in scope::nodes_of_kind(py.tree.root_node(), "call", "") {
+        for call in scope::all_of_kind(py.tree.root_node(), "call") {
             let Some(io) = io_calls::classify(call, py, text) else {
                 continue;
             };

@@ -33,7 +33,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let mut seen = BTreeSet::new();
     for (path, source, py) in app.sources() {
         let text = source.text();
-        for call in scope::nodes_of_kind(py.tree.root_node(), "call", "") {
+        for call in scope::all_of_kind(py.tree.root_node(), "call") {
             let Some(io) = io_calls::classify(call, py, text) else {
                 continue;
             };
@@ -76,7 +76,8 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 .iter()
                 .filter(|(f, _)| {
                     f.file_name().and_then(|n| n.to_str()) == Some(name)
-                        && located.as_ref().is_ok_and(|t| t != *f) || located.is_err()
+                        && located.as_ref().is_ok_and(|t| t != *f)
+                        || located.is_err()
                 })
                 .collect();
             if let (Some(literal), [(found, _)]) = (&p.literal, same_name.as_slice()) {

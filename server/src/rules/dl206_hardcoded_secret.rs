@@ -95,7 +95,11 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         };
         let root = py.tree.root_node();
         // Whole tree: secrets in functions ship too (not only code that runs at import).
-        for node in all_nodes(root) {
+        for node in scope::all_of_kind(root, "string")
+            .into_iter()
+            .chain(scope::all_of_kind(root, "assignment"))
+            .chain(scope::all_of_kind(root, "keyword_argument"))
+        {
             match node.kind() {
                 "assignment" => {
                     let (Some(left), Some(right)) = (
@@ -180,22 +184,6 @@ fn assigned_name(node: Node, text: &str) -> Option<String> {
             .map(|n| text_of(n, text).to_string()),
         _ => None,
     }
-}
-
-fn all_nodes(root: Node) -> Vec<Node> {
-    let mut out = Vec::new();
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        out.push(node);
-        if out.len() > 2_000_000 {
-            break;
-        }
-        let mut cursor = node.walk();
-        let children: Vec<Node> = node.named_children(&mut cursor).collect();
-        stack.extend(children.into_iter().rev());
-    }
-    let _ = scope::identifiers;
-    out
 }
 
 #[cfg(test)]

@@ -36,7 +36,7 @@ fn points_local(value: &str) -> bool {
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
     for (path, source, py) in app.sources() {
         let text = source.text();
-        for call in scope::nodes_of_kind(py.tree.root_node(), "call", "") {
+        for call in scope::all_of_kind(py.tree.root_node(), "call") {
             let Some(function) = call.child_by_field_name("function") else {
                 continue;
             };

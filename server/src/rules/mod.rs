@@ -27,6 +27,13 @@ pub mod dl205_file_not_deployed;
 pub mod dl206_hardcoded_secret;
 pub mod dl207_hardcoded_service_url;
 pub mod dl208_hardcoded_path_prefix;
+pub mod dl301_data_read_in_callback;
+pub mod dl302_csv_prefer_parquet;
+pub mod dl303_large_callback_payload;
+pub mod dl304_global_state_in_callback;
+pub mod dl305_large_data_file;
+pub mod dl306_ephemeral_file_write;
+pub mod dl307_missing_health_checks;
 
 #[cfg(test)]
 pub mod testing;
@@ -89,6 +96,13 @@ pub static RULES: &[&Rule] = &[
     &dl206_hardcoded_secret::RULE,
     &dl207_hardcoded_service_url::RULE,
     &dl208_hardcoded_path_prefix::RULE,
+    &dl301_data_read_in_callback::RULE,
+    &dl302_csv_prefer_parquet::RULE,
+    &dl303_large_callback_payload::RULE,
+    &dl304_global_state_in_callback::RULE,
+    &dl305_large_data_file::RULE,
+    &dl306_ephemeral_file_write::RULE,
+    &dl307_missing_health_checks::RULE,
 ];
 
 pub fn rule(code_or_name: &str) -> Option<&'static Rule> {

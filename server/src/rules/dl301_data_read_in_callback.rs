@@ -1,0 +1,343 @@
+//! DL301 data-read-in-callback.
+
+use std::collections::BTreeSet;
+
+use tree_sitter::Node;
+
+use super::{env_name, line_end, Rule};
+use crate::analysis::callbacks::local_names;
+use crate::analysis::io_calls::{self, Access};
+use crate::analysis::paths;
+use crate::analysis::project::App;
+use crate::analysis::python::{text_of, PythonModule};
+use crate::analysis::scope;
+use crate::analysis::text::eol_of;
+use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
+
+pub const RULE: Rule = Rule {
+    code: "DL301",
+    name: "data-read-in-callback",
+    severity: Severity::Warning,
+    doc: r#"A callback body reads a data file or remote data on every call: pandas `read_*`, `open()`,
+`json.load`, `pickle.load` / `joblib.load`, `np.load` / `loadtxt` / `genfromtxt`,
+`geopandas.read_file`, `xarray.open_dataset`, `sqlite3.connect` / `read_sql*`,
+`requests.get` / `post`. Only the callback's own body is looked at (not helpers it calls).
+
+Not reported when the source is a callback argument or derived from one
+(`pd.read_json(stored_json)` of a `dcc.Store`, `io.StringIO(arg)`): that data came from the
+browser.
+
+**Why it crawls on the server.** Every click re-reads the file (often over a network
+filesystem) or re-queries the service, in every worker.
+
+**Fix.** When the call's arguments are all literals or module-level names: move the read to
+module level under a new UPPER_SNAKE name and use that name in the callback. Data that must
+stay fresh is better cached (`flask_caching`).
+"#,
+    check,
+};
+
+fn check(app: &App, out: &mut Vec<Diagnostic>) {
+    for (path, source, py) in app.sources() {
+        let text = source.text();
+        let mut taken: BTreeSet<String> = py.names.keys().cloned().collect();
+        for callback in py.callbacks.iter().filter(|c| !c.clientside) {
+            let Some(body) = callback.body(&py.tree) else {
+                continue;
+            };
+            let tainted = tainted_names(body, &callback.params, text);
+            let locals = local_names(body, &callback.params, text);
+            for call in scope::nodes_of_kind(body, "call", text) {
+                let Some(io) = io_calls::classify(call, py, text) else {
+                    continue;
+                };
+                if io.access == Access::Write {
+                    continue;
+                }
+                let source_node = io.path.or_else(|| first_arg(call));
+                if let Some(src_node) = source_node {
+                    // json.load(f) of a `with open(...) as f`: the open() is reported.
+                    if matches!(io.what.as_str(), "json.load" | "pickle.load")
+                        && src_node.kind() == "identifier"
+                    {
+                        continue;
+                    }
+                    if scope::identifiers(src_node, text)
+                        .iter()
+                        .any(|n| tainted.contains(*n))
+                    {
+                        continue;
+                    }
+                }
+                let static_path = io.path.and_then(|p| paths::resolve(p, py, text, path));
+                let what = match &static_path {
+                    Some(p) => format!("reads `{}`", p.text),
+                    None => format!("calls `{}`", io.what),
+                };
+                let cb_name = callback.name.as_deref().unwrap_or("callback");
+                let mut diag = RULE.diagnostic(
+                    path,
+                    call.byte_range(),
+                    format!("Callback `{cb_name}` {what} on every call: each user action repeats the read in every worker; load it once at module level or cache it (flask_caching)"),
+                );
+                if let Some(fix) = hoist_fix(
+                    path,
+                    text,
+                    py,
+                    call,
+                    &locals,
+                    static_path.as_ref().map(|p| p.text.as_str()),
+                    &mut taken,
+                ) {
+                    diag = diag.with_fix(fix);
+                }
+                out.push(diag);
+            }
+        }
+    }
+}
+
+fn first_arg(call: Node) -> Option<Node> {
+    let args = call.child_by_field_name("arguments")?;
+    let mut cursor = args.walk();
+    let first = args
+        .named_children(&mut cursor)
+        .find(|a| a.kind() != "keyword_argument");
+    first
+}
+
+/// Names derived from the callback's parameters (fixed point over its assignments).
+fn tainted_names(body: Node, params: &[String], src: &str) -> BTreeSet<String> {
+    let mut tainted: BTreeSet<String> = params.iter().cloned().collect();
+    let assignments = scope::nodes_of_kind(body, "assignment", src);
+    for _ in 0..8 {
+        let before = tainted.len();
+        for a in &assignments {
+            let (Some(left), Some(right)) = (
+                a.child_by_field_name("left"),
+                a.child_by_field_name("right"),
+            ) else {
+                continue;
+            };
+            if scope::identifiers(right, src)
+                .iter()
+                .any(|n| tainted.contains(*n))
+            {
+                tainted.extend(
+                    scope::identifiers(left, src)
+                        .into_iter()
+                        .map(str::to_string),
+                );
+            }
+        }
+        for w in scope::nodes_of_kind(body, "as_pattern", src) {
+            let (Some(value), Some(alias)) = (w.named_child(0), w.child_by_field_name("alias"))
+            else {
+                continue;
+            };
+            if scope::identifiers(value, src)
+                .iter()
+                .any(|n| tainted.contains(*n))
+            {
+                tainted.extend(
+                    scope::identifiers(alias, src)
+                        .into_iter()
+                        .map(str::to_string),
+                );
+            }
+        }
+        if tainted.len() == before {
+            break;
+        }
+    }
+    tainted
+}
+
+/// Whether an argument is a constant at module level: literals, or module-level names not
+/// shadowed in the callback.
+fn is_constant(node: Node, src: &str, py: &PythonModule, locals: &[String]) -> bool {
+    match node.kind() {
+        "string" | "concatenated_string" => !scope::nodes_of_kind(node, "interpolation", src)
+            .iter()
+            .any(|_| true),
+        "integer" | "float" | "true" | "false" | "none" => true,
+        "identifier" => {
+            let name = text_of(node, src);
+            py.names.contains_key(name) && !locals.iter().any(|l| l == name)
+        }
+        "keyword_argument" => node
+            .child_by_field_name("value")
+            .is_some_and(|v| is_constant(v, src, py, locals)),
+        "list" | "tuple" | "attribute" | "binary_operator" | "parenthesized_expression" => {
+            let mut cursor = node.walk();
+            let children: Vec<Node> = node.named_children(&mut cursor).collect();
+            children.into_iter().all(|c| {
+                c.kind() == "identifier" && node.kind() == "attribute"
+                    || is_constant(c, src, py, locals)
+            })
+        }
+        _ => false,
+    }
+}
+
+fn hoist_fix(
+    path: &std::path::Path,
+    text: &str,
+    py: &PythonModule,
+    call: Node,
+    locals: &[String],
+    static_path: Option<&str>,
+    taken: &mut BTreeSet<String>,
+) -> Option<Fix> {
+    let args = call.child_by_field_name("arguments")?;
+    let mut cursor = args.walk();
+    let arguments: Vec<Node> = args.named_children(&mut cursor).collect();
+    if arguments.is_empty() || !arguments.iter().all(|a| is_constant(*a, text, py, locals)) {
+        return None;
+    }
+    // The receiver (`pd` in `pd.read_csv`) must be a module-level name too.
+    let function = call.child_by_field_name("function")?;
+    let receiver = scope::identifiers(function, text).into_iter().next()?;
+    if locals.iter().any(|l| l == receiver) {
+        return None;
+    }
+    let stem = static_path
+        .and_then(|p| p.rsplit(['/', '\\']).next())
+        .map(|f| f.split('.').next().unwrap_or(f).to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| {
+            function
+                .child_by_field_name("attribute")
+                .map_or("loaded", |a| text_of(a, text))
+                .to_string()
+        });
+    let base = format!("{}_DATA", env_name(&stem));
+    let base = if base.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("D_{base}")
+    } else {
+        base
+    };
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken.contains(&name) {
+        name = format!("{base}_{n}");
+        n += 1;
+    }
+    taken.insert(name.clone());
+    // After the imports and after every module-level statement defining a name the call uses.
+    let used: Vec<&str> = scope::identifiers(call, text);
+    let root = py.tree.root_node();
+    let mut cursor = root.walk();
+    let mut after = None;
+    for stmt in root.named_children(&mut cursor) {
+        if stmt.start_byte() >= call.start_byte() {
+            break;
+        }
+        let is_import = matches!(
+            stmt.kind(),
+            "import_statement" | "import_from_statement" | "future_import_statement"
+        );
+        let defines = py
+            .names
+            .values()
+            .any(|b| b.stmt == stmt.byte_range() && used.contains(&b.name.as_str()));
+        if is_import || defines {
+            after = Some(stmt.end_byte());
+        }
+    }
+    let eol = eol_of(text);
+    let (at, new_line) = match after {
+        Some(end) => {
+            let at = line_end(text, end);
+            (at, format!("{eol}{eol}{name} = {}", text_of(call, text)))
+        }
+        None => (0, format!("{name} = {}{eol}{eol}", text_of(call, text))),
+    };
+    Some(Fix::preferred(
+        format!("Load once at module level as `{name}`"),
+        vec![
+            FileEdit::Replace {
+                file: path.to_path_buf(),
+                range: at..at,
+                new_text: new_line,
+            },
+            FileEdit::Replace {
+                file: path.to_path_buf(),
+                range: call.byte_range(),
+                new_text: name,
+            },
+        ],
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    const REQ: (&str, &str) = ("requirements.txt", "dash\ngunicorn\npandas\nrequests\n");
+
+    const APP: &str = r#"import io
+import json
+
+import pandas as pd
+import requests
+from dash import Dash, Input, Output, State, callback
+
+app = Dash(__name__)
+server = app.server
+
+
+@callback(Output("graph", "figure"), Input("region", "value"), State("store", "data"))
+def update(region, stored):
+    df = pd.read_csv("data/sales.csv")
+    cached = pd.read_json(io.StringIO(stored))
+    rates = requests.get("https://api.example.com/rates").json()
+    with open(f"data/{region}.json") as f:
+        meta = json.load(f)
+    def helper():
+        return pd.read_csv("data/other.csv")
+    return df
+"#;
+
+    #[test]
+    fn reports_reads_but_not_browser_data() {
+        let ws = workspace(&[("app.py", APP), REQ, ("data/sales.csv", "x")]);
+        let d = diagnostics(&ws, "DL301");
+        let found: Vec<_> = d.iter().map(|d| covered(&ws, d)).collect();
+        assert_eq!(
+            found,
+            [
+                "pd.read_csv(\"data/sales.csv\")",
+                "requests.get(\"https://api.example.com/rates\")"
+            ]
+        );
+        assert_eq!(
+            d[0].message,
+            "Callback `update` reads `data/sales.csv` on every call: each user action repeats the read in every worker; load it once at module level or cache it (flask_caching)"
+        );
+    }
+
+    #[test]
+    fn hoists_a_literal_read() {
+        let src = "import pandas as pd\nfrom dash import Dash, Input, Output\n\nDATA = 'data/sales.csv'\napp = Dash(__name__)\nserver = app.server\n\n@app.callback(Output('g', 'figure'), Input('r', 'value'))\ndef update(region):\n    df = pd.read_csv(DATA, sep=';')\n    return df[df.region == region]\n";
+        let fixed = fix_round_trip(&[("app.py", src), REQ, ("data/sales.csv", "x")], "DL301", 0);
+        assert_eq!(
+            text(&fixed, "app.py"),
+            "import pandas as pd\nfrom dash import Dash, Input, Output\n\nDATA = 'data/sales.csv'\n\nSALES_DATA = pd.read_csv(DATA, sep=';')\napp = Dash(__name__)\nserver = app.server\n\n@app.callback(Output('g', 'figure'), Input('r', 'value'))\ndef update(region):\n    df = SALES_DATA\n    return df[df.region == region]\n"
+        );
+    }
+
+    #[test]
+    fn no_fix_for_reads_of_locals() {
+        let src = "import pandas as pd\nfrom dash import Dash, Input, Output\napp = Dash()\n@app.callback(Output('g', 'figure'), Input('r', 'value'))\ndef update(region):\n    path = 'data/x.csv'\n    return pd.read_csv(path)\n";
+        let d = check_files(&[("app.py", src), REQ], "DL301");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fixes.is_empty());
+    }
+
+    #[test]
+    fn user_function_named_read_csv_is_silent() {
+        let src = "from dash import Dash, Input, Output\napp = Dash()\ndef read_csv(x): return x\n@app.callback(Output('g', 'figure'), Input('r', 'value'))\ndef update(region):\n    return read_csv('x.csv')\n";
+        assert!(check_files(&[("app.py", src), REQ], "DL301").is_empty());
+    }
+}
