@@ -41,7 +41,8 @@ fn materialize(dir: &Path) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(dir, tmp.path());
     if let Ok(spec) = std::fs::read_to_string(dir.join("generate.json")) {
-        let spec: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&spec).expect("generate.json");
+        let spec: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&spec).expect("generate.json");
         for (file, size) in spec {
             let path = tmp.path().join(file);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -59,23 +60,40 @@ fn check_prints_expected_json() {
     for dir in fixtures() {
         let tmp = materialize(&dir);
         let (code, stdout, stderr) = dash_lsp(tmp.path(), &["check", ".", "--format", "json"]);
-        assert!(code == 0 || code == 1, "{}: exit {code}: {stderr}", dir.display());
+        assert!(
+            code == 0 || code == 1,
+            "{}: exit {code}: {stderr}",
+            dir.display()
+        );
         let actual: serde_json::Value = serde_json::from_str(&stdout).expect("valid JSON");
         let expected_path = dir.join("expected.json");
         if update {
-            std::fs::write(&expected_path, format!("{}\n", serde_json::to_string_pretty(&actual).unwrap())).unwrap();
+            std::fs::write(
+                &expected_path,
+                format!("{}\n", serde_json::to_string_pretty(&actual).unwrap()),
+            )
+            .unwrap();
             continue;
         }
         let expected: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&expected_path).expect("expected.json")).expect("expected.json parses");
+            serde_json::from_str(&std::fs::read_to_string(&expected_path).expect("expected.json"))
+                .expect("expected.json parses");
         if actual != expected {
             failures.push(format!("{}:\n{}", dir.display(), stdout));
         }
         // Exit 1 exactly when something at warning or error is reported.
-        let failing = actual.as_array().unwrap().iter().any(|d| d["severity"] == "error" || d["severity"] == "warning");
+        let failing = actual
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["severity"] == "error" || d["severity"] == "warning");
         assert_eq!(code, i32::from(failing), "{}", dir.display());
     }
-    assert!(failures.is_empty(), "fixtures differ from expected.json:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixtures differ from expected.json:\n{}",
+        failures.join("\n")
+    );
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -102,7 +120,11 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             } else {
                 // Generated large files are compared by size only.
                 let len = std::fs::metadata(&path).unwrap().len();
-                let content = if len > 1 << 20 { len.to_le_bytes().to_vec() } else { std::fs::read(&path).unwrap() };
+                let content = if len > 1 << 20 {
+                    len.to_le_bytes().to_vec()
+                } else {
+                    std::fs::read(&path).unwrap()
+                };
                 files.push((path.clone(), content));
             }
         }
