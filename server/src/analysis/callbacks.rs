@@ -114,6 +114,37 @@ pub fn local_names(body: Node, params: &[String], src: &str) -> Vec<String> {
     names
 }
 
+/// Whether a called name is Dash's `Output` / `Input` / `State` (a bare name, or an attribute
+/// that resolves to `dash.Input`, `dash.dependencies.Input`, ...), not a component such as
+/// `dcc.Input`.
+pub fn dependency_kind(
+    function: Node,
+    src: &str,
+    aliases: &HashMap<String, String>,
+) -> Option<DepKind> {
+    let name = match function.kind() {
+        "identifier" => text_of(function, src).to_string(),
+        "attribute" => {
+            let qualified = qualified_name(function, src, aliases)?;
+            let (module, name) = qualified.rsplit_once('.')?;
+            if !matches!(
+                module,
+                "dash" | "dash.dependencies" | "dash_extensions.enrich"
+            ) {
+                return None;
+            }
+            name.to_string()
+        }
+        _ => return None,
+    };
+    match name.as_str() {
+        "Output" => Some(DepKind::Output),
+        "Input" => Some(DepKind::Input),
+        "State" => Some(DepKind::State),
+        _ => None,
+    }
+}
+
 struct Finder<'a> {
     src: &'a str,
     aliases: &'a HashMap<String, String>,
@@ -385,17 +416,7 @@ impl<'a> Finder<'a> {
 
     fn dependency(&self, call: Node<'a>) -> Option<Dependency> {
         let function = call.child_by_field_name("function")?;
-        let last = match function.kind() {
-            "identifier" => self.text(function),
-            "attribute" => self.text(function.child_by_field_name("attribute")?),
-            _ => return None,
-        };
-        let kind = match last {
-            "Output" => DepKind::Output,
-            "Input" => DepKind::Input,
-            "State" => DepKind::State,
-            _ => return None,
-        };
+        let kind = dependency_kind(function, self.src, self.aliases)?;
         let args = call.child_by_field_name("arguments")?;
         let mut positional = Vec::new();
         let mut id_node = None;

@@ -4,6 +4,7 @@
 pub mod callbacks;
 pub mod diagnostic;
 pub mod fixes;
+pub mod graph;
 pub mod gunicorn;
 pub mod io_calls;
 pub mod paths;

@@ -34,6 +34,10 @@ pub mod dl304_global_state_in_callback;
 pub mod dl305_large_data_file;
 pub mod dl306_ephemeral_file_write;
 pub mod dl307_missing_health_checks;
+pub mod dl401_duplicate_callback_output;
+pub mod dl402_unknown_component_id;
+pub mod dl403_circular_callbacks;
+pub mod dl404_duplicate_component_id;
 
 #[cfg(test)]
 pub mod testing;
@@ -103,6 +107,10 @@ pub static RULES: &[&Rule] = &[
     &dl305_large_data_file::RULE,
     &dl306_ephemeral_file_write::RULE,
     &dl307_missing_health_checks::RULE,
+    &dl401_duplicate_callback_output::RULE,
+    &dl402_unknown_component_id::RULE,
+    &dl403_circular_callbacks::RULE,
+    &dl404_duplicate_component_id::RULE,
 ];
 
 pub fn rule(code_or_name: &str) -> Option<&'static Rule> {

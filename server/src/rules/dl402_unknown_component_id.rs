@@ -1,0 +1,110 @@
+//! DL402 unknown-component-id.
+
+use super::{string_literal_like, Rule};
+use crate::analysis::callbacks::ComponentId;
+use crate::analysis::graph::{edit_distance, Graph};
+use crate::analysis::project::App;
+use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
+
+pub const RULE: Rule = Rule {
+    code: "DL402",
+    name: "unknown-component-id",
+    severity: Severity::Warning,
+    doc: r#"An `Input` / `Output` / `State` with a literal id that no layout of the app defines (no
+`id="..."` literal in any module).
+
+Silent when the app builds ids dynamically (an `id=` from a variable, an f-string, a loop or a
+component factory), since those ids cannot be seen statically; pattern-matching dict ids are
+never reported.
+
+**Why it breaks.** Dash reports "A nonexistent object was used in an Input/Output" in the
+browser, and the callback never fires.
+
+**Fix.** The closest existing id (edit distance at most 2) is offered.
+"#,
+    check,
+};
+
+fn check(app: &App, out: &mut Vec<Diagnostic>) {
+    let graph = Graph::build(app);
+    if graph.dynamic_ids || graph.components.is_empty() {
+        return;
+    }
+    for cb in &graph.callbacks {
+        let Some(source) = app.ws.source(&cb.file) else {
+            continue;
+        };
+        for dep in &cb.callback.deps {
+            let ComponentId::Literal(id) = &dep.id else {
+                continue;
+            };
+            if graph.defines(id) {
+                continue;
+            }
+            let closest = graph
+                .components
+                .iter()
+                .map(|c| (edit_distance(&c.id, id), &c.id))
+                .filter(|(d, _)| *d <= 2)
+                .min();
+            let hint = closest
+                .map(|(_, c)| format!("; did you mean `{c}`?"))
+                .unwrap_or_default();
+            let mut diag = RULE.diagnostic(
+                &cb.file,
+                dep.id_range.clone(),
+                format!("No component of the app has `id=\"{id}\"`: Dash reports a nonexistent object and the callback never fires{hint}"),
+            );
+            if let Some((_, c)) = closest {
+                diag = diag.with_fix(Fix::preferred(
+                    format!("Use `{c}`"),
+                    vec![FileEdit::Replace {
+                        file: cb.file.clone(),
+                        range: dep.id_range.clone(),
+                        new_text: string_literal_like(&source.text()[dep.id_range.clone()], c),
+                    }],
+                ));
+            }
+            out.push(diag);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    const REQ: (&str, &str) = ("requirements.txt", "dash\ngunicorn\n");
+
+    #[test]
+    fn typo_offers_the_closest_id() {
+        let page = "import dash\nfrom dash import dcc, html\ndash.register_page(__name__)\nlayout = html.Div([dcc.Dropdown(id=\"country-dropdown\"), dcc.Graph(id='map')])\n";
+        let app = "from dash import Dash, Input, Output, callback\napp = Dash(use_pages=True)\n@callback(Output('map', 'figure'), Input(\"country-dropdwn\", 'value'), Input('year', 'value'))\ndef f(c, y): return {}\n";
+        let files = [("app.py", app), ("pages/geo.py", page), REQ];
+        let ws = workspace(&files);
+        let d = diagnostics(&ws, "DL402");
+        assert_eq!(
+            d.iter().map(|d| covered(&ws, d)).collect::<Vec<_>>(),
+            ["\"country-dropdwn\"", "'year'"]
+        );
+        assert!(d[0].message.ends_with("; did you mean `country-dropdown`?"));
+        assert!(d[1].fixes.is_empty());
+        let one = [("app.py", "from dash import Dash, Input, Output, html\napp = Dash()\napp.layout = html.Div([html.Div(id='out'), html.Button(id='btn')])\n@app.callback(Output('out', 'children'), Input('btm', 'n_clicks'))\ndef f(n): return n\n"), REQ];
+        let fixed = fix_round_trip(&one, "DL402", 0);
+        assert!(text(&fixed, "app.py").contains("Input('btn', 'n_clicks')"));
+    }
+
+    #[test]
+    fn component_named_input_defines_an_id() {
+        let src = "import dash_core_components as dcc\nfrom dash import Dash, html\nfrom dash.dependencies import Input, Output\napp = Dash()\napp.layout = html.Div([dcc.Input(id='year'), html.Div(id='out')])\n@app.callback(Output('out', 'children'), Input('year', 'value'))\ndef f(y): return y\n";
+        assert!(check_files(&[("app.py", src), REQ], "DL402").is_empty());
+    }
+
+    #[test]
+    fn dynamic_ids_and_patterns_are_silent() {
+        let dynamic = "from dash import Dash, Input, Output, html, ALL\napp = Dash()\nids = ['a', 'b']\napp.layout = html.Div([html.Div(id=i) for i in ids] + [html.Div(id='out')])\n@app.callback(Output('out', 'children'), Input('a', 'n_clicks'))\ndef f(n): return n\n";
+        assert!(check_files(&[("app.py", dynamic), REQ], "DL402").is_empty());
+        let pattern = "from dash import Dash, Input, Output, html, ALL\napp = Dash()\napp.layout = html.Div([html.Div(id='out')])\n@app.callback(Output('out', 'children'), Input({'type': 'btn', 'index': ALL}, 'n_clicks'))\ndef f(n): return n\n";
+        assert!(check_files(&[("app.py", pattern), REQ], "DL402").is_empty());
+    }
+}
