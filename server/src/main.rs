@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use dash_lsp::cli::{check, Cli, Command};
+use dash_lsp::cli::{check, graph, Cli, Command};
 use dash_lsp::rules;
 
 fn main() -> ExitCode {
@@ -12,6 +12,13 @@ fn main() -> ExitCode {
             dash_lsp::lsp::serve_stdio()
         }
         Some(Command::Check(args)) => match check::run(&args) {
+            Ok(code) => ExitCode::from(code as u8),
+            Err(err) => {
+                eprintln!("dash-lsp: error: {err:#}");
+                ExitCode::from(2)
+            }
+        },
+        Some(Command::Graph { path, format }) => match graph::run(path, format) {
             Ok(code) => ExitCode::from(code as u8),
             Err(err) => {
                 eprintln!("dash-lsp: error: {err:#}");

@@ -7,6 +7,7 @@ pub mod fixes;
 pub mod graph;
 pub mod gunicorn;
 pub mod io_calls;
+pub mod navigation;
 pub mod paths;
 pub mod procfile;
 pub mod project;

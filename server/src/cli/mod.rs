@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod check;
+pub mod graph;
 pub mod output;
 
 #[derive(Parser, Debug)]
@@ -28,6 +29,13 @@ pub enum Command {
     },
     /// Check app folders (or files) and report problems.
     Check(CheckArgs),
+    /// Print the app's callback graph (components and callbacks as nodes).
+    Graph {
+        /// The app folder (default: the current folder).
+        path: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = graph::GraphFormat::Mermaid)]
+        format: graph::GraphFormat,
+    },
     /// Print a rule's documentation (`DL101` or `missing-server-export`), or all with `--all`.
     Rule {
         code: Option<String>,

@@ -14,6 +14,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 use crate::analysis::fixes::{apply_fixes, with_changes};
+use crate::analysis::navigation::{self, Place};
 use crate::analysis::text::Encoding;
 use crate::analysis::{Diagnostic as Finding, FileEdit};
 use crate::{rules, vfs};
@@ -83,14 +84,19 @@ impl Backend {
                 crate::analysis::Workspace::new()
             }
         };
-        let installed = self.guarded("scan", || self.lock().install_scan(folder, ws));
-        if installed.is_some() {
-            self.refresh(folder, None).await;
+        let open = self.guarded("scan", || {
+            let mut s = self.lock();
+            s.install_scan(folder, ws);
+            s.open_in(folder)
+        });
+        if let Some(open) = open {
+            // Open documents get a publication even when they have nothing to report.
+            self.refresh(folder, open).await;
         }
     }
 
-    /// Re-analyses a folder and publishes what changed (always the `touched` file).
-    async fn refresh(&self, folder: usize, touched: Option<PathBuf>) {
+    /// Re-analyses a folder and publishes what changed (always the `touched` files).
+    async fn refresh(&self, folder: usize, touched: Vec<PathBuf>) {
         let (generation, ws) = {
             let mut s = self.lock();
             let Some(f) = s.folders.get_mut(folder) else {
@@ -139,13 +145,13 @@ impl Backend {
             let mut out = Vec::new();
             let mut files: Vec<PathBuf> =
                 by_file.keys().chain(f.published.keys()).cloned().collect();
-            files.extend(touched.clone());
+            files.extend(touched.iter().cloned());
             files.sort();
             files.dedup();
             for file in files {
                 let new = by_file.remove(&file).unwrap_or_default();
                 let changed = f.published.get(&file) != Some(&new);
-                if changed || touched.as_ref() == Some(&file) {
+                if changed || touched.contains(&file) {
                     if let Some(uri) = convert::uri(&f.root, &file) {
                         let version = versions.get(&uri).copied();
                         out.push((uri, new.clone(), version));
@@ -329,6 +335,50 @@ fn fix_all_edits(analysis: &Analysis, file: &Path) -> Vec<FileEdit> {
         .collect()
 }
 
+impl Backend {
+    /// The current snapshot of the folder holding a document, the document's path in it, and
+    /// the byte offset of a position.
+    fn locate_position(
+        &self,
+        uri: &Uri,
+        position: Option<Position>,
+    ) -> Option<(
+        PathBuf,
+        crate::analysis::Workspace,
+        PathBuf,
+        usize,
+        Encoding,
+    )> {
+        let path = convert::path_of(uri)?;
+        let s = self.lock();
+        let (i, rel) = s.locate(&path)?;
+        let f = &s.folders[i];
+        let offset = match position {
+            Some(p) => convert::offset(f.ws.source(&rel)?, p, s.encoding),
+            None => 0,
+        };
+        Some((f.root.clone(), f.ws.clone(), rel, offset, s.encoding))
+    }
+
+    fn locations(
+        &self,
+        root: &Path,
+        ws: &crate::analysis::Workspace,
+        places: &[Place],
+        enc: Encoding,
+    ) -> Vec<Location> {
+        places
+            .iter()
+            .filter_map(|p| {
+                Some(Location {
+                    uri: convert::uri(root, &p.file)?,
+                    range: convert::range(ws.source(&p.file)?, &p.range, enc),
+                })
+            })
+            .collect()
+    }
+}
+
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     panic
         .downcast_ref::<&str>()
@@ -462,6 +512,16 @@ impl LanguageServer for Backend {
                         ..Default::default()
                     },
                 )),
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: Default::default(),
+                })),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
                 workspace: Some(WorkspaceServerCapabilities {
                     workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                         supported: Some(true),
@@ -535,7 +595,7 @@ impl LanguageServer for Backend {
         self.guarded("didOpen", || {
             self.lock().sync_document(&doc.uri, folder, &rel)
         });
-        self.refresh(folder, Some(rel)).await;
+        self.refresh(folder, vec![rel]).await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -565,7 +625,7 @@ impl LanguageServer for Backend {
             Some((folder, rel))
         });
         if let Some(Some((folder, rel))) = located {
-            self.refresh(folder, Some(rel)).await;
+            self.refresh(folder, vec![rel]).await;
         }
     }
 
@@ -590,7 +650,7 @@ impl LanguageServer for Backend {
             Some(folder)
         });
         if let Some(Some(folder)) = located {
-            self.refresh(folder, None).await;
+            self.refresh(folder, Vec::new()).await;
         }
     }
 
@@ -628,7 +688,7 @@ impl LanguageServer for Backend {
             }
         });
         for folder in affected {
-            self.refresh(folder, None).await;
+            self.refresh(folder, Vec::new()).await;
         }
     }
 
@@ -660,6 +720,139 @@ impl LanguageServer for Backend {
             let folder = self.lock().add_folder(root);
             self.scan(folder).await;
         }
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let p = params.text_document_position_params;
+        let found = self.guarded("definition", || {
+            let (root, ws, rel, offset, enc) =
+                self.locate_position(&p.text_document.uri, Some(p.position))?;
+            let places = navigation::definition(&ws, &rel, offset);
+            let locations = self.locations(&root, &ws, &places, enc);
+            (!locations.is_empty()).then_some(GotoDefinitionResponse::Array(locations))
+        });
+        found.ok_or_else(|| internal("textDocument/definition"))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let p = params.text_document_position;
+        let declarations = params.context.include_declaration;
+        let found = self.guarded("references", || {
+            let (root, ws, rel, offset, enc) =
+                self.locate_position(&p.text_document.uri, Some(p.position))?;
+            let (_, places) = navigation::references(&ws, &rel, offset, declarations)?;
+            Some(self.locations(&root, &ws, &places, enc))
+        });
+        found.ok_or_else(|| internal("textDocument/references"))
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let found = self.guarded("prepareRename", || {
+            let (_, ws, rel, offset, enc) =
+                self.locate_position(&params.text_document.uri, Some(params.position))?;
+            let (at, _) = navigation::references(&ws, &rel, offset, true)?;
+            // The id inside the quotes.
+            let inner = at.start + 1..at.end.saturating_sub(1).max(at.start + 1);
+            Some(PrepareRenameResponse::Range(convert::range(
+                ws.source(&rel)?,
+                &inner,
+                enc,
+            )))
+        });
+        found.ok_or_else(|| internal("textDocument/prepareRename"))
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let p = params.text_document_position;
+        let new_name = params.new_name;
+        if new_name.is_empty() || new_name.contains(['\n', '\r']) {
+            return Err(Error::invalid_params(
+                "a component id must be a non-empty single line",
+            ));
+        }
+        let (versions, document_changes) = {
+            let s = self.lock();
+            (
+                s.docs
+                    .iter()
+                    .map(|(u, d)| (u.clone(), d.version))
+                    .collect::<HashMap<_, _>>(),
+                s.document_changes,
+            )
+        };
+        let found = self.guarded("rename", || {
+            let (root, ws, rel, offset, enc) =
+                self.locate_position(&p.text_document.uri, Some(p.position))?;
+            let (_, places) = navigation::references(&ws, &rel, offset, true)?;
+            let edits: Vec<FileEdit> = places
+                .iter()
+                .filter_map(|place| {
+                    let original = ws.text(&place.file)?.get(place.range.clone())?;
+                    Some(FileEdit::Replace {
+                        file: place.file.clone(),
+                        range: place.range.clone(),
+                        new_text: crate::rules::string_literal_like(original, &new_name),
+                    })
+                })
+                .collect();
+            convert::workspace_edit(
+                &ws,
+                &root,
+                &edits,
+                enc,
+                &|u| versions.get(u).copied(),
+                document_changes,
+            )
+        });
+        found.ok_or_else(|| internal("textDocument/rename"))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let p = params.text_document_position_params;
+        let found = self.guarded("hover", || {
+            let (_, ws, rel, offset, enc) =
+                self.locate_position(&p.text_document.uri, Some(p.position))?;
+            let (range, markdown) = navigation::hover(&ws, &rel, offset)?;
+            Some(Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: markdown,
+                }),
+                range: Some(convert::range(ws.source(&rel)?, &range, enc)),
+            })
+        });
+        found.ok_or_else(|| internal("textDocument/hover"))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let found = self.guarded("codeLens", || {
+            let (_, ws, rel, _, enc) = self.locate_position(&params.text_document.uri, None)?;
+            let source = ws.source(&rel)?;
+            let lenses = navigation::code_lenses(&ws, &rel)
+                .into_iter()
+                .map(|(range, title)| {
+                    // The lens sits on the callback's first line.
+                    let start = convert::position(source, range.start, enc);
+                    CodeLens {
+                        range: Range { start, end: start },
+                        command: Some(Command {
+                            title,
+                            command: String::new(),
+                            arguments: None,
+                        }),
+                        data: None,
+                    }
+                })
+                .collect();
+            Some(lenses)
+        });
+        found.ok_or_else(|| internal("textDocument/codeLens"))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

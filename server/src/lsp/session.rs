@@ -130,6 +130,17 @@ impl Session {
         }
     }
 
+    /// Open documents of a folder, as paths relative to it.
+    pub fn open_in(&self, folder: usize) -> Vec<PathBuf> {
+        self.docs
+            .keys()
+            .filter_map(super::convert::path_of)
+            .filter_map(|path| self.locate(&path))
+            .filter(|(i, _)| *i == folder)
+            .map(|(_, rel)| rel)
+            .collect()
+    }
+
     pub fn version_of(&self, uri: &Uri) -> Option<i32> {
         self.docs.get(uri).map(|d| d.version)
     }

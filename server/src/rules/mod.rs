@@ -40,7 +40,7 @@ pub mod dl403_circular_callbacks;
 pub mod dl404_duplicate_component_id;
 
 #[cfg(test)]
-pub mod testing;
+pub(crate) mod testing;
 
 pub struct Rule {
     pub code: &'static str,
