@@ -1,0 +1,4 @@
+(comment) @comment
+(process_type) @type
+":" @punctuation.delimiter
+(command) @string.special
