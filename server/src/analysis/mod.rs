@@ -14,6 +14,7 @@ pub mod project;
 pub mod python;
 pub mod requirements;
 pub mod scope;
+pub mod settings;
 pub mod shell;
 pub mod tables;
 pub mod text;

@@ -12,6 +12,7 @@ use super::gunicorn::{self, GunicornCommand, Target};
 use super::procfile::{Procfile, ProcfileLine};
 use super::python::{DashApp, Import, PythonModule};
 use super::requirements::{self, Requirement, RequirementsFile};
+use super::settings::Settings;
 use super::shell;
 use super::tables;
 use super::workspace::{join_relative, SourceFile, Workspace};
@@ -149,10 +150,21 @@ pub struct App<'w> {
     pub entry: Option<PathBuf>,
     /// The app root's `.gitignore`: what it matches is not deployed.
     gitignore: Option<Gitignore>,
+    /// The effective configuration for this app.
+    pub settings: Settings,
 }
 
 impl<'w> App<'w> {
     pub fn build(ws: &'w Workspace, root: &Path, all_roots: &[PathBuf]) -> App<'w> {
+        Self::build_with(ws, root, all_roots, Settings::default())
+    }
+
+    pub fn build_with(
+        ws: &'w Workspace,
+        root: &Path,
+        all_roots: &[PathBuf],
+        settings: Settings,
+    ) -> App<'w> {
         let owned = |p: &Path| {
             !all_roots
                 .iter()
@@ -191,6 +203,7 @@ impl<'w> App<'w> {
             requirements: None,
             entry: None,
             gitignore,
+            settings,
         };
         app.requirements = app.load_requirements();
         app.web = app.find_web();
@@ -372,6 +385,16 @@ impl<'w> App<'w> {
     }
 
     fn find_entry(&self) -> Option<PathBuf> {
+        if let Some(entry) = self
+            .settings
+            .entry
+            .as_deref()
+            .and_then(|e| join_relative(&self.root, e))
+        {
+            if self.modules.contains(&entry) {
+                return Some(entry);
+            }
+        }
         if let TargetStatus::Resolved { file } = &self.target {
             return Some(file.clone());
         }

@@ -23,9 +23,6 @@ Otherwise convert once: `pd.read_csv("x.csv").to_parquet("x.parquet")`.
     check,
 };
 
-/// The size above which a CSV is worth converting (`parquet-hint-mb`).
-pub const PARQUET_HINT_BYTES: u64 = 10 * 1024 * 1024;
-
 pub fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
 }
@@ -56,7 +53,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             let Some(entry) = app.ws.entry(&file) else {
                 continue;
             };
-            if entry.size <= PARQUET_HINT_BYTES {
+            if entry.size <= app.settings.parquet_hint_bytes() {
                 continue;
             }
             let stem = p.text.strip_suffix(".csv").unwrap_or(&p.text);

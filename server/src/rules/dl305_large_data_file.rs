@@ -27,9 +27,6 @@ reject or slow down on large files, and loading it costs memory in every worker.
     check,
 };
 
-/// `large-file-mb`.
-pub const LARGE_FILE_BYTES: u64 = 100 * 1024 * 1024;
-
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let files = app.deployed_files();
     // Where the code reads each file (first reference).
@@ -59,7 +56,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     };
     let mut any_large = false;
     for (file, entry) in &files {
-        if entry.size > LARGE_FILE_BYTES {
+        if entry.size > app.settings.large_file_bytes() {
             any_large = true;
             let (at, range) = place(file);
             out.push(RULE.diagnostic(
@@ -70,7 +67,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         }
     }
     let total: u64 = files.iter().map(|(_, e)| e.size).sum();
-    if !any_large && total > LARGE_FILE_BYTES {
+    if !any_large && total > app.settings.large_file_bytes() {
         if let Some((largest, entry)) = files.iter().max_by_key(|(_, e)| e.size) {
             let (at, range) = place(largest);
             out.push(RULE.diagnostic(

@@ -1,6 +1,6 @@
 //! DL307 missing-health-checks.
 
-use super::dl302_csv_prefer_parquet::{megabytes, PARQUET_HINT_BYTES};
+use super::dl302_csv_prefer_parquet::megabytes;
 use super::Rule;
 use crate::analysis::io_calls::{self, Access};
 use crate::analysis::paths;
@@ -68,7 +68,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let size = app.ws.entry(&file).map_or(0, |e| e.size);
-            if size > PARQUET_HINT_BYTES {
+            if size > app.settings.parquet_hint_bytes() {
                 slow = Some((
                     call.byte_range(),
                     format!("reads `{}` ({}) at import time", p.text, megabytes(size)),
