@@ -42,10 +42,10 @@ fn init_logging() {
 }
 
 fn print_rules(code: Option<&str>, all: bool) -> ExitCode {
-    let selected: Vec<_> = match (code, all) {
-        (_, true) => rules::RULES.to_vec(),
+    match (code, all) {
+        (_, true) => print!("{}", rules::markdown_all()),
         (Some(code), false) => match rules::rule(code) {
-            Some(rule) => vec![rule],
+            Some(rule) => println!("{}", rules::markdown(rule)),
             None => {
                 eprintln!("dash-lsp: error: unknown rule `{code}`");
                 return ExitCode::from(2);
@@ -60,17 +60,7 @@ fn print_rules(code: Option<&str>, all: bool) -> ExitCode {
                     rule.severity.as_str()
                 );
             }
-            return ExitCode::SUCCESS;
         }
-    };
-    for rule in selected {
-        println!(
-            "# {} {} ({})\n\n{}",
-            rule.code,
-            rule.name,
-            rule.severity.as_str(),
-            rule.doc
-        );
     }
     ExitCode::SUCCESS
 }

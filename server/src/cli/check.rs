@@ -8,19 +8,22 @@ use anyhow::{Context, Result};
 use super::output::{self, Finding};
 use super::{CheckArgs, Format};
 use crate::analysis::fixes::{apply_fixes, with_changes};
+use crate::analysis::settings::Settings;
 use crate::analysis::{Diagnostic, Severity, Workspace};
+use crate::rules::CheckOptions;
 use crate::{rules, vfs};
 
 /// Most rounds of fix -> re-check `--fix` runs (a fix can enable another: a created Procfile
 /// is then checked for its target).
 const MAX_FIX_ROUNDS: usize = 10;
 
-/// One checked folder: its workspace, where it is on disk, and (for a file argument) the only
-/// file whose problems are reported.
+/// One checked folder: its workspace, where it is on disk, the only file whose problems are
+/// reported (for a file argument), and the settings layered over its configuration files.
 struct Checked {
     dir: PathBuf,
     ws: Workspace,
     only: Option<PathBuf>,
+    options: CheckOptions,
 }
 
 pub fn run(args: &CheckArgs) -> Result<i32> {
@@ -32,11 +35,11 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
     let mut findings = Vec::new();
     let mut fixed = 0usize;
     for path in &paths {
-        let mut checked = load(path)?;
+        let mut checked = load(path, args)?;
         if args.fix {
-            fixed += fix(&mut checked, args)?;
+            fixed += fix(&mut checked)?;
         }
-        let diags = filtered(&checked, args);
+        let diags = diagnostics(&checked);
         findings.extend(
             diags
                 .into_iter()
@@ -46,87 +49,115 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
     output::sort(&mut findings);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match args.format {
-        Format::Json => output::write_json(&mut out, &findings)?,
-        Format::Text => output::write_text(&mut out, &findings, fixed)?,
+    match (args.format, args.statistics) {
+        (Format::Text, true) => output::write_statistics(&mut out, &findings)?,
+        (Format::Text, false) => {
+            output::write_text(&mut out, &findings, fixed, args.quiet, output::use_color())?
+        }
+        (Format::Json, _) => output::write_json(&mut out, &findings)?,
+        (Format::Github, _) => output::write_github(&mut out, &findings)?,
+        (Format::Sarif, _) => output::write_sarif(&mut out, &findings)?,
     }
     out.flush()?;
     let failing = findings
         .iter()
         .any(|f| f.diagnostic.severity >= Severity::Warning);
-    Ok(i32::from(failing))
+    Ok(i32::from(failing && !args.exit_zero))
 }
 
-fn load(path: &Path) -> Result<Checked> {
+fn load(path: &Path, args: &CheckArgs) -> Result<Checked> {
     let meta =
         std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if meta.is_dir() {
-        let ws =
-            vfs::load_workspace(path).with_context(|| format!("cannot read {}", path.display()))?;
-        return Ok(Checked {
-            dir: path.to_path_buf(),
-            ws,
-            only: None,
-        });
-    }
-    let dir = vfs::root_for_file(path);
+    let (dir, only) = if meta.is_dir() {
+        (path.to_path_buf(), None)
+    } else {
+        let dir = vfs::root_for_file(path);
+        let only = path
+            .strip_prefix(&dir)
+            .map(Path::to_path_buf)
+            .ok()
+            .or_else(|| path.file_name().map(PathBuf::from));
+        (dir, only)
+    };
     let base = if dir.as_os_str().is_empty() {
         PathBuf::from(".")
     } else {
         dir.clone()
     };
-    let ws =
+    let mut ws =
         vfs::load_workspace(&base).with_context(|| format!("cannot read {}", base.display()))?;
-    let only = path
-        .strip_prefix(&dir)
-        .map(Path::to_path_buf)
-        .ok()
-        .or_else(|| path.file_name().map(PathBuf::from));
-    Ok(Checked { dir, ws, only })
+    let options = check_options(args, &base, &mut ws)?;
+    Ok(Checked {
+        dir,
+        ws,
+        only,
+        options,
+    })
 }
 
-fn selected(code: &str, args: &CheckArgs) -> bool {
-    let matches = |p: &String| code.starts_with(p.trim().to_ascii_uppercase().as_str());
-    (args.select.is_empty() || args.select.iter().any(matches)) && !args.ignore.iter().any(matches)
+/// `--select` / `--ignore` win over configuration files; `--config` replaces discovery (a file
+/// outside the folder is added to the workspace under a name of its own).
+fn check_options(args: &CheckArgs, base: &Path, ws: &mut Workspace) -> Result<CheckOptions> {
+    let (overrides, problems) = Settings::from_json(&serde_json::json!({
+        "select": (!args.select.is_empty()).then(|| args.select.clone()),
+        "ignore": (!args.ignore.is_empty()).then(|| args.ignore.clone()),
+    }));
+    if let Some(problem) = problems.first() {
+        anyhow::bail!("{}", problem.replace('`', "'"));
+    }
+    let config = match &args.config {
+        None => None,
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let abs_base = std::fs::canonicalize(base)?;
+            let abs_file = std::fs::canonicalize(file)?;
+            let rel = match abs_file.strip_prefix(&abs_base) {
+                Ok(rel) => rel.to_path_buf(),
+                Err(_) => {
+                    let name = file
+                        .file_name()
+                        .map(PathBuf::from)
+                        .unwrap_or_else(|| PathBuf::from("dash-lsp.toml"));
+                    PathBuf::from(".dash-lsp-config").join(name)
+                }
+            };
+            ws.insert_text(rel.clone(), text);
+            Some(rel)
+        }
+    };
+    Ok(CheckOptions { overrides, config })
 }
 
-fn filtered(checked: &Checked, args: &CheckArgs) -> Vec<Diagnostic> {
-    rules::check(&checked.ws)
+fn diagnostics(checked: &Checked) -> Vec<Diagnostic> {
+    rules::check_with(&checked.ws, &checked.options)
         .into_iter()
-        .filter(|d| selected(d.code, args))
         .filter(|d| checked.only.as_ref().is_none_or(|f| &d.file == f))
         .collect()
 }
 
 /// Applies preferred fixes round after round until nothing changes; writes each changed file
-/// atomically. Returns how many fixes were applied.
-fn fix(checked: &mut Checked, args: &CheckArgs) -> Result<usize> {
+/// atomically. Returns how many problems the fixes removed.
+fn fix(checked: &mut Checked) -> Result<usize> {
     let mut applied = 0;
     for _ in 0..MAX_FIX_ROUNDS {
-        let diags = filtered(checked, args);
+        let diags = diagnostics(checked);
         let fixes: Vec<_> = diags.iter().filter_map(Diagnostic::preferred_fix).collect();
         let changes = apply_fixes(&checked.ws, &fixes);
         if changes.is_empty() {
             break;
         }
-        let after = with_changes(&checked.ws, &changes);
-        let before_count = diags.len();
-        let after_count = filtered(
-            &Checked {
-                dir: checked.dir.clone(),
-                ws: after.clone(),
-                only: checked.only.clone(),
-            },
-            args,
-        )
-        .len();
-        applied += before_count.saturating_sub(after_count).max(1);
         for (file, text) in &changes {
             let target = checked.dir.join(file);
             vfs::write_atomic(&target, text)
                 .with_context(|| format!("cannot write {}", target.display()))?;
         }
-        checked.ws = after;
+        checked.ws = with_changes(&checked.ws, &changes);
+        // A fix can clear more than its own diagnostic.
+        applied += diags
+            .len()
+            .saturating_sub(diagnostics(checked).len())
+            .max(1);
     }
     Ok(applied)
 }

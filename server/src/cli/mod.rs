@@ -59,10 +59,27 @@ pub struct CheckArgs {
     /// Skip these rule codes or prefixes, comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
+    /// Use this configuration file (`pyproject.toml` with `[tool.dash-lsp]`, or `dash-lsp.toml`)
+    /// instead of the nearest one.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Print how many problems each rule reported instead of the problems.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Exit 0 even when problems are reported.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print only the problems (no summary).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
     Json,
+    /// GitHub Actions workflow commands (`::error file=...::`).
+    Github,
+    /// SARIF 2.1.0 (code scanning).
+    Sarif,
 }

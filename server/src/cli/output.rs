@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use crate::analysis::text::{Encoding, LineIndex};
-use crate::analysis::{Diagnostic, FileEdit, Workspace};
+use crate::analysis::{Diagnostic, FileEdit, Severity, Workspace};
 
 /// A diagnostic with its positions resolved for display.
 pub struct Finding {
@@ -105,14 +105,58 @@ pub fn write_json(out: &mut impl Write, findings: &[Finding]) -> io::Result<()> 
     writeln!(out)
 }
 
-pub fn write_text(out: &mut impl Write, findings: &[Finding], fixed: usize) -> io::Result<()> {
+/// Colours only for a terminal, and never with `NO_COLOR` set.
+pub fn use_color() -> bool {
+    use std::io::IsTerminal;
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+fn paint(text: &str, code: &str, color: bool) -> String {
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+fn severity_color(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "1;31",
+        Severity::Warning => "1;33",
+        Severity::Info | Severity::Hint => "1;34",
+    }
+}
+
+pub fn write_text(
+    out: &mut impl Write,
+    findings: &[Finding],
+    fixed: usize,
+    quiet: bool,
+    color: bool,
+) -> io::Result<()> {
     for f in findings {
-        let mark = if f.fix.is_some() { " [*]" } else { "" };
+        let mark = if f.diagnostic.preferred_fix().is_some() {
+            " [*]"
+        } else {
+            ""
+        };
         writeln!(
             out,
             "{}:{}:{}: {}{} {}",
-            f.display, f.start.0, f.start.1, f.diagnostic.code, mark, f.diagnostic.message
+            paint(&f.display, "1", color),
+            f.start.0,
+            f.start.1,
+            paint(
+                f.diagnostic.code,
+                severity_color(f.diagnostic.severity),
+                color
+            ),
+            paint(mark, "36", color),
+            f.diagnostic.message
         )?;
+    }
+    if quiet {
+        return Ok(());
     }
     if fixed > 0 {
         writeln!(
@@ -122,32 +166,174 @@ pub fn write_text(out: &mut impl Write, findings: &[Finding], fixed: usize) -> i
         )?;
     }
     if findings.is_empty() {
-        return writeln!(out, "All checks passed!");
+        return writeln!(out, "{}", paint("All checks passed!", "32", color));
     }
-    let count = |s: crate::analysis::Severity| {
+    let count = |s: Severity| {
         findings
             .iter()
             .filter(|f| f.diagnostic.severity == s)
             .count()
     };
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let fixable = findings
         .iter()
         .filter(|f| f.diagnostic.preferred_fix().is_some())
         .count();
-    use crate::analysis::Severity::*;
     writeln!(
         out,
-        "Found {} problem{} ({} error{}, {} warning{}, {} info).",
-        findings.len(),
-        if findings.len() == 1 { "" } else { "s" },
-        count(Error),
-        if count(Error) == 1 { "" } else { "s" },
-        count(Warning),
-        if count(Warning) == 1 { "" } else { "s" },
-        count(Info) + count(Hint),
+        "Found {} ({}, {}, {} info).",
+        plural(findings.len(), "problem"),
+        plural(count(Severity::Error), "error"),
+        plural(count(Severity::Warning), "warning"),
+        count(Severity::Info) + count(Severity::Hint),
     )?;
     if fixable > 0 {
         writeln!(out, "[*] {fixable} fixable with `dash-lsp check --fix`.")?;
     }
     Ok(())
+}
+
+/// `--statistics`: how many problems each rule reported, most first.
+pub fn write_statistics(out: &mut impl Write, findings: &[Finding]) -> io::Result<()> {
+    let mut counts: std::collections::BTreeMap<&str, (usize, &str, bool)> =
+        std::collections::BTreeMap::new();
+    for f in findings {
+        let entry = counts
+            .entry(f.diagnostic.code)
+            .or_insert((0, f.diagnostic.name, false));
+        entry.0 += 1;
+        entry.2 |= f.diagnostic.preferred_fix().is_some();
+    }
+    let mut rows: Vec<_> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
+    let width = rows
+        .iter()
+        .map(|(_, (n, _, _))| n.to_string().len())
+        .max()
+        .unwrap_or(1);
+    for (code, (n, name, fixable)) in rows {
+        writeln!(
+            out,
+            "{n:>width$}\t{code}\t{}{name}",
+            if fixable { "[*] " } else { "" }
+        )?;
+    }
+    Ok(())
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitHub Actions workflow commands: annotations on the pull request's files.
+pub fn write_github(out: &mut impl Write, findings: &[Finding]) -> io::Result<()> {
+    for f in findings {
+        let level = match f.diagnostic.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info | Severity::Hint => "notice",
+        };
+        writeln!(
+            out,
+            "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            escape_property(&f.display),
+            f.start.0,
+            f.start.1,
+            f.end.0,
+            f.end.1,
+            escape_property(&format!("{} ({})", f.diagnostic.code, f.diagnostic.name)),
+            escape_data(&f.diagnostic.message)
+        )?;
+    }
+    Ok(())
+}
+
+fn sarif_region(range: &Value) -> Value {
+    json!({
+        "startLine": range["start"]["line"],
+        "startColumn": range["start"]["column"],
+        "endLine": range["end"]["line"],
+        "endColumn": range["end"]["column"],
+    })
+}
+
+/// SARIF 2.1.0, one run, every rule described, fixes as artifact changes.
+pub fn write_sarif(out: &mut impl Write, findings: &[Finding]) -> io::Result<()> {
+    let level = |s: Severity| match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info | Severity::Hint => "note",
+    };
+    let rules: Vec<Value> = crate::rules::RULES
+        .iter()
+        .map(|r| {
+            let summary = r
+                .doc
+                .split("\n\n")
+                .next()
+                .unwrap_or(r.doc)
+                .replace('\n', " ");
+            json!({
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": {"text": summary},
+                "fullDescription": {"text": r.doc},
+                "help": {"text": r.doc, "markdown": r.doc},
+                "helpUri": crate::rules::doc_url(r),
+                "defaultConfiguration": {"level": level(r.severity)},
+            })
+        })
+        .collect();
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            let d = &f.diagnostic;
+            let index = crate::rules::RULES.iter().position(|r| r.code == d.code).unwrap_or(0);
+            let mut result = json!({
+                "ruleId": d.code,
+                "ruleIndex": index,
+                "level": level(d.severity),
+                "message": {"text": d.message},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": f.display},
+                    "region": sarif_region(&range_json(f.start, f.end)),
+                }}],
+            });
+            if let Some(fix) = &f.fix {
+                let changes: Vec<Value> = fix["edits"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|e| json!({
+                        "artifactLocation": {"uri": e["file"]},
+                        "replacements": [{"deletedRegion": sarif_region(&e["range"]), "insertedContent": {"text": e["new_text"]}}],
+                    }))
+                    .collect();
+                result["fixes"] = json!([{"description": {"text": fix["message"]}, "artifactChanges": changes}]);
+            }
+            result
+        })
+        .collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "dash-lsp",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": env!("CARGO_PKG_REPOSITORY"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
 }

@@ -1,0 +1,155 @@
+//! CLI output formats and flags: github, sarif (validated against the official SARIF 2.1.0
+//! schema, `tests/schemas/sarif-2.1.0-rtm.5.json` from the npm package
+//! `@microsoft/jest-sarif@1.0.0-beta.0`, MIT), statistics, exit codes, config, rule docs.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dash-lsp"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn repo() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+#[test]
+fn github_annotations() {
+    let (code, out, _) = run(
+        &common::fixture("classic-missing-server"),
+        &["check", ".", "--format", "github"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        "::error file=app.py,line=4,col=1,endLine=4,endColumn=26,title=DL101 (missing-server-export)::`server` is not defined in app.py: the Procfile's gunicorn target `app:server` needs it; add `server = app.server`\n\
+         ::error file=requirements.txt,line=1,col=1,endLine=1,endColumn=12,title=DL108 (gunicorn-not-required)::gunicorn is not listed in requirements.txt: the Procfile's `web: gunicorn ...` fails with \"command not found\"\n"
+    );
+}
+
+#[test]
+fn sarif_is_valid_against_the_official_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("tests/schemas/sarif-2.1.0-rtm.5.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    for fixture in [
+        "laptop-habits",
+        "callback-graph",
+        "no-procfile-no-requirements",
+        "clean-app",
+    ] {
+        let (_, out, _) = run(
+            &common::fixture(fixture),
+            &["check", ".", "--format", "sarif"],
+        );
+        let log: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&log)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{fixture}: {errors:#?}");
+        let run = &log["runs"][0];
+        assert_eq!(run["tool"]["driver"]["name"], "dash-lsp");
+        assert!(run["tool"]["driver"]["rules"].as_array().unwrap().len() >= 30);
+        if fixture == "laptop-habits" {
+            let first = &run["results"][0];
+            assert_eq!(first["ruleId"], "DL203");
+            assert_eq!(first["level"], "warning");
+            assert_eq!(
+                first["locations"][0]["physicalLocation"]["region"]["startLine"],
+                2
+            );
+            assert_eq!(
+                first["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]
+                    ["text"],
+                "from dash import dcc"
+            );
+        }
+    }
+}
+
+#[test]
+fn statistics_exit_zero_quiet() {
+    let dir = common::fixture("laptop-habits");
+    let (code, out, _) = run(&dir, &["check", ".", "--statistics"]);
+    assert_eq!(code, 1);
+    assert_eq!(out.lines().next(), Some("2\tDL202\t[*] removed-dash-api"));
+    assert_eq!(out.lines().count(), 7);
+    let (code, out, _) = run(&dir, &["check", ".", "--exit-zero", "--quiet"]);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 9, "{out}");
+    assert!(!out.contains("Found"));
+    let (code, _, err) = run(&dir, &["check", ".", "--select", "E501"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("'E501' is not a dash-lsp rule code"), "{err}");
+}
+
+#[test]
+fn config_flag_replaces_discovery_and_cli_flags_win() {
+    let dir = common::copy_fixture("laptop-habits");
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.dash-lsp]\nignore = [\"DL2\"]\n",
+    )
+    .unwrap();
+    let (_, out, _) = run(dir.path(), &["check", ".", "--statistics"]);
+    assert!(!out.contains("DL20"), "{out}");
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("strict.toml"), "select = [\"DL206\"]\n").unwrap();
+    let config = other.path().join("strict.toml");
+    let (_, out, _) = run(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--statistics",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out, "1\tDL206\t[*] hardcoded-secret\n");
+    let (_, out, _) = run(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--statistics",
+            "--config",
+            config.to_str().unwrap(),
+            "--select",
+            "DL203",
+        ],
+    );
+    assert_eq!(out, "2\tDL203\t[*] obsolete-component-import\n");
+}
+
+#[test]
+fn rule_docs_are_up_to_date() {
+    let (code, out, _) = run(&repo(), &["rule", "--all"]);
+    assert_eq!(code, 0);
+    let checked_in = std::fs::read_to_string(repo().join("docs/rules.md")).unwrap();
+    assert!(
+        out == checked_in,
+        "docs/rules.md is stale: run `cargo run -- rule --all > docs/rules.md`"
+    );
+    let (code, out, _) = run(&repo(), &["rule", "missing-server-export"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with(
+        "## DL101 missing-server-export\n\nSeverity: error.\n\nThe entry module creates"
+    ));
+    assert_eq!(run(&repo(), &["rule", "DL999"]).0, 2);
+}
