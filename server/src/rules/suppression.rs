@@ -192,3 +192,127 @@ mod tests {
         assert!(s.lines[&4].covers("DL110"));
     }
 }
+
+/// The edit that suppresses one diagnostic: `# noqa: CODE` at the end of a Python line (or
+/// the code added to an existing `noqa:` list), `# dash-lsp: ignore CODE` at the end of a
+/// requirements line, or at the top of a Procfile / CHECKS (where a trailing ` #` would change
+/// the command). `None` where no comment can go (`runtime.txt` allows none; the line ends
+/// inside a multi-line string).
+pub fn suppress_edit(
+    path: &Path,
+    source: &SourceFile,
+    offset: usize,
+    code: &str,
+) -> Option<(String, crate::analysis::FileEdit)> {
+    use crate::analysis::FileEdit;
+    let text = source.text();
+    let index = source.line_index();
+    let line = index.line_of(offset);
+    let content = index.line_content(text, line);
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let file = path.to_path_buf();
+    if path.extension().is_some_and(|e| e == "py") {
+        let py = source.python();
+        let end = content.end;
+        let inside_string = py
+            .tree
+            .root_node()
+            .descendant_for_byte_range(end.saturating_sub(1), end.saturating_sub(1))
+            .is_some_and(|n| {
+                let mut node = Some(n);
+                while let Some(x) = node {
+                    if x.kind() == "string" && x.end_byte() > end {
+                        return true;
+                    }
+                    node = x.parent();
+                }
+                false
+            });
+        if inside_string {
+            return None;
+        }
+        let edit = match parse(path, source).lines.get(&line) {
+            Some(Codes::All) => return None,
+            Some(Codes::Some(codes)) => {
+                let at = codes.last().map_or(end, |(_, r)| r.end);
+                FileEdit::Replace {
+                    file,
+                    range: at..at,
+                    new_text: format!(", {code}"),
+                }
+            }
+            None => FileEdit::Replace {
+                file,
+                range: end..end,
+                new_text: format!("  # noqa: {code}"),
+            },
+        };
+        return Some((format!("Ignore {code} for this line"), edit));
+    }
+    match name {
+        "runtime.txt" => None,
+        "Procfile" | "CHECKS" => {
+            let eol = crate::analysis::text::eol_of(text);
+            Some((
+                format!("Ignore {code} in this file"),
+                FileEdit::Replace {
+                    file,
+                    range: 0..0,
+                    new_text: format!("# dash-lsp: ignore {code}{eol}"),
+                },
+            ))
+        }
+        _ => {
+            let end = content.end;
+            Some((
+                format!("Ignore {code} for this line"),
+                FileEdit::Replace {
+                    file,
+                    range: end..end,
+                    new_text: format!("  # dash-lsp: ignore {code}"),
+                },
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod edit_tests {
+    use super::*;
+    use crate::analysis::diagnostic::apply_edits;
+    use crate::analysis::FileEdit;
+
+    fn apply(path: &str, text: &str, offset: usize, code: &str) -> Option<String> {
+        let source = SourceFile::new(text);
+        let (_, edit) = suppress_edit(Path::new(path), &source, offset, code)?;
+        let FileEdit::Replace {
+            range, new_text, ..
+        } = edit
+        else {
+            panic!()
+        };
+        Some(apply_edits(text, &[(range, new_text.as_str())]).unwrap())
+    }
+
+    #[test]
+    fn suppression_edits() {
+        assert_eq!(
+            apply("app.py", "x = f()\ny = 1\n", 2, "DL301").unwrap(),
+            "x = f()  # noqa: DL301\ny = 1\n"
+        );
+        assert_eq!(
+            apply("app.py", "x = f()  # noqa: DL206\n", 0, "DL301").unwrap(),
+            "x = f()  # noqa: DL206, DL301\n"
+        );
+        assert_eq!(apply("app.py", "s = '''a\nb'''\n", 0, "DL206"), None);
+        assert_eq!(
+            apply("requirements.txt", "dash\r\n", 0, "DL108").unwrap(),
+            "dash  # dash-lsp: ignore DL108\r\n"
+        );
+        assert_eq!(
+            apply("Procfile", "web: gunicorn app:server\r\n", 5, "DL114").unwrap(),
+            "# dash-lsp: ignore DL114\r\nweb: gunicorn app:server\r\n"
+        );
+        assert_eq!(apply("runtime.txt", "python-3.7\n", 0, "DL118"), None);
+    }
+}
