@@ -121,3 +121,11 @@ fn neovim_queries_match_the_grammar() {
         "editors/neovim/queries/procfile/highlights.scm must be a copy of the grammar's"
     );
 }
+
+#[test]
+fn settings_reach_the_server() {
+    if !nvim_available() {
+        return;
+    }
+    run_script("settings.lua", "classic-missing-server");
+}

@@ -117,7 +117,9 @@ impl Settings {
         let mut settings = Settings::default();
         let mut problems = Vec::new();
         let Some(map) = value.as_object() else {
-            if !value.is_null() {
+            // Lua (Neovim) encodes an empty table as `[]`.
+            let empty_list = value.as_array().is_some_and(Vec::is_empty);
+            if !value.is_null() && !empty_list {
                 problems.push("dash-lsp settings must be an object".to_string());
             }
             return (settings, problems);
@@ -383,5 +385,19 @@ mod tests {
         );
         let (_, problems) = Settings::from_toml("select = [", false);
         assert!(problems[0].message.starts_with("invalid TOML"));
+    }
+
+    #[test]
+    fn json_shapes() {
+        // An empty Lua table arrives as `[]`: no settings, no complaint.
+        assert_eq!(
+            Settings::from_json(&serde_json::json!([])),
+            (Settings::default(), vec![])
+        );
+        assert_eq!(
+            Settings::from_json(&serde_json::json!("DL1")).1,
+            vec!["dash-lsp settings must be an object".to_string()]
+        );
+        assert_eq!(Settings::from_json(&Value::Null).1, Vec::<String>::new());
     }
 }

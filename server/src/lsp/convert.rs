@@ -97,6 +97,11 @@ pub fn diagnostic(
         message: d.message.clone(),
         related_information: related.filter(|r| !r.is_empty()),
         data: Some(json!({ "rule": d.name })),
+        code_description: crate::rules::rule(d.code).and_then(|rule| {
+            Some(lsp::CodeDescription {
+                href: crate::rules::doc_url(rule).parse().ok()?,
+            })
+        }),
         ..Default::default()
     })
 }

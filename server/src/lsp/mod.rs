@@ -15,6 +15,7 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 use crate::analysis::fixes::{apply_fixes, with_changes};
 use crate::analysis::navigation::{self, Place};
+use crate::analysis::settings::Settings;
 use crate::analysis::text::Encoding;
 use crate::analysis::{Diagnostic as Finding, FileEdit};
 use crate::{rules, vfs};
@@ -97,8 +98,9 @@ impl Backend {
 
     /// Re-analyses a folder and publishes what changed (always the `touched` files).
     async fn refresh(&self, folder: usize, touched: Vec<PathBuf>) {
-        let (generation, ws) = {
+        let (generation, ws, options) = {
             let mut s = self.lock();
+            let options = s.check_options();
             let Some(f) = s.folders.get_mut(folder) else {
                 return;
             };
@@ -106,10 +108,10 @@ impl Backend {
                 return;
             }
             f.generation += 1;
-            (f.generation, f.ws.clone())
+            (f.generation, f.ws.clone(), options)
         };
         let analysed = tokio::task::spawn_blocking(move || {
-            let diagnostics = rules::check(&ws);
+            let diagnostics = rules::check_with(&ws, &options);
             Analysis { ws, diagnostics }
         })
         .await;
@@ -193,7 +195,7 @@ impl Backend {
         only: Option<&[CodeActionKind]>,
     ) -> Option<Vec<CodeActionOrCommand>> {
         let path = convert::path_of(uri)?;
-        let (folder_root, analysis, current, enc, document_changes, versions) = {
+        let (folder_root, analysis, current, enc, document_changes, versions, options) = {
             let s = self.lock();
             let (i, rel) = s.locate(&path)?;
             let f = &s.folders[i];
@@ -207,6 +209,7 @@ impl Backend {
                 s.encoding,
                 s.document_changes,
                 versions,
+                s.check_options(),
             )
         };
         let (rel, current_ws) = current;
@@ -214,7 +217,7 @@ impl Backend {
         let analysis = if analysis.ws.text(&rel) == current_ws.text(&rel) {
             analysis
         } else {
-            let diagnostics = rules::check(&current_ws);
+            let diagnostics = rules::check_with(&current_ws, &options);
             Arc::new(Analysis {
                 ws: current_ws,
                 diagnostics,
@@ -264,11 +267,22 @@ impl Backend {
                         ..Default::default()
                     }));
                 }
+                if let Some(action) = suppress_action(
+                    &analysis.ws,
+                    &folder_root,
+                    d,
+                    lsp_diag,
+                    enc,
+                    &version_of,
+                    document_changes,
+                ) {
+                    actions.push(action);
+                }
             }
         }
         let fix_all = CodeActionKind::from(FIX_ALL_KIND);
         if wants(&fix_all) && in_file.iter().any(|d| d.preferred_fix().is_some()) {
-            let edits = fix_all_edits(&analysis, &rel);
+            let edits = fix_all_edits(&analysis, &rel, &options);
             if !edits.is_empty() {
                 if let Some(edit) = convert::workspace_edit(
                     &analysis.ws,
@@ -291,10 +305,38 @@ impl Backend {
     }
 }
 
+/// "Ignore DLxxx for this line" (or "in this file"): a suppression comment, never preferred.
+/// None for the suppression rules themselves (their fix is to delete the comment) and where no
+/// comment can go.
+fn suppress_action(
+    ws: &crate::analysis::Workspace,
+    root: &Path,
+    d: &Finding,
+    lsp_diag: Option<Diagnostic>,
+    enc: Encoding,
+    version_of: &dyn Fn(&Uri) -> Option<i32>,
+    document_changes: bool,
+) -> Option<CodeActionOrCommand> {
+    if d.code.starts_with("DL0") {
+        return None;
+    }
+    let source = ws.source(&d.file)?;
+    let (title, edit) = rules::suppression::suppress_edit(&d.file, source, d.range.start, d.code)?;
+    let edit = convert::workspace_edit(ws, root, &[edit], enc, version_of, document_changes)?;
+    Some(CodeActionOrCommand::CodeAction(CodeAction {
+        title,
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: lsp_diag.map(|d| vec![d]),
+        edit: Some(edit),
+        is_preferred: Some(false),
+        ..Default::default()
+    }))
+}
+
 /// Applies the preferred fixes of `file`'s diagnostics round after round on a copy, and
 /// returns the edits that turn the original files into the result (whole-file replacements,
 /// or creations).
-fn fix_all_edits(analysis: &Analysis, file: &Path) -> Vec<FileEdit> {
+fn fix_all_edits(analysis: &Analysis, file: &Path, options: &rules::CheckOptions) -> Vec<FileEdit> {
     let mut ws = analysis.ws.clone();
     let mut diags: Vec<Finding> = analysis
         .diagnostics
@@ -311,7 +353,7 @@ fn fix_all_edits(analysis: &Analysis, file: &Path) -> Vec<FileEdit> {
         }
         touched.extend(changes.keys().cloned());
         ws = with_changes(&ws, &changes);
-        diags = rules::check(&ws)
+        diags = rules::check_with(&ws, options)
             .into_iter()
             .filter(|d| d.file == file)
             .collect();
@@ -358,6 +400,42 @@ impl Backend {
             None => 0,
         };
         Some((f.root.clone(), f.ws.clone(), rel, offset, s.encoding))
+    }
+
+    /// The documentation of the rules whose published diagnostics cover `offset` of `rel`
+    /// (hover on a diagnostic), with the range of the first.
+    fn rule_docs_at(
+        &self,
+        root: &Path,
+        rel: &Path,
+        offset: usize,
+    ) -> Option<(std::ops::Range<usize>, String)> {
+        let analysis = {
+            let s = self.lock();
+            let f = s.folders.iter().find(|f| f.root == root)?;
+            // Stale diagnostics would point at moved text.
+            if f.analysis.ws.text(rel) != f.ws.text(rel) {
+                return None;
+            }
+            f.analysis.clone()
+        };
+        let mut range = None;
+        let mut seen = Vec::new();
+        for d in &analysis.diagnostics {
+            // An empty range (a whole-file finding at 0..0) still answers at its position.
+            if d.file != rel || offset < d.range.start || offset > d.range.end {
+                continue;
+            }
+            let Some(rule) = rules::rule(d.code) else {
+                continue;
+            };
+            range.get_or_insert(d.range.clone());
+            if !seen.iter().any(|r: &&rules::Rule| r.code == rule.code) {
+                seen.push(rule);
+            }
+        }
+        let docs: Vec<String> = seen.iter().map(|r| rules::markdown(r)).collect();
+        Some((range?, docs.join("\n\n---\n\n")))
     }
 
     fn locations(
@@ -438,6 +516,50 @@ impl Backend {
     }
 }
 
+impl Backend {
+    /// Asks the client for the `dash-lsp` section (when it can answer) and installs it.
+    async fn pull_configuration(&self) {
+        if !self.lock().configuration_pull {
+            return;
+        }
+        let item = ConfigurationItem {
+            scope_uri: None,
+            section: Some("dash-lsp".into()),
+        };
+        match self.client.configuration(vec![item]).await {
+            Ok(values) => {
+                let value = values.into_iter().next().unwrap_or(Value::Null);
+                self.set_client_settings(&value, "workspace/configuration")
+                    .await;
+            }
+            Err(err) => tracing::info!("workspace/configuration failed: {err}"),
+        }
+    }
+
+    async fn set_client_settings(&self, value: &Value, from: &str) {
+        let (settings, problems) = Settings::from_json(value);
+        self.lock().client_settings = settings;
+        self.report_settings_problems(from, &problems).await;
+    }
+
+    /// Bad editor settings are shown to the user (they have no file to underline).
+    async fn report_settings_problems(&self, from: &str, problems: &[String]) {
+        if problems.is_empty() {
+            return;
+        }
+        let message = format!(
+            "dash-lsp: invalid settings ({from}): {}",
+            problems.join("; ")
+        );
+        self.client
+            .log_message(MessageType::WARNING, message.clone())
+            .await;
+        self.client
+            .show_message(MessageType::WARNING, message)
+            .await;
+    }
+}
+
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let utf8 = params
@@ -460,6 +582,17 @@ impl LanguageServer for Backend {
             .and_then(|t| t.publish_diagnostics.as_ref())
             .and_then(|p| p.related_information)
             .unwrap_or(false);
+        let configuration_pull = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.configuration)
+            .unwrap_or(false);
+        let (init_settings, problems) = params
+            .initialization_options
+            .as_ref()
+            .map(Settings::from_json)
+            .unwrap_or_default();
         let mut roots: Vec<PathBuf> = params
             .workspace_folders
             .unwrap_or_default()
@@ -479,6 +612,9 @@ impl LanguageServer for Backend {
             };
             s.document_changes = document_changes;
             s.related_information = related;
+            s.configuration_pull = configuration_pull;
+            s.init_settings = init_settings;
+            s.init_problems = problems;
             for root in roots {
                 s.add_folder(root);
             }
@@ -536,6 +672,10 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        let init_problems = std::mem::take(&mut self.lock().init_problems);
+        self.report_settings_problems("initializationOptions", &init_problems)
+            .await;
+        self.pull_configuration().await;
         let registration = Registration {
             id: "dash-lsp-watched-files".into(),
             method: "workspace/didChangeWatchedFiles".into(),
@@ -548,6 +688,8 @@ impl LanguageServer for Backend {
                     "**/CHECKS",
                     "**/.python-version",
                     "**/.gitignore",
+                    "**/pyproject.toml",
+                    "**/dash-lsp.toml",
                 ]
                 .iter()
                 .map(|g| FileSystemWatcher {
@@ -569,6 +711,23 @@ impl LanguageServer for Backend {
         let count = self.lock().folders.len();
         for folder in 0..count {
             self.scan(folder).await;
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        // Pushed settings (`{"dash-lsp": {...}}`) are used as they are; a client that pulls
+        // sends a bare notification and is asked again.
+        let pushed = params.settings.get("dash-lsp").cloned();
+        let pull = self.lock().configuration_pull;
+        match pushed {
+            Some(value) if !pull => self.set_client_settings(&value, "settings").await,
+            _ if pull => self.pull_configuration().await,
+            _ => {}
+        }
+        let count = self.lock().folders.len();
+        for folder in 0..count {
+            let open = self.lock().open_in(folder);
+            self.refresh(folder, open).await;
         }
     }
 
@@ -816,9 +975,15 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let p = params.text_document_position_params;
         let found = self.guarded("hover", || {
-            let (_, ws, rel, offset, enc) =
+            let (root, ws, rel, offset, enc) =
                 self.locate_position(&p.text_document.uri, Some(p.position))?;
-            let (range, markdown) = navigation::hover(&ws, &rel, offset)?;
+            let navigation = navigation::hover(&ws, &rel, offset);
+            let rule_docs = self.rule_docs_at(&root, &rel, offset);
+            let (range, markdown) = match (navigation, rule_docs) {
+                (Some((range, nav)), Some((_, docs))) => (range, format!("{nav}\n\n---\n\n{docs}")),
+                (Some(found), None) | (None, Some(found)) => found,
+                (None, None) => return None,
+            };
             Some(Hover {
                 contents: HoverContents::Markup(MarkupContent {
                     kind: MarkupKind::Markdown,

@@ -9,9 +9,11 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
 use super::document::Document;
+use crate::analysis::settings::Settings;
 use crate::analysis::text::Encoding;
 use crate::analysis::workspace::SourceFile;
 use crate::analysis::{Diagnostic, Workspace};
+use crate::rules::CheckOptions;
 
 /// One analysis result: the snapshot it was computed on and its diagnostics.
 #[derive(Debug, Default)]
@@ -57,6 +59,15 @@ pub struct Session {
     pub document_changes: bool,
     pub related_information: bool,
     pub shutdown: bool,
+    /// Settings from `initializationOptions`.
+    pub init_settings: Settings,
+    /// Problems in the initialization options, reported once the client is initialized.
+    pub init_problems: Vec<String>,
+    /// Settings from `workspace/configuration` or `didChangeConfiguration` (win over the
+    /// initialization options).
+    pub client_settings: Settings,
+    /// The client answers `workspace/configuration`.
+    pub configuration_pull: bool,
 }
 
 impl Default for Session {
@@ -68,6 +79,10 @@ impl Default for Session {
             document_changes: false,
             related_information: false,
             shutdown: false,
+            init_settings: Settings::default(),
+            init_problems: Vec::new(),
+            client_settings: Settings::default(),
+            configuration_pull: false,
         }
     }
 }
@@ -139,6 +154,14 @@ impl Session {
             .filter(|(i, _)| *i == folder)
             .map(|(_, rel)| rel)
             .collect()
+    }
+
+    /// What the editor layers over the configuration files.
+    pub fn check_options(&self) -> CheckOptions {
+        CheckOptions {
+            overrides: self.init_settings.overlay(&self.client_settings),
+            config: None,
+        }
     }
 
     pub fn version_of(&self, uri: &Uri) -> Option<i32> {

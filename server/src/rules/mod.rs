@@ -10,7 +10,7 @@ use crate::analysis::project::{app_roots, App};
 use crate::analysis::python::{BindingKind, PythonModule};
 use crate::analysis::settings::{find_config, Settings};
 use crate::analysis::text::{eol_of, first_line};
-use crate::analysis::{Diagnostic, FileEdit, Severity, Workspace};
+use crate::analysis::{Diagnostic, FileEdit, Fix, Severity, Workspace};
 
 pub mod dl001_unused_suppression;
 pub mod dl002_invalid_config;
@@ -307,11 +307,17 @@ fn apply_suppressions(
                     format!("Unused suppression: no `{code}` is reported here")
                 };
                 if enabled(file, dl001_unused_suppression::RULE.code) {
-                    kept.push(dl001_unused_suppression::RULE.diagnostic(
-                        file,
-                        range.clone(),
-                        message,
-                    ));
+                    let mut d =
+                        dl001_unused_suppression::RULE.diagnostic(file, range.clone(), message);
+                    let at = codes.iter().position(|(_, r)| r == range);
+                    let edit = ws.text(file).zip(at).and_then(|(text, at)| {
+                        suppression::remove_code_edit(file, text, codes, at)
+                    });
+                    if let Some(edit) = edit {
+                        let title = format!("Remove `{code}` from the suppression");
+                        d = d.with_fix(Fix::preferred(title, vec![edit]));
+                    }
+                    kept.push(d);
                 }
             }
         }
@@ -491,6 +497,62 @@ mod engine_tests {
         );
         assert_eq!(d[1].severity, Severity::Hint);
         assert_eq!(d[2].message, "`DL999` is not a dash-lsp rule code");
+    }
+
+    #[test]
+    fn stale_suppressions_are_removed_by_their_fix() {
+        let base = [
+            (
+                "Procfile",
+                "# dash-lsp: ignore DL114\nweb: gunicorn app:server -w 4\n",
+            ),
+            ("requirements.txt", "dash\ngunicorn\n"),
+        ];
+        let app = "import dash\napp = dash.Dash()  # noqa: DL101, DL206\nserver = app.server\n";
+        let files = [base[0], base[1], ("app.py", app)];
+        let ws = workspace(&files);
+        let found: Vec<_> = check(&ws)
+            .iter()
+            .map(|d| {
+                (
+                    d.code,
+                    d.file.display().to_string(),
+                    covered(&ws, d).to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("DL001", "Procfile".into(), "DL114".into()),
+                ("DL001", "app.py".into(), "DL101".into()),
+                ("DL001", "app.py".into(), "DL206".into()),
+            ]
+        );
+        // Every stale code removed; the file is as if never suppressed.
+        let only_py = [
+            base[1],
+            ("Procfile", "web: gunicorn app:server -w 4\n"),
+            (
+                "app.py",
+                "import dash\napp = dash.Dash()  # noqa: DL206\nserver = app.server\n",
+            ),
+        ];
+        let fixed = fix_round_trip(&only_py, "DL001", 0);
+        assert_eq!(
+            text(&fixed, "app.py"),
+            "import dash\napp = dash.Dash()\nserver = app.server\n"
+        );
+        let only_procfile = [
+            base[0],
+            base[1],
+            (
+                "app.py",
+                "import dash\napp = dash.Dash()\nserver = app.server\n",
+            ),
+        ];
+        let fixed = fix_round_trip(&only_procfile, "DL001", 0);
+        assert_eq!(text(&fixed, "Procfile"), "web: gunicorn app:server -w 4\n");
     }
 
     #[test]

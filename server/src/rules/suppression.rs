@@ -276,6 +276,54 @@ pub fn suppress_edit(
     }
 }
 
+/// The edit that removes one code (`at`, an index into `codes`, the directive's codes) from a
+/// suppression comment: `, DL206` out of a list, or the whole directive when it is the only
+/// code (the whole line when nothing else is on it). `None` when text follows the code in the
+/// comment (removing the code would leave a bare `# noqa`, which suppresses everything).
+pub fn remove_code_edit(
+    path: &Path,
+    text: &str,
+    codes: &[(String, Range<usize>)],
+    at: usize,
+) -> Option<crate::analysis::FileEdit> {
+    use crate::analysis::FileEdit;
+    let file = path.to_path_buf();
+    let range = codes.get(at)?.1.clone();
+    if codes.len() > 1 {
+        let remove = match at {
+            0 => range.start..codes[1].1.start,
+            _ => codes[at - 1].1.end..range.end,
+        };
+        return Some(FileEdit::Replace {
+            file,
+            range: remove,
+            new_text: String::new(),
+        });
+    }
+    let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = super::line_end(text, range.start);
+    if !text[range.end..line_end].trim().is_empty() {
+        return None;
+    }
+    let hash = line_start + text[line_start..range.start].rfind('#')?;
+    let before = text[line_start..hash].trim_end();
+    let remove = if before.is_empty() {
+        // The directive is the whole line: drop the line and its line break.
+        let next = text[line_end..]
+            .strip_prefix("\r\n")
+            .or_else(|| text[line_end..].strip_prefix('\n'))
+            .map_or(line_end, |rest| text.len() - rest.len());
+        line_start..next
+    } else {
+        line_start + before.len()..line_end
+    };
+    Some(FileEdit::Replace {
+        file,
+        range: remove,
+        new_text: String::new(),
+    })
+}
+
 #[cfg(test)]
 mod edit_tests {
     use super::*;
@@ -314,5 +362,67 @@ mod edit_tests {
             "# dash-lsp: ignore DL114\r\nweb: gunicorn app:server\r\n"
         );
         assert_eq!(apply("runtime.txt", "python-3.7\n", 0, "DL118"), None);
+    }
+
+    fn remove(path: &str, text: &str, line: usize, at: usize) -> Option<String> {
+        let s = parse(Path::new(path), &SourceFile::new(text));
+        let Some(Codes::Some(codes)) = s.lines.get(&line) else {
+            panic!("no codes on line {line}")
+        };
+        let FileEdit::Replace {
+            range, new_text, ..
+        } = remove_code_edit(Path::new(path), text, codes, at)?
+        else {
+            panic!()
+        };
+        Some(apply_edits(text, &[(range, new_text.as_str())]).unwrap())
+    }
+
+    #[test]
+    fn removing_codes() {
+        let two = "x = f()  # noqa: DL206, DL301\n";
+        assert_eq!(
+            remove("app.py", two, 0, 0).unwrap(),
+            "x = f()  # noqa: DL301\n"
+        );
+        assert_eq!(
+            remove("app.py", two, 0, 1).unwrap(),
+            "x = f()  # noqa: DL206\n"
+        );
+        assert_eq!(
+            remove(
+                "app.py",
+                "x = f()  # type: ignore  # noqa: DL206\ny = 2\n",
+                0,
+                0
+            )
+            .unwrap(),
+            "x = f()  # type: ignore\ny = 2\n"
+        );
+        // Text after the list: removing the only code would leave a bare `# noqa`.
+        assert_eq!(
+            remove("app.py", "x = f()  # noqa: DL206 -- old\n", 0, 0),
+            None
+        );
+        assert_eq!(
+            remove(
+                "Procfile",
+                "# dash-lsp: ignore DL114\r\nweb: gunicorn app:server\r\n",
+                0,
+                0
+            )
+            .unwrap(),
+            "web: gunicorn app:server\r\n"
+        );
+        assert_eq!(
+            remove(
+                "requirements.txt",
+                "dash\npandas  # dash-lsp: ignore DL113",
+                1,
+                0
+            )
+            .unwrap(),
+            "dash\npandas"
+        );
     }
 }

@@ -19,6 +19,8 @@ pub struct LspClient {
     next_id: i64,
     /// Notifications and server requests received while waiting for something else.
     pub backlog: Vec<Value>,
+    /// What the client answers to `workspace/configuration` (for every item asked).
+    pub configuration: Value,
 }
 
 pub fn fixture(name: &str) -> PathBuf {
@@ -107,6 +109,7 @@ impl LspClient {
             rx,
             next_id: 1,
             backlog: Vec::new(),
+            configuration: Value::Null,
         }
     }
 
@@ -139,7 +142,13 @@ impl LspClient {
                 // Answer the server's own requests (registerCapability, configuration).
                 if msg.get("id").is_some() && msg.get("method").is_some() {
                     let id = msg["id"].clone();
-                    self.send(json!({"jsonrpc": "2.0", "id": id, "result": null}));
+                    let result = if msg["method"] == "workspace/configuration" {
+                        let asked = msg["params"]["items"].as_array().map_or(0, Vec::len);
+                        Value::Array(vec![self.configuration.clone(); asked])
+                    } else {
+                        Value::Null
+                    };
+                    self.send(json!({"jsonrpc": "2.0", "id": id, "result": result}));
                 }
                 Some(msg)
             }
@@ -191,6 +200,18 @@ impl LspClient {
     }
 
     pub fn initialize(&mut self, root: &Path, utf8: bool) -> Value {
+        self.initialize_with(root, utf8, Value::Null, false)
+    }
+
+    /// `initialize` + `initialized` with `initializationOptions`, and (`pull`) the
+    /// `workspace/configuration` capability.
+    pub fn initialize_with(
+        &mut self,
+        root: &Path,
+        utf8: bool,
+        options: Value,
+        pull: bool,
+    ) -> Value {
         let encodings = if utf8 {
             json!(["utf-8", "utf-16"])
         } else {
@@ -202,9 +223,11 @@ impl LspClient {
                 "processId": null,
                 "rootUri": uri(root),
                 "workspaceFolders": [{"uri": uri(root), "name": "ws"}],
+                "initializationOptions": options,
                 "capabilities": {
                     "general": {"positionEncodings": encodings},
                     "workspace": {
+                        "configuration": pull,
                         "workspaceEdit": {"documentChanges": true, "resourceOperations": ["create"]},
                         "didChangeWatchedFiles": {"dynamicRegistration": true}
                     },
