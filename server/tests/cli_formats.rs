@@ -153,3 +153,112 @@ fn rule_docs_are_up_to_date() {
     ));
     assert_eq!(run(&repo(), &["rule", "DL999"]).0, 2);
 }
+
+/// The fenced blocks of the README that follow a line containing `marker`.
+fn readme_block(marker: &str) -> String {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let at = readme
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} not in README"));
+    let rest = &readme[at..];
+    let mut body = &rest[rest.find('\n').unwrap() + 1..];
+    // A heading before the block: skip to the block's first line.
+    if body.trim_start().starts_with("```") {
+        let fence = body.find("```").unwrap();
+        body = &body[fence + body[fence..].find('\n').unwrap() + 1..];
+    }
+    let block = &body[..body.find("```").unwrap()];
+    assert!(
+        !block.trim().is_empty(),
+        "empty README block after {marker}"
+    );
+    block.to_string()
+}
+
+#[test]
+fn readme_configuration_example_is_valid_and_applies() {
+    let config = readme_block("# pyproject.toml (in dash-lsp.toml");
+    let dir = common::copy_fixture("classic-missing-server");
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        format!("[project]\nname = \"app\"\n{config}"),
+    )
+    .unwrap();
+    let (code, out, err) = run(dir.path(), &["check", ".", "--format", "json"]);
+    let found: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|_| panic!("{out}{err}"));
+    let codes: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    // No DL002 (every key valid); DL101 and DL108 are selected by `DL1`.
+    assert_eq!(codes, ["DL101", "DL108"], "{out}");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn readme_suppression_examples_work() {
+    let python = readme_block("### Suppressing one finding");
+    let requirements = readme_block("# requirements.txt, Procfile, CHECKS");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // The README's comments (`one code ...`) are prose after the directive: drop them.
+    let python: String = python
+        .lines()
+        .map(|l| {
+            l.split("  ")
+                .filter(|p| !p.is_empty())
+                .take(2)
+                .collect::<Vec<_>>()
+                .join("  ")
+        })
+        .map(|l| l + "\n")
+        .collect();
+    std::fs::write(
+        root.join("app.py"),
+        format!(
+            "import pandas as pd\nfrom dash import Dash, Input, Output\napp = Dash()\nserver = app.server\nPATH = 'data.csv'\n\n@app.callback(Output('g', 'figure'), Input('g', 'id'))\ndef update(_):\n    {}    return df\n",
+            python.lines().collect::<Vec<_>>().join("\n    ") + "\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(root.join("data.csv"), "a\n1\n").unwrap();
+    std::fs::write(root.join("requirements.txt"), &requirements).unwrap();
+    std::fs::write(
+        root.join("Procfile"),
+        "web: gunicorn app:server --workers 4\n",
+    )
+    .unwrap();
+    let (_, out, err) = run(root, &["check", ".", "--format", "json"]);
+    let found: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|_| panic!("{out}{err}"));
+    let codes: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, Vec::<&str>::new(), "{out}\n{python}");
+    // On Dash 3 `run_server` is gone: the bare `# noqa` keeps that line quiet too.
+    std::fs::write(
+        root.join("requirements.txt"),
+        requirements.replace("dash==2.17.1", "dash==3.0.4"),
+    )
+    .unwrap();
+    let (_, out, _) = run(root, &["check", ".", "--format", "json"]);
+    assert_eq!(out.trim(), "[]");
+    // Without the comments the same app has findings: the suppressions did the work.
+    let app = std::fs::read_to_string(root.join("app.py")).unwrap();
+    std::fs::write(
+        root.join("app.py"),
+        app.replace("# noqa: DL301", "").replace("# noqa", ""),
+    )
+    .unwrap();
+    let (_, out, _) = run(root, &["check", ".", "--format", "json"]);
+    assert!(
+        out.contains("\"DL301\"") && out.contains("\"DL202\""),
+        "{out}"
+    );
+}
