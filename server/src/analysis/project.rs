@@ -106,6 +106,10 @@ pub struct Requirements {
     pub entries: Vec<(PathBuf, Requirement)>,
     /// `-r` includes that name no file: (including file, span, path as written).
     pub missing_includes: Vec<(PathBuf, Range<usize>, String)>,
+    /// Requirements without a name (`-e .`, a URL, a path).
+    pub unnamed: usize,
+    /// requirements.txt and the files it includes with `-r`, in the order read.
+    pub files: Vec<PathBuf>,
 }
 
 impl Requirements {
@@ -124,14 +128,21 @@ impl Requirements {
         self.lists("dash").then_some(specs)
     }
 
-    /// Whether a listed distribution (or its dependencies) provides the import `top`.
-    pub fn provides(&self, top: &str) -> bool {
-        let dist = requirements::normalize(tables::distribution_for(top));
+    /// Whether a listed distribution (or its dependencies) provides the import.
+    pub fn provides(&self, import: &Import) -> bool {
+        let top = import.top_level();
+        let dist = requirements::normalize(import.distribution());
         self.entries.iter().any(|(_, r)| {
             r.normalized == dist
                 || r.normalized == requirements::normalize(top)
                 || tables::brings(&r.normalized, &r.extras, top)
         })
+    }
+
+    /// Whether a requirement the parser cannot name (`-e .`, a URL or a path) is listed:
+    /// it may provide anything.
+    pub fn has_unnamed(&self) -> bool {
+        self.unnamed > 0
     }
 }
 
@@ -283,29 +294,61 @@ impl<'w> App<'w> {
             },
             entries: Vec::new(),
             missing_includes: Vec::new(),
+            unnamed: 0,
+            files: Vec::new(),
         };
-        let mut queue = vec![path];
         let mut seen = BTreeSet::new();
-        while let Some(file) = queue.pop() {
-            if !seen.insert(file.clone()) || seen.len() > 64 {
-                continue;
+        self.read_requirements(path, &mut reqs, &mut seen);
+        Some(reqs)
+    }
+
+    /// Reads one requirements file into `reqs`, an `-r` include's entries in its place (the
+    /// order pip reads them). Each file once; a cycle or a deep chain stops quietly.
+    fn read_requirements(
+        &self,
+        file: PathBuf,
+        reqs: &mut Requirements,
+        seen: &mut BTreeSet<PathBuf>,
+    ) {
+        if seen.len() >= 64 || !seen.insert(file.clone()) {
+            return;
+        }
+        let Some(text) = self.ws.text(&file) else {
+            return;
+        };
+        let parsed = RequirementsFile::parse(text);
+        reqs.files.push(file.clone());
+        reqs.unnamed += parsed.unnamed;
+        let mut includes = parsed.includes.into_iter().peekable();
+        for req in parsed.requirements {
+            while let Some(include) = includes.next_if(|i| i.span.start < req.line.start) {
+                self.include_requirements(&file, include, reqs, seen);
             }
-            let Some(text) = self.ws.text(&file) else {
-                continue;
-            };
-            let parsed = RequirementsFile::parse(text);
-            for include in parsed.includes {
-                match join_relative(&parent(&file), &include.path) {
-                    Some(p) if self.ws.text(&p).is_some() => queue.push(p),
-                    _ => reqs
-                        .missing_includes
-                        .push((file.clone(), include.span, include.path)),
+            reqs.entries.push((file.clone(), req));
+        }
+        for include in includes {
+            self.include_requirements(&file, include, reqs, seen);
+        }
+    }
+
+    fn include_requirements(
+        &self,
+        file: &Path,
+        include: requirements::Include,
+        reqs: &mut Requirements,
+        seen: &mut BTreeSet<PathBuf>,
+    ) {
+        match join_relative(&parent(file), &include.path) {
+            Some(p) if self.ws.text(&p).is_some() => {
+                // A constraints file pins versions; it installs nothing.
+                if !include.constraint {
+                    self.read_requirements(p, reqs, seen);
                 }
             }
-            reqs.entries
-                .extend(parsed.requirements.into_iter().map(|r| (file.clone(), r)));
+            _ => reqs
+                .missing_includes
+                .push((file.to_path_buf(), include.span, include.path)),
         }
-        Some(reqs)
     }
 
     fn find_web(&self) -> Option<WebProcess> {
@@ -649,6 +692,17 @@ mod tests {
         assert!(reqs.lists("dash") && reqs.lists("gunicorn") && reqs.lists("pandas"));
         assert_eq!(reqs.missing_includes.len(), 1);
         assert!(app.dash_pinned_below("3.1"));
-        assert!(reqs.provides("numpy") && reqs.provides("flask") && !reqs.provides("sklearn"));
+        let import = |m: &str| Import {
+            module: m.into(),
+            level: 0,
+            stmt: 0..0,
+            optional: false,
+            names: vec![],
+        };
+        assert!(
+            reqs.provides(&import("numpy"))
+                && reqs.provides(&import("flask"))
+                && !reqs.provides(&import("sklearn"))
+        );
     }
 }

@@ -64,11 +64,35 @@ pub struct Import {
     /// Inside `try:` with an `except ImportError` (or a broader handler), or under
     /// `if TYPE_CHECKING:`: the app runs without the package.
     pub optional: bool,
+    /// The names of `from module import a, b` (they may be submodules: `from google.cloud
+    /// import storage`); empty for `import module`.
+    pub names: Vec<String>,
 }
 
 impl Import {
     pub fn top_level(&self) -> &str {
         self.module.split('.').next().unwrap_or("")
+    }
+
+    /// The distribution that provides this import (see `tables::distribution_for_module`),
+    /// looking into `from ns import sub` for namespace packages.
+    pub fn distribution(&self) -> &str {
+        for name in &self.names {
+            if let Some(dist) = super::tables::mapped(&format!("{}.{name}", self.module)) {
+                return dist;
+            }
+        }
+        super::tables::distribution_for_module(&self.module)
+    }
+
+    /// The module that names the distribution: `google.cloud.storage` for
+    /// `from google.cloud import storage`, else the top-level package.
+    pub fn provider_module(&self) -> String {
+        self.names
+            .iter()
+            .map(|name| format!("{}.{name}", self.module))
+            .find(|m| super::tables::mapped(m).is_some())
+            .unwrap_or_else(|| self.top_level().to_string())
     }
 }
 
@@ -640,6 +664,7 @@ impl Builder<'_> {
                             level: 0,
                             stmt: node.byte_range(),
                             optional: is_optional_import(node, self.src),
+                            names: Vec::new(),
                         });
                     }
                     continue;
@@ -650,11 +675,21 @@ impl Builder<'_> {
                         .map(|m| text_of(m, self.src))
                         .unwrap_or("");
                     let level = raw.chars().take_while(|c| *c == '.').count();
+                    let mut cursor = node.walk();
+                    let names = node
+                        .children_by_field_name("name", &mut cursor)
+                        .filter_map(|n| match n.kind() {
+                            "aliased_import" => n.child_by_field_name("name"),
+                            _ => Some(n),
+                        })
+                        .map(|n| text_of(n, self.src).to_string())
+                        .collect();
                     self.module.imports.push(Import {
                         module: raw[level..].to_string(),
                         level,
                         stmt: node.byte_range(),
                         optional: is_optional_import(node, self.src),
+                        names,
                     });
                     continue;
                 }

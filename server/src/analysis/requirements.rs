@@ -18,13 +18,17 @@ pub struct Requirement {
     pub specs: Vec<(String, String)>,
     /// The requirement's line, without its line ending.
     pub line: Range<usize>,
+    /// The line also holds text the grammar could not read (`foo bar`).
+    pub damaged: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Include {
-    /// The path as written after `-r` / `--requirement`.
+    /// The path as written after `-r` / `--requirement` (or `-c` / `--constraint`).
     pub path: String,
     pub span: Range<usize>,
+    /// `-c`: a constraints file (versions only, nothing installed from it).
+    pub constraint: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -33,6 +37,8 @@ pub struct RequirementsFile {
     pub includes: Vec<Include>,
     /// Ranges the grammar could not read.
     pub errors: Vec<Range<usize>>,
+    /// Requirements without a name: `-e .`, a bare URL or path.
+    pub unnamed: usize,
 }
 
 /// PEP 503: lower case, runs of `-`, `_`, `.` become one `-`.
@@ -85,15 +91,22 @@ impl RequirementsFile {
                 }
                 "global_opt" => {
                     let option = node.named_child(0).map(|o| text_of(o, text)).unwrap_or("");
-                    if matches!(option, "-r" | "--requirement") {
-                        if let Some(arg) = node.named_child(1) {
-                            file.includes.push(Include {
-                                path: text_of(arg, text).to_string(),
-                                span: arg.byte_range(),
-                            });
+                    let arg = node.named_child(1);
+                    match option {
+                        "-r" | "--requirement" | "-c" | "--constraint" => {
+                            if let Some(arg) = arg {
+                                file.includes.push(Include {
+                                    path: text_of(arg, text).to_string(),
+                                    span: arg.byte_range(),
+                                    constraint: matches!(option, "-c" | "--constraint"),
+                                });
+                            }
                         }
+                        "-e" | "--editable" => file.unnamed += 1,
+                        _ => {}
                     }
                 }
+                "url" | "path" => file.unnamed += 1,
                 "ERROR" => {
                     file.errors.push(node.byte_range());
                     // Keep what can be read inside the error.
@@ -112,6 +125,12 @@ impl RequirementsFile {
                 file.errors.push(node.byte_range());
             }
         }
+        for req in &mut file.requirements {
+            req.damaged = file
+                .errors
+                .iter()
+                .any(|e| e.start <= req.line.end && req.line.start <= e.end);
+        }
         file
     }
 }
@@ -124,6 +143,7 @@ fn requirement(node: Node, text: &str, line: Range<usize>) -> Option<Requirement
         extras: Vec::new(),
         specs: Vec::new(),
         line,
+        damaged: false,
     };
     for child in node.named_children(&mut cursor) {
         match child.kind() {

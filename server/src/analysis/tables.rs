@@ -51,6 +51,26 @@ pub fn distribution_for(top: &str) -> &str {
     IMPORT_MAP.get(top).copied().unwrap_or(top)
 }
 
+/// The distribution that provides a dotted module: the longest prefix the map knows
+/// (`google.cloud.storage` -> `google-cloud-storage`), else its top-level name's.
+pub fn distribution_for_module(module: &str) -> &str {
+    let mut prefix = module;
+    loop {
+        if let Some(dist) = IMPORT_MAP.get(prefix) {
+            return dist;
+        }
+        match prefix.rfind('.') {
+            Some(dot) => prefix = &prefix[..dot],
+            None => return prefix,
+        }
+    }
+}
+
+/// The mapped distribution of exactly this (dotted) import name, if the table has one.
+pub fn mapped(module: &str) -> Option<&'static str> {
+    IMPORT_MAP.get(module).copied()
+}
+
 /// Whether installing `dist` (with `extras`) brings the importable `top` (or distribution of
 /// that normalised name) along.
 pub fn brings(dist: &str, extras: &[String], top: &str) -> bool {

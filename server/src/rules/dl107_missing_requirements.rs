@@ -52,7 +52,7 @@ fn requirements_for(app: &App) -> String {
         dists.insert(name.to_string(), name.to_string());
     }
     for (_, import) in app.third_party_imports() {
-        let dist = tables::distribution_for(import.top_level());
+        let dist = import.distribution();
         dists
             .entry(normalize(dist))
             .or_insert_with(|| dist.to_string());

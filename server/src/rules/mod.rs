@@ -22,7 +22,11 @@ pub mod dl105_procfile_web_not_gunicorn;
 pub mod dl106_procfile_target_unresolved;
 pub mod dl107_missing_requirements;
 pub mod dl108_gunicorn_not_required;
+pub mod dl109_requirements_syntax;
 pub mod dl110_dash_not_required;
+pub mod dl111_import_not_required;
+pub mod dl112_obsolete_requirement;
+pub mod dl113_duplicate_requirement;
 pub mod dl114_gunicorn_single_worker;
 pub mod dl201_unguarded_run;
 pub mod dl202_removed_dash_api;
@@ -145,7 +149,11 @@ pub static RULES: &[&Rule] = &[
     &dl106_procfile_target_unresolved::RULE,
     &dl107_missing_requirements::RULE,
     &dl108_gunicorn_not_required::RULE,
+    &dl109_requirements_syntax::RULE,
     &dl110_dash_not_required::RULE,
+    &dl111_import_not_required::RULE,
+    &dl112_obsolete_requirement::RULE,
+    &dl113_duplicate_requirement::RULE,
     &dl114_gunicorn_single_worker::RULE,
     &dl201_unguarded_run::RULE,
     &dl202_removed_dash_api::RULE,

@@ -32,6 +32,12 @@ pub fn covered<'a>(ws: &'a Workspace, d: &Diagnostic) -> &'a str {
     &ws.text(&d.file).expect("diagnostic file has text")[d.range.clone()]
 }
 
+/// The text a diagnostic's first related location covers.
+pub fn covered_related<'a>(ws: &'a Workspace, d: &Diagnostic) -> &'a str {
+    let r = d.related.first().expect("a related location");
+    &ws.text(&r.file).expect("related file has text")[r.range.clone()]
+}
+
 /// Applies fix number `fix` of the only `code` diagnostic, asserts that the diagnostic is gone,
 /// that changed Python files still parse, and that applying every fix of `code` again changes
 /// nothing. Returns the fixed workspace.

@@ -1,0 +1,147 @@
+//! DL111 import-not-required.
+
+use super::Rule;
+use crate::analysis::project::App;
+use crate::analysis::text::append_line;
+use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
+
+pub const RULE: Rule = Rule {
+    code: "DL111",
+    name: "import-not-required",
+    severity: Severity::Error,
+    doc: r#"A module of the app imports a third-party package whose distribution `requirements.txt`
+(following `-r` includes) does not list. Not reported: the standard library, the app's own
+modules and packages (any `.py` file or folder under the app root), relative imports, imports
+inside `try:` with an `except ImportError` and under `if TYPE_CHECKING:`, and packages that a
+listed distribution brings with it (`dash` brings `flask`, `plotly`, `werkzeug`, ...; `pandas`
+brings `numpy`; `dash[diskcache]` brings `diskcache`). Import names are mapped to their
+distribution (`sklearn` -> `scikit-learn`, `PIL` -> `Pillow`, `yaml` -> `PyYAML`) and compared
+after PEP 503 normalisation. Silent without `requirements.txt` (DL107 reports that), and when
+it lists an unnamed requirement (`-e .`, a URL or path) that could provide anything.
+
+**Why it breaks on the server.** The buildpack installs only what is listed; the laptop has the
+package from an earlier `pip install`. On the server the import raises `ModuleNotFoundError` and
+every worker fails to boot.
+
+**Fix.** Append the distribution name to `requirements.txt`.
+"#,
+    check,
+};
+
+fn check(app: &App, out: &mut Vec<Diagnostic>) {
+    let Some(reqs) = &app.requirements else {
+        return;
+    };
+    if reqs.has_unnamed() {
+        return;
+    }
+    let text = reqs.file.text();
+    for (module, import) in app.third_party_imports() {
+        // `dash` itself is DL110's.
+        if reqs.provides(import) || import.top_level() == "dash" {
+            continue;
+        }
+        let dist = import.distribution();
+        let Some(source) = app.ws.source(&module) else {
+            continue;
+        };
+        let range = super::first_line_of(source.text(), import.stmt.clone());
+        let shown = import.provider_module();
+        let named = if dist == shown {
+            format!("`{dist}`")
+        } else {
+            format!("`{shown}` (distribution `{dist}`)")
+        };
+        let (at, new_text) = append_line(text, dist);
+        out.push(
+            RULE.diagnostic(
+                &module,
+                range,
+                format!(
+                    "{named} is not listed in requirements.txt: the import fails on the server with ModuleNotFoundError"
+                ),
+            )
+            .with_fix(Fix::preferred(
+                format!("Add `{dist}` to requirements.txt"),
+                vec![FileEdit::Replace {
+                    file: reqs.file.path.clone(),
+                    range: at,
+                    new_text,
+                }],
+            )),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn mapped_distribution_appended() {
+        let files = [
+            ("app.py", "import dash\nfrom sklearn import linear_model\napp = dash.Dash()\nserver = app.server\n"),
+            ("requirements.txt", "dash\r\ngunicorn"),
+        ];
+        let ws = workspace(&files);
+        let d = diagnostics(&ws, "DL111");
+        assert_eq!(d.len(), 1);
+        assert_eq!(covered(&ws, &d[0]), "from sklearn import linear_model");
+        assert_eq!(
+            d[0].message,
+            "`sklearn` (distribution `scikit-learn`) is not listed in requirements.txt: the import fails on the server with ModuleNotFoundError"
+        );
+        let fixed = fix_round_trip(&files, "DL111", 0);
+        assert_eq!(
+            text(&fixed, "requirements.txt"),
+            "dash\r\ngunicorn\r\nscikit-learn\r\n"
+        );
+    }
+
+    #[test]
+    fn not_reported() {
+        let app = "import os, json\nimport dash\nimport flask\nimport plotly.express as px\nimport numpy as np\nimport utils\nfrom pages import home\nfrom . import helpers\nimport diskcache\nimport Dash_Bootstrap_Components\ntry:\n    import ujson\nexcept ImportError:\n    ujson = None\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import mypy_extensions\nfrom PIL import Image\n";
+        let files = [
+            ("app.py", app),
+            ("utils.py", ""),
+            ("pages/home.py", ""),
+            (
+                "requirements.txt",
+                "dash[diskcache]==3.2\npandas>=2\npillow\ndash-bootstrap-components\n",
+            ),
+        ];
+        assert!(
+            check_files(&files, "DL111").is_empty(),
+            "{:#?}",
+            check_files(&files, "DL111")
+        );
+        // Without requirements.txt DL107 speaks; with `-e .` anything may be provided.
+        assert!(check_files(&[("app.py", "import pandas\n")], "DL111").is_empty());
+        assert!(check_files(
+            &[
+                ("app.py", "import pandas\n"),
+                ("requirements.txt", "-e .\n")
+            ],
+            "DL111"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn listed_through_an_include_and_dotted_namespaces() {
+        let files = [
+            (
+                "app.py",
+                "import yaml\nfrom google.cloud import storage\nimport google.protobuf\n",
+            ),
+            ("requirements.txt", "-r base.txt\n"),
+            ("base.txt", "PyYAML==6.0\nprotobuf\n"),
+        ];
+        let ws = workspace(&files);
+        let found: Vec<_> = diagnostics(&ws, "DL111")
+            .iter()
+            .map(|d| covered(&ws, d).to_string())
+            .collect();
+        assert_eq!(found, ["from google.cloud import storage"]);
+    }
+}
