@@ -225,6 +225,7 @@ fn readme_suppression_examples_work() {
     )
     .unwrap();
     std::fs::write(root.join("data.csv"), "a\n1\n").unwrap();
+    let requirements = format!("{requirements}pandas\n");
     std::fs::write(root.join("requirements.txt"), &requirements).unwrap();
     std::fs::write(
         root.join("Procfile"),
