@@ -13,6 +13,7 @@ pub mod procfile;
 pub mod project;
 pub mod python;
 pub mod requirements;
+pub mod runtime;
 pub mod scope;
 pub mod settings;
 pub mod shell;

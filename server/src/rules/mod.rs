@@ -28,6 +28,9 @@ pub mod dl111_import_not_required;
 pub mod dl112_obsolete_requirement;
 pub mod dl113_duplicate_requirement;
 pub mod dl114_gunicorn_single_worker;
+pub mod dl116_runtime_syntax;
+pub mod dl117_procfile_fixed_bind;
+pub mod dl118_python_eol;
 pub mod dl201_unguarded_run;
 pub mod dl202_removed_dash_api;
 pub mod dl203_obsolete_component_import;
@@ -155,6 +158,9 @@ pub static RULES: &[&Rule] = &[
     &dl112_obsolete_requirement::RULE,
     &dl113_duplicate_requirement::RULE,
     &dl114_gunicorn_single_worker::RULE,
+    &dl116_runtime_syntax::RULE,
+    &dl117_procfile_fixed_bind::RULE,
+    &dl118_python_eol::RULE,
     &dl201_unguarded_run::RULE,
     &dl202_removed_dash_api::RULE,
     &dl203_obsolete_component_import::RULE,
