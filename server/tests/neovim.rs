@@ -111,15 +111,20 @@ fn checkhealth_reports_binary_and_version() {
 #[test]
 fn neovim_queries_match_the_grammar() {
     let r = repo();
-    let grammar =
-        std::fs::read_to_string(r.join("grammars/tree-sitter-procfile/queries/highlights.scm"))
-            .unwrap();
-    let plugin =
-        std::fs::read_to_string(r.join("editors/neovim/queries/procfile/highlights.scm")).unwrap();
-    assert_eq!(
-        grammar, plugin,
-        "editors/neovim/queries/procfile/highlights.scm must be a copy of the grammar's"
-    );
+    for lang in ["procfile", "checks"] {
+        let grammar = std::fs::read_to_string(r.join(format!(
+            "grammars/tree-sitter-{lang}/queries/highlights.scm"
+        )))
+        .unwrap();
+        let plugin = std::fs::read_to_string(
+            r.join(format!("editors/neovim/queries/{lang}/highlights.scm")),
+        )
+        .unwrap();
+        assert_eq!(
+            grammar, plugin,
+            "editors/neovim/queries/{lang}/highlights.scm must be a copy of the grammar's"
+        );
+    }
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! No IO, no async, no protocol types.
 
 pub mod callbacks;
+pub mod checks;
+pub mod deploy_nav;
 pub mod diagnostic;
 pub mod fixes;
 pub mod graph;

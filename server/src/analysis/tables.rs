@@ -84,6 +84,21 @@ pub fn brings(dist: &str, extras: &[String], top: &str) -> bool {
     hit(&dist) || extras.iter().any(|e| hit(&format!("{dist}[{e}]")))
 }
 
+/// What installing `dist` (with `extras`) brings along, normalised, without `dist` itself.
+pub fn brought_by(dist: &str, extras: &[String]) -> Vec<String> {
+    let dist = normalize(dist);
+    let mut out: Vec<String> = Vec::new();
+    let keys = std::iter::once(dist.clone()).chain(extras.iter().map(|e| format!("{dist}[{e}]")));
+    for key in keys {
+        for name in BRINGS.get(&key).into_iter().flatten() {
+            if *name != dist && !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
+use crate::analysis::deploy_nav;
 use crate::analysis::fixes::{apply_fixes, with_changes};
 use crate::analysis::navigation::{self, Place};
 use crate::analysis::settings::Settings;
@@ -568,6 +569,14 @@ impl LanguageServer for Backend {
             .as_ref()
             .and_then(|g| g.position_encodings.as_ref())
             .is_some_and(|encs| encs.contains(&PositionEncodingKind::UTF8));
+        let snippets = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref())
+            .and_then(|i| i.snippet_support)
+            .unwrap_or(false);
         let document_changes = params
             .capabilities
             .workspace
@@ -613,6 +622,7 @@ impl LanguageServer for Backend {
             s.document_changes = document_changes;
             s.related_information = related;
             s.configuration_pull = configuration_pull;
+            s.snippets = snippets;
             s.init_settings = init_settings;
             s.init_problems = problems;
             for root in roots {
@@ -657,6 +667,12 @@ impl LanguageServer for Backend {
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 code_lens_provider: Some(CodeLensOptions {
                     resolve_provider: Some(false),
+                }),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec!["-".into()]),
+                    resolve_provider: Some(false),
+                    ..Default::default()
                 }),
                 workspace: Some(WorkspaceServerCapabilities {
                     workspace_folders: Some(WorkspaceFoldersServerCapabilities {
@@ -889,7 +905,10 @@ impl LanguageServer for Backend {
         let found = self.guarded("definition", || {
             let (root, ws, rel, offset, enc) =
                 self.locate_position(&p.text_document.uri, Some(p.position))?;
-            let places = navigation::definition(&ws, &rel, offset);
+            let mut places = navigation::definition(&ws, &rel, offset);
+            if places.is_empty() {
+                places = deploy_nav::definition(&ws, &rel, offset);
+            }
             let locations = self.locations(&root, &ws, &places, enc);
             (!locations.is_empty()).then_some(GotoDefinitionResponse::Array(locations))
         });
@@ -977,7 +996,8 @@ impl LanguageServer for Backend {
         let found = self.guarded("hover", || {
             let (root, ws, rel, offset, enc) =
                 self.locate_position(&p.text_document.uri, Some(p.position))?;
-            let navigation = navigation::hover(&ws, &rel, offset);
+            let navigation = navigation::hover(&ws, &rel, offset)
+                .or_else(|| deploy_nav::hover(&ws, &rel, offset));
             let rule_docs = self.rule_docs_at(&root, &rel, offset);
             let (range, markdown) = match (navigation, rule_docs) {
                 (Some((range, nav)), Some((_, docs))) => (range, format!("{nav}\n\n---\n\n{docs}")),
@@ -1018,6 +1038,73 @@ impl LanguageServer for Backend {
             Some(lenses)
         });
         found.ok_or_else(|| internal("textDocument/codeLens"))
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let found = self.guarded("documentSymbol", || {
+            let (_, ws, rel, _, enc) = self.locate_position(&params.text_document.uri, None)?;
+            let source = ws.source(&rel)?;
+            #[allow(deprecated)]
+            let symbols = deploy_nav::symbols(&ws, &rel)
+                .into_iter()
+                .map(|s| DocumentSymbol {
+                    name: s.name,
+                    detail: s.detail,
+                    kind: match s.kind {
+                        deploy_nav::SymbolKind::Process => SymbolKind::FUNCTION,
+                        deploy_nav::SymbolKind::Package => SymbolKind::PACKAGE,
+                        deploy_nav::SymbolKind::Include => SymbolKind::FILE,
+                        deploy_nav::SymbolKind::Setting => SymbolKind::PROPERTY,
+                        deploy_nav::SymbolKind::Check => SymbolKind::EVENT,
+                    },
+                    tags: None,
+                    deprecated: None,
+                    range: convert::range(source, &s.range, enc),
+                    selection_range: convert::range(source, &s.selection, enc),
+                    children: None,
+                })
+                .collect();
+            Some(DocumentSymbolResponse::Nested(symbols))
+        });
+        found.ok_or_else(|| internal("textDocument/documentSymbol"))
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let p = params.text_document_position;
+        let snippets = self.lock().snippets;
+        let found = self.guarded("completion", || {
+            let (_, ws, rel, offset, enc) =
+                self.locate_position(&p.text_document.uri, Some(p.position))?;
+            let (range, options) = deploy_nav::completions(&ws, &rel, offset)?;
+            let range = convert::range(ws.source(&rel)?, &range, enc);
+            let items = options
+                .into_iter()
+                .map(|o| {
+                    // Without snippet support: the option alone, the user types the value.
+                    let (text, format) = if snippets {
+                        (o.insert.to_string(), InsertTextFormat::SNIPPET)
+                    } else {
+                        (o.label.to_string(), InsertTextFormat::PLAIN_TEXT)
+                    };
+                    CompletionItem {
+                        label: o.label.into(),
+                        kind: Some(CompletionItemKind::PROPERTY),
+                        detail: Some(o.detail.into()),
+                        insert_text_format: Some(format),
+                        text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                            range,
+                            new_text: text,
+                        })),
+                        ..Default::default()
+                    }
+                })
+                .collect();
+            Some(CompletionResponse::Array(items))
+        });
+        found.ok_or_else(|| internal("textDocument/completion"))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

@@ -68,6 +68,8 @@ pub struct Session {
     pub client_settings: Settings,
     /// The client answers `workspace/configuration`.
     pub configuration_pull: bool,
+    /// The client expands snippets in completion items.
+    pub snippets: bool,
 }
 
 impl Default for Session {
@@ -83,6 +85,7 @@ impl Default for Session {
             init_problems: Vec::new(),
             client_settings: Settings::default(),
             configuration_pull: false,
+            snippets: false,
         }
     }
 }

@@ -28,6 +28,7 @@ pub mod dl111_import_not_required;
 pub mod dl112_obsolete_requirement;
 pub mod dl113_duplicate_requirement;
 pub mod dl114_gunicorn_single_worker;
+pub mod dl115_checks_syntax;
 pub mod dl116_runtime_syntax;
 pub mod dl117_procfile_fixed_bind;
 pub mod dl118_python_eol;
@@ -158,6 +159,7 @@ pub static RULES: &[&Rule] = &[
     &dl112_obsolete_requirement::RULE,
     &dl113_duplicate_requirement::RULE,
     &dl114_gunicorn_single_worker::RULE,
+    &dl115_checks_syntax::RULE,
     &dl116_runtime_syntax::RULE,
     &dl117_procfile_fixed_bind::RULE,
     &dl118_python_eol::RULE,
