@@ -110,7 +110,19 @@ mod tests {
                 && is_stdlib("tomllib")
                 && is_stdlib("_thread")
                 && is_stdlib("distutils")
+                && is_stdlib("imp")
+                && is_stdlib("asyncore")
+                && is_stdlib("zoneinfo")
+                && is_stdlib("graphlib")
         );
+        assert_eq!(
+            distribution_for_module("google.cloud.storage.blob"),
+            "google-cloud-storage"
+        );
+        assert_eq!(distribution_for_module("google.protobuf"), "protobuf");
+        assert_eq!(distribution_for_module("yaml.loader"), "PyYAML");
+        assert_eq!(distribution_for_module("somepkg.sub"), "somepkg");
+        assert!(brings("opencv-python-headless", &[], "cv2"));
         assert!(!is_stdlib("pandas"));
         assert_eq!(distribution_for("sklearn"), "scikit-learn");
         assert_eq!(distribution_for("pandas"), "pandas");
