@@ -90,10 +90,20 @@ pub struct GunicornCommand {
     pub pythonpath: Vec<String>,
 }
 
+/// Python's keywords: not names, though they look like ones.
+const KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
+];
+
+/// A Python name (an identifier that is not a keyword).
 pub fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c == '_' || c.is_alphabetic())
         && chars.all(|c| c == '_' || c.is_alphanumeric())
+        && !KEYWORDS.contains(&s)
 }
 
 /// The word that starts gunicorn: `gunicorn`, a path ending in `/gunicorn`, or `python -m gunicorn`.

@@ -380,8 +380,8 @@ impl<'w> App<'w> {
                             g,
                         ));
                     }
+                    web.script = Some(path);
                 }
-                web.script = Some(path);
             }
         }
         Some(web)

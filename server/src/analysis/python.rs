@@ -325,6 +325,11 @@ impl Builder<'_> {
     }
 
     fn bind(&mut self, name: &str, kind: BindingKind, stmt: Range<usize>) {
+        // Error recovery can hand over text that is no name (`server = app.server` inside a
+        // broken import): only identifiers are bound.
+        if !super::gunicorn::is_identifier(name) {
+            return;
+        }
         self.module.names.insert(
             name.to_string(),
             Binding {
@@ -452,14 +457,7 @@ impl Builder<'_> {
                 }
                 self.module.aliases.insert(bound.clone(), target.clone());
                 if !under_main {
-                    self.module.names.insert(
-                        bound.clone(),
-                        Binding {
-                            name: bound,
-                            kind: BindingKind::Imported { target },
-                            stmt: stmt.byte_range(),
-                        },
-                    );
+                    self.bind(&bound, BindingKind::Imported { target }, stmt.byte_range());
                 }
             }
             return;
@@ -504,14 +502,7 @@ impl Builder<'_> {
             };
             self.module.aliases.insert(bound.clone(), target.clone());
             if !under_main {
-                self.module.names.insert(
-                    bound.clone(),
-                    Binding {
-                        name: bound,
-                        kind: BindingKind::Imported { target },
-                        stmt: stmt.byte_range(),
-                    },
-                );
+                self.bind(&bound, BindingKind::Imported { target }, stmt.byte_range());
             }
         }
     }

@@ -75,63 +75,137 @@ impl RequirementsFile {
             owned = format!("{text}\n");
             owned.as_str()
         };
-        let Some(tree) = parser.parse(text, None) else {
-            return file;
+        file.read(&mut parser, text, 0, true);
+        for req in &mut file.requirements {
+            req.damaged = file
+                .errors
+                .iter()
+                .any(|e| e.start <= req.line.end && req.line.start < e.end.max(e.start + 1));
+        }
+        file
+    }
+}
+
+impl RequirementsFile {
+    /// Reads `chunk` (which ends with a line ending), at `base` in the whole text. An error
+    /// spanning several lines is read again line by line (`retry`), so that one broken line
+    /// does not hide the requirements after it.
+    fn read(&mut self, parser: &mut tree_sitter::Parser, chunk: &str, base: usize, retry: bool) {
+        let Some(tree) = parser.parse(chunk, None) else {
+            return;
         };
-        let index = super::text::LineIndex::new(text);
+        let shift = |r: Range<usize>| r.start + base..r.end + base;
+        let index = super::text::LineIndex::new(chunk);
         let root = tree.root_node();
+        // The whole text unreadable as one: read it line by line.
+        if root.is_error() {
+            if retry {
+                self.read_lines(parser, chunk, base, 0, last_row(root), &index);
+            } else {
+                self.errors.push(base..base + chunk.trim_end().len());
+            }
+            return;
+        }
         let mut cursor = root.walk();
         for node in root.named_children(&mut cursor) {
-            let line = index.line_content(text, node.start_position().row);
+            let line = index.line_content(chunk, node.start_position().row);
             match node.kind() {
                 "requirement" => {
-                    if let Some(req) = requirement(node, text, line) {
-                        file.requirements.push(req);
+                    if let Some(mut req) = requirement(node, chunk, line) {
+                        req.line = shift(req.line);
+                        self.requirements.push(req);
                     }
                 }
                 "global_opt" => {
-                    let option = node.named_child(0).map(|o| text_of(o, text)).unwrap_or("");
+                    let option = node.named_child(0).map(|o| text_of(o, chunk)).unwrap_or("");
                     let arg = node.named_child(1);
                     match option {
                         "-r" | "--requirement" | "-c" | "--constraint" => {
                             if let Some(arg) = arg {
-                                file.includes.push(Include {
-                                    path: text_of(arg, text).to_string(),
-                                    span: arg.byte_range(),
+                                self.includes.push(Include {
+                                    path: text_of(arg, chunk).to_string(),
+                                    span: shift(arg.byte_range()),
                                     constraint: matches!(option, "-c" | "--constraint"),
                                 });
                             }
                         }
-                        "-e" | "--editable" => file.unnamed += 1,
+                        "-e" | "--editable" => self.unnamed += 1,
                         _ => {}
                     }
                 }
-                "url" | "path" => file.unnamed += 1,
+                "url" | "path" => self.unnamed += 1,
+                "ERROR" if retry && last_row(node) > node.start_position().row => {
+                    self.read_lines(
+                        parser,
+                        chunk,
+                        base,
+                        node.start_position().row,
+                        last_row(node),
+                        &index,
+                    );
+                }
                 "ERROR" => {
-                    file.errors.push(node.byte_range());
+                    self.errors.push(shift(node.byte_range()));
                     // Keep what can be read inside the error.
                     let mut c = node.walk();
                     for child in node
                         .named_children(&mut c)
                         .filter(|n| n.kind() == "requirement")
                     {
-                        let line = index.line_content(text, child.start_position().row);
-                        file.requirements.extend(requirement(child, text, line));
+                        let line = index.line_content(chunk, child.start_position().row);
+                        if let Some(mut req) = requirement(child, chunk, line) {
+                            req.line = shift(req.line);
+                            self.requirements.push(req);
+                        }
                     }
                 }
                 _ => {}
             }
             if node.has_error() && node.kind() != "ERROR" {
-                file.errors.push(node.byte_range());
+                self.errors.push(shift(node.byte_range()));
             }
         }
-        for req in &mut file.requirements {
-            req.damaged = file
-                .errors
-                .iter()
-                .any(|e| e.start <= req.line.end && req.line.start <= e.end);
+    }
+}
+
+impl RequirementsFile {
+    /// Reads lines `first..=last` of `chunk` one at a time.
+    fn read_lines(
+        &mut self,
+        parser: &mut tree_sitter::Parser,
+        chunk: &str,
+        base: usize,
+        first: usize,
+        last: usize,
+        index: &super::text::LineIndex,
+    ) {
+        let last = last.min(index.line_count().saturating_sub(1));
+        for row in first..=last {
+            let content = index.line_content(chunk, row);
+            if chunk[content.clone()].trim().is_empty() {
+                continue;
+            }
+            // The line with its line ending (the grammar needs one).
+            let end = chunk[content.end..]
+                .find('\n')
+                .map_or(chunk.len(), |i| content.end + i + 1);
+            let mut line_text = chunk[content.start..end].to_string();
+            if !line_text.ends_with('\n') {
+                line_text.push('\n');
+            }
+            self.read(parser, &line_text, base + content.start, false);
         }
-        file
+    }
+}
+
+/// The last line a node covers text on (a node ending right after a line break ends on the
+/// line before).
+fn last_row(node: Node) -> usize {
+    let end = node.end_position();
+    if end.column == 0 && end.row > node.start_position().row {
+        end.row - 1
+    } else {
+        end.row
     }
 }
 
@@ -339,6 +413,26 @@ mod tests {
             "dash[diskcache]==2.17.1 ; python_version>'3.8'"
         );
         assert_eq!(f.includes[0].path, "base.txt");
+        // A broken line hides neither the lines after it nor doubles them.
+        let f = RequirementsFile::parse("}er(debug=\ngunicorn\n");
+        let names: Vec<_> = f.requirements.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["gunicorn"]);
+        let f = RequirementsFile::parse("dash>=\n\\gu\u{1960c}\u{2cd}\ngunicorn\ndash\n");
+        let names: Vec<_> = f
+            .requirements
+            .iter()
+            .filter(|r| !r.damaged)
+            .map(|r| r.name.as_str())
+            .collect();
+        assert_eq!(names, ["gunicorn", "dash"]);
+        let f = RequirementsFile::parse("dash\nfoo bar baz ==\n==1\npandas\nflask\n");
+        let names: Vec<_> = f
+            .requirements
+            .iter()
+            .filter(|r| !r.damaged)
+            .map(|r| r.name.as_str())
+            .collect();
+        assert_eq!(names, ["dash", "pandas", "flask"]);
         // No final newline.
         let f = RequirementsFile::parse("dash<3");
         assert_eq!(f.requirements[0].specs, specs(&[("<", "3")]));

@@ -52,25 +52,38 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         } else {
             format!("`{shown}` (distribution `{dist}`)")
         };
-        let (at, new_text) = append_line(text, dist);
-        out.push(
-            RULE.diagnostic(
-                &module,
-                range,
-                format!(
-                    "{named} is not listed in requirements.txt: the import fails on the server with ModuleNotFoundError"
-                ),
-            )
-            .with_fix(Fix::preferred(
+        let mut d = RULE.diagnostic(
+            &module,
+            range,
+            format!(
+                "{named} is not listed in requirements.txt: the import fails on the server with ModuleNotFoundError"
+            ),
+        );
+        // Only a valid distribution name can be written into requirements.txt.
+        if is_distribution_name(dist) {
+            let (at, new_text) = append_line(text, dist);
+            d = d.with_fix(Fix::preferred(
                 format!("Add `{dist}` to requirements.txt"),
                 vec![FileEdit::Replace {
                     file: reqs.file.path.clone(),
                     range: at,
                     new_text,
                 }],
-            )),
-        );
+            ));
+        }
+        out.push(d);
     }
+}
+
+/// PEP 508 names: ASCII letters and digits, with `.`, `-`, `_` inside.
+fn is_distribution_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(b))
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes[bytes.len() - 1].is_ascii_alphanumeric()
 }
 
 #[cfg(test)]
@@ -96,6 +109,19 @@ mod tests {
             text(&fixed, "requirements.txt"),
             "dash\r\ngunicorn\r\nscikit-learn\r\n"
         );
+    }
+
+    #[test]
+    fn no_fix_for_a_name_pip_cannot_read() {
+        let d = check_files(
+            &[
+                ("app.py", "import données\n"),
+                ("requirements.txt", "dash\n"),
+            ],
+            "DL111",
+        );
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fixes.is_empty());
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::analysis::{Diagnostic, FileEdit, Fix, Severity, Workspace};
 
 pub mod dl001_unused_suppression;
 pub mod dl002_invalid_config;
+pub mod dl003_unreadable_file;
 pub mod dl101_missing_server_export;
 pub mod dl102_missing_procfile;
 pub mod dl103_procfile_syntax;
@@ -145,6 +146,7 @@ pub fn markdown_all() -> String {
 pub static RULES: &[&Rule] = &[
     &dl001_unused_suppression::RULE,
     &dl002_invalid_config::RULE,
+    &dl003_unreadable_file::RULE,
     &dl101_missing_server_export::RULE,
     &dl102_missing_procfile::RULE,
     &dl103_procfile_syntax::RULE,
@@ -251,6 +253,26 @@ pub fn check_with(ws: &Workspace, options: &CheckOptions) -> Vec<Diagnostic> {
             .max_by_key(|(root, _)| root.components().count())
             .is_none_or(|(_, s)| s.enabled(code))
     };
+    out.extend(
+        dl003_unreadable_file::unreadable(ws)
+            .into_iter()
+            .filter(|d| enabled(&d.file, d.code)),
+    );
+    // No fix edits a Python file that does not parse: in half-typed code an insertion can
+    // land inside an unclosed bracket and mean something else (or nothing).
+    for d in &mut out {
+        d.fixes.retain(|fix| {
+            fix.edits.iter().all(|edit| match edit {
+                FileEdit::Replace { file, .. } => {
+                    file.extension().is_none_or(|e| e != "py")
+                        || ws
+                            .source(file)
+                            .is_some_and(|s| !s.python().has_syntax_errors)
+                }
+                FileEdit::Create { .. } => true,
+            })
+        });
+    }
     let mut out = apply_suppressions(ws, out, &enabled);
     sort(&mut out);
     out
@@ -513,6 +535,19 @@ mod engine_tests {
         );
         assert_eq!(d[1].severity, Severity::Hint);
         assert_eq!(d[2].message, "`DL999` is not a dash-lsp rule code");
+    }
+
+    #[test]
+    fn no_fixes_in_python_that_does_not_parse() {
+        let files = [
+            ("app.py", "import dash\napp = dash.Dash()\nx = f(\n"),
+            ("Procfile", "web: gunicorn app:server -w 4\n"),
+            ("requirements.txt", "dash\ngunicorn\n"),
+        ];
+        let ws = workspace(&files);
+        let d = diagnostics(&ws, "DL101");
+        assert_eq!(d.len(), 1, "still reported");
+        assert!(d[0].fixes.is_empty(), "but not fixed: {:?}", d[0].fixes);
     }
 
     #[test]

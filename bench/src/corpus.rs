@@ -1,0 +1,103 @@
+//! The fixture apps of `tests/fixtures/` as in-memory workspaces: the seeds the fuzzer mutates
+//! and the inputs the benchmarks time.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use dash_lsp::analysis::workspace::{is_read_as_text, Content, FileEntry, SourceFile};
+use dash_lsp::analysis::Workspace;
+
+/// One fixture: its name and its files (text files with their text, others with their size).
+#[derive(Clone, Debug)]
+pub struct Seed {
+    pub name: String,
+    pub files: Vec<(PathBuf, SeedFile)>,
+}
+
+#[derive(Clone, Debug)]
+pub enum SeedFile {
+    Text(String),
+    Data(u64),
+}
+
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+}
+
+fn walk(dir: &Path, root: &Path, out: &mut Vec<(PathBuf, SeedFile)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.path());
+    for entry in entries {
+        let path = entry.path();
+        let Ok(rel) = path.strip_prefix(root) else {
+            continue;
+        };
+        if path.is_dir() {
+            walk(&path, root, out);
+            continue;
+        }
+        let name = rel.to_string_lossy();
+        if name == "expected.json" || name == "generate.json" {
+            continue;
+        }
+        if is_read_as_text(rel) {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                out.push((rel.to_path_buf(), SeedFile::Text(text)));
+            }
+        } else {
+            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            out.push((rel.to_path_buf(), SeedFile::Data(size)));
+        }
+    }
+}
+
+/// Every fixture of `tests/fixtures/`, sorted by name.
+pub fn seeds() -> Vec<Seed> {
+    let dir = fixtures_dir();
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+        .into_iter()
+        .map(|path| {
+            let mut files = Vec::new();
+            walk(&path, &path, &mut files);
+            Seed {
+                name: path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                files,
+            }
+        })
+        .collect()
+}
+
+/// A workspace holding the files.
+pub fn workspace(files: &[(PathBuf, SeedFile)]) -> Workspace {
+    let mut ws = Workspace::new();
+    for (path, file) in files {
+        match file {
+            SeedFile::Text(text) => {
+                ws.insert_source(path.clone(), Arc::new(SourceFile::new(text.as_str())))
+            }
+            SeedFile::Data(size) => ws.insert_entry(
+                path.clone(),
+                FileEntry {
+                    size: *size,
+                    content: Content::NotRead,
+                },
+            ),
+        }
+    }
+    ws
+}

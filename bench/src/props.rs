@@ -1,0 +1,179 @@
+//! The properties every input must satisfy, whatever it holds: checking never panics, every
+//! range lies inside its file on char boundaries, every fix's edits are in bounds, on char
+//! boundaries and do not overlap, and applying the preferred fixes converges (once nothing
+//! changes, checking again offers nothing new) without breaking a Python file that parsed.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+use std::path::PathBuf;
+
+use dash_lsp::analysis::fixes::{apply_fixes, with_changes};
+use dash_lsp::analysis::python::PythonModule;
+use dash_lsp::analysis::{Diagnostic, FileEdit, Workspace};
+use dash_lsp::rules;
+
+/// Most rounds of fix-all before calling it a failure to converge.
+pub const MAX_ROUNDS: usize = 12;
+
+fn range_ok(text: &str, r: &Range<usize>) -> bool {
+    r.start <= r.end
+        && r.end <= text.len()
+        && text.is_char_boundary(r.start)
+        && text.is_char_boundary(r.end)
+}
+
+/// Checks the per-diagnostic properties of one check's output.
+pub fn check_diagnostics(ws: &Workspace, diags: &[Diagnostic]) -> Result<(), String> {
+    for d in diags {
+        match ws.text(&d.file) {
+            Some(text) => {
+                if !range_ok(text, &d.range) {
+                    return Err(format!(
+                        "{} {}: range {:?} outside the file or off a char boundary",
+                        d.code,
+                        d.file.display(),
+                        d.range
+                    ));
+                }
+            }
+            None if ws.exists(&d.file) => {
+                if d.range != (0..0) {
+                    return Err(format!(
+                        "{} on unread file {} has range {:?}",
+                        d.code,
+                        d.file.display(),
+                        d.range
+                    ));
+                }
+            }
+            None => {
+                return Err(format!(
+                    "{} reported on {}, which does not exist",
+                    d.code,
+                    d.file.display()
+                ))
+            }
+        }
+        for r in &d.related {
+            match ws.text(&r.file) {
+                Some(text) if range_ok(text, &r.range) => {}
+                _ => {
+                    return Err(format!(
+                        "{}: related range {:?} in {} is invalid",
+                        d.code,
+                        r.range,
+                        r.file.display()
+                    ))
+                }
+            }
+        }
+        for fix in &d.fixes {
+            let mut per_file: std::collections::BTreeMap<&PathBuf, Vec<Range<usize>>> =
+                Default::default();
+            for edit in &fix.edits {
+                match edit {
+                    FileEdit::Replace { file, range, .. } => {
+                        let Some(text) = ws.text(file) else {
+                            return Err(format!(
+                                "{} fix edits {}, which has no text",
+                                d.code,
+                                file.display()
+                            ));
+                        };
+                        if !range_ok(text, range) {
+                            return Err(format!(
+                                "{} fix edit {:?} in {} is outside the file or off a char boundary",
+                                d.code,
+                                range,
+                                file.display()
+                            ));
+                        }
+                        per_file.entry(file).or_default().push(range.clone());
+                    }
+                    FileEdit::Create { file, .. } => {
+                        if ws.exists(file) {
+                            return Err(format!(
+                                "{} fix creates {}, which exists",
+                                d.code,
+                                file.display()
+                            ));
+                        }
+                    }
+                }
+            }
+            for ranges in per_file.values_mut() {
+                ranges.sort_by_key(|r| (r.start, r.end));
+                if ranges.windows(2).any(|w| w[0].end > w[1].start) {
+                    return Err(format!("{} fix has overlapping edits: {ranges:?}", d.code));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Python files of the workspace that parse without errors.
+fn parsing_python(ws: &Workspace) -> BTreeSet<PathBuf> {
+    ws.files()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "py"))
+        .filter_map(|(p, _)| {
+            let text = ws.text(p)?;
+            (!PythonModule::parse(text).has_syntax_errors).then(|| p.clone())
+        })
+        .collect()
+}
+
+/// All properties for one workspace. Returns how many fix rounds were applied.
+pub fn check_workspace(ws: &Workspace) -> Result<usize, String> {
+    check_workspace_verbose(ws, false)
+}
+
+/// [`check_workspace`], printing each round's fixes and changed files when `verbose`.
+pub fn check_workspace_verbose(ws: &Workspace, verbose: bool) -> Result<usize, String> {
+    let parsed_before = parsing_python(ws);
+    let mut current = ws.clone();
+    for round in 0..MAX_ROUNDS {
+        let diags = rules::check(&current);
+        check_diagnostics(&current, &diags)?;
+        let fixes: Vec<_> = diags.iter().filter_map(Diagnostic::preferred_fix).collect();
+        let changes = apply_fixes(&current, &fixes);
+        if verbose {
+            let fixed: Vec<String> = diags
+                .iter()
+                .filter(|d| d.preferred_fix().is_some())
+                .map(|d| {
+                    format!(
+                        "{} {} ({})",
+                        d.code,
+                        d.file.display(),
+                        d.preferred_fix().map_or("", |f| f.message.as_str())
+                    )
+                })
+                .collect();
+            println!("round {round}: fixes {fixed:#?}");
+            for (file, text) in &changes {
+                println!("  {} ->\n{text}", file.display());
+            }
+        }
+        if changes.is_empty() {
+            return Ok(round);
+        }
+        for (file, text) in &changes {
+            if parsed_before.contains(file) && PythonModule::parse(text).has_syntax_errors {
+                let codes: Vec<&str> = diags
+                    .iter()
+                    .filter(|d| d.preferred_fix().is_some())
+                    .map(|d| d.code)
+                    .collect();
+                return Err(format!(
+                    "fixes ({codes:?}) broke {}, which parsed before:\n{text}",
+                    file.display()
+                ));
+            }
+        }
+        current = with_changes(&current, &changes);
+    }
+    Err(format!(
+        "fixes still change files after {MAX_ROUNDS} rounds"
+    ))
+}

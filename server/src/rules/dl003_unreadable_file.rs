@@ -1,0 +1,89 @@
+//! DL003 unreadable-file.
+
+use super::Rule;
+use crate::analysis::project::App;
+use crate::analysis::workspace::{is_read_as_text, Content};
+use crate::analysis::{Diagnostic, Severity, Workspace};
+
+pub const RULE: Rule = Rule {
+    code: "DL003",
+    name: "unreadable-file",
+    severity: Severity::Error,
+    doc: r#"A file dash-lsp checks (a Python module, `Procfile`, `requirements.txt`, `CHECKS`,
+`runtime.txt`, ...) could not be read: it is not valid UTF-8 (a binary file, or a text saved
+in another encoding), it is larger than 16 MB, or the operating system refused to read it.
+The file is not checked, and no rule pretends it is missing.
+
+**Why it matters on the server.** Python refuses a module that is not UTF-8 (unless it
+declares its encoding), and the platform's buildpack reads `Procfile` and `requirements.txt` as
+UTF-8 text: the deploy fails where the laptop may not.
+
+**Fix.** None: save the file as UTF-8 (or remove the binary file).
+"#,
+    check,
+};
+
+/// Reported by the engine once per file, not per app.
+fn check(_: &App, _: &mut Vec<Diagnostic>) {}
+
+/// One diagnostic per file that should be text but could not be read, at its start.
+pub fn unreadable(ws: &Workspace) -> Vec<Diagnostic> {
+    ws.files()
+        .filter(|(path, _)| is_read_as_text(path))
+        .filter_map(|(path, entry)| match &entry.content {
+            Content::Unreadable(reason) => Some(RULE.diagnostic(
+                path,
+                0..0,
+                format!(
+                    "{} cannot be read ({reason}): it is not checked",
+                    path.display()
+                ),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::check;
+    use crate::analysis::workspace::{Content, FileEntry};
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    #[test]
+    fn reported_and_not_taken_for_missing() {
+        let mut ws = crate::rules::testing::workspace(&[(
+            "app.py",
+            "import dash\napp = dash.Dash()\nserver = app.server\n",
+        )]);
+        for name in ["Procfile", "requirements.txt"] {
+            ws.insert_entry(
+                PathBuf::from(name),
+                FileEntry {
+                    size: 4,
+                    content: Content::Unreadable(Arc::from("not valid UTF-8")),
+                },
+            );
+        }
+        let found: Vec<_> = check(&ws)
+            .iter()
+            .map(|d| (d.code, d.file.display().to_string(), d.message.clone()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "DL003",
+                    "Procfile".into(),
+                    "Procfile cannot be read (not valid UTF-8): it is not checked".into()
+                ),
+                (
+                    "DL003",
+                    "requirements.txt".into(),
+                    "requirements.txt cannot be read (not valid UTF-8): it is not checked".into()
+                ),
+            ]
+        );
+    }
+}
