@@ -7,11 +7,7 @@ use crate::corpus::{workspace, Seed, SeedFile};
 use crate::{mutate::mutate, props, Rng};
 
 /// Input number `i`: a fixture with 1-4 mutations in 1-2 of its text files.
-pub fn input(
-    seeds: &[Seed],
-    seed: u64,
-    i: u64,
-) -> (String, Vec<(PathBuf, SeedFile)>) {
+pub fn input(seeds: &[Seed], seed: u64, i: u64) -> (String, Vec<(PathBuf, SeedFile)>) {
     let mut rng = Rng::new(seed.wrapping_mul(0x100_0000_01B3) ^ i);
     let base = rng.pick(seeds);
     let mut files = base.files.clone();

@@ -99,10 +99,11 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// A Python name (an identifier that is not a keyword).
+/// (Unicode identifiers as Python defines them: XID_Start then XID_Continue.)
 pub fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c == '_' || c.is_alphabetic())
-        && chars.all(|c| c == '_' || c.is_alphanumeric())
+    matches!(chars.next(), Some(c) if c == '_' || unicode_ident::is_xid_start(c))
+        && chars.all(unicode_ident::is_xid_continue)
         && !KEYWORDS.contains(&s)
 }
 

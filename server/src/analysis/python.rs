@@ -126,6 +126,53 @@ pub struct PythonModule {
     pub has_syntax_errors: bool,
 }
 
+/// Whether the module's text still parses after `edits` (byte ranges of `text`, not
+/// overlapping). Re-parses incrementally from the module's tree, so checking a small fix in a
+/// large file costs little.
+pub fn parses_after(
+    module: &PythonModule,
+    index: &super::text::LineIndex,
+    text: &str,
+    edits: &[(Range<usize>, &str)],
+) -> bool {
+    let Ok(new_text) = super::diagnostic::apply_edits(text, edits) else {
+        return false;
+    };
+    let point = |offset: usize| {
+        let row = index.line_of(offset);
+        tree_sitter::Point {
+            row,
+            column: offset - index.line_content(text, row).start,
+        }
+    };
+    let mut tree = module.tree.clone();
+    let mut sorted: Vec<&(Range<usize>, &str)> = edits.iter().collect();
+    // Last edit first: the positions of the earlier ones stay those of the original text.
+    sorted.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+    for (range, inserted) in sorted {
+        let start = point(range.start);
+        let new_end = match inserted.rfind('\n') {
+            Some(last) => tree_sitter::Point {
+                row: start.row + inserted.matches('\n').count(),
+                column: inserted.len() - last - 1,
+            },
+            None => tree_sitter::Point {
+                row: start.row,
+                column: start.column + inserted.len(),
+            },
+        };
+        tree.edit(&tree_sitter::InputEdit {
+            start_byte: range.start,
+            old_end_byte: range.end,
+            new_end_byte: range.start + inserted.len(),
+            start_position: start,
+            old_end_position: point(range.end),
+            new_end_position: new_end,
+        });
+    }
+    parse_tree(&new_text, Some(&tree)).is_some_and(|t| !t.root_node().has_error())
+}
+
 pub fn new_parser() -> Parser {
     let mut parser = Parser::new();
     // The grammar is compiled in and its ABI is checked by the tests: this cannot fail at run time.
@@ -797,6 +844,23 @@ fn is_optional_import(import: Node, src: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn parses_after_edits_incrementally() {
+        let text = "import dash\napp = dash.Dash()\nif x:\n    y = 1\n";
+        let source = crate::analysis::workspace::SourceFile::new(text);
+        let (py, index) = (source.python(), source.line_index());
+        let ok = [(29..29, "\nserver = app.server"), (0..0, "import os\n")];
+        assert!(parses_after(py, index, text, &ok));
+        assert!(!parses_after(py, index, text, &[(29..29, "\nserver = (")]));
+        assert!(!parses_after(
+            py,
+            index,
+            text,
+            &[(29..29, "\n\u{1d373}x = app.server")]
+        ));
+        assert!(parses_after(py, index, text, &[(36..40, "    z = 2\n")]));
+    }
+
     use super::*;
 
     #[test]

@@ -57,14 +57,21 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let name = text_of(object, text);
-            out.push(
-                RULE.diagnostic(
-                    path,
-                    call.byte_range(),
-                    format!("`{name}.{method}()` runs at import time: under gunicorn every worker starts a development server; guard it with `if __name__ == \"__main__\":`"),
-                )
-                .with_fix(wrap_in_main_guard(path, text, stmt.byte_range())),
+            let mut d = RULE.diagnostic(
+                path,
+                call.byte_range(),
+                format!("`{name}.{method}()` runs at import time: under gunicorn every worker starts a development server; guard it with `if __name__ == \"__main__\":`"),
             );
+            // Wrapping moves whole lines: only a statement that starts its line (after the
+            // indentation) and ends it can be wrapped (not `x = 1; app.run()`).
+            let line_start = text[..stmt.start_byte()].rfind('\n').map_or(0, |i| i + 1);
+            let starts_line =
+                line_start + indent_at(text, stmt.start_byte()).len() == stmt.start_byte();
+            let rest = &text[stmt.end_byte()..line_end(text, stmt.end_byte())];
+            if starts_line && (rest.trim().is_empty() || rest.trim_start().starts_with('#')) {
+                d = d.with_fix(wrap_in_main_guard(path, text, stmt.byte_range()));
+            }
+            out.push(d);
         }
     }
 }
@@ -106,6 +113,18 @@ fn wrap_in_main_guard(path: &std::path::Path, text: &str, stmt: std::ops::Range<
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
+
+    #[test]
+    fn no_fix_when_the_statement_shares_its_line() {
+        for app in [
+            "import dash\napp = dash.Dash()\nx = 1; app.run()\n",
+            "import dash\napp = dash.Dash()\nif __name__ == \"__main__\":\n    \rapp.run()\n",
+        ] {
+            let d = check_files(&[("app.py", app)], "DL201");
+            assert_eq!(d.len(), 1, "{app:?}");
+            assert!(d[0].fixes.is_empty(), "{app:?}");
+        }
+    }
 
     #[test]
     fn reported_and_wrapped() {

@@ -258,24 +258,47 @@ pub fn check_with(ws: &Workspace, options: &CheckOptions) -> Vec<Diagnostic> {
             .into_iter()
             .filter(|d| enabled(&d.file, d.code)),
     );
-    // No fix edits a Python file that does not parse: in half-typed code an insertion can
-    // land inside an unclosed bracket and mean something else (or nothing).
     for d in &mut out {
-        d.fixes.retain(|fix| {
-            fix.edits.iter().all(|edit| match edit {
-                FileEdit::Replace { file, .. } => {
-                    file.extension().is_none_or(|e| e != "py")
-                        || ws
-                            .source(file)
-                            .is_some_and(|s| !s.python().has_syntax_errors)
-                }
-                FileEdit::Create { .. } => true,
-            })
-        });
+        d.fixes.retain(|fix| keeps_python_parsing(ws, fix));
     }
     let mut out = apply_suppressions(ws, out, &enabled);
     sort(&mut out);
     out
+}
+
+/// A fix may edit a Python file only if the file parses before and after: in half-typed code
+/// an insertion can land inside an unclosed bracket, and a generated name can be one Python
+/// rejects. The check re-parses incrementally.
+fn keeps_python_parsing(ws: &Workspace, fix: &Fix) -> bool {
+    use std::collections::BTreeMap;
+    let mut per_file: BTreeMap<&Path, Vec<(Range<usize>, &str)>> = BTreeMap::new();
+    for edit in &fix.edits {
+        if let FileEdit::Replace {
+            file,
+            range,
+            new_text,
+        } = edit
+        {
+            if file.extension().is_some_and(|e| e == "py") {
+                per_file
+                    .entry(file)
+                    .or_default()
+                    .push((range.clone(), new_text.as_str()));
+            }
+        }
+    }
+    per_file.into_iter().all(|(file, edits)| {
+        ws.source(file).is_some_and(|source| {
+            let py = source.python();
+            !py.has_syntax_errors
+                && crate::analysis::python::parses_after(
+                    py,
+                    source.line_index(),
+                    source.text(),
+                    &edits,
+                )
+        })
+    })
 }
 
 /// Drops suppressed diagnostics and reports suppression codes that suppressed nothing.
