@@ -24,6 +24,7 @@ use crate::{rules, vfs};
 pub mod convert;
 pub mod document;
 pub mod session;
+pub mod transport;
 
 use document::{Document, Position as DocPosition};
 use session::{is_python, Analysis, Session};
@@ -1139,9 +1140,24 @@ pub fn serve_stdio() -> ExitCode {
             .custom_method("dash-lsp/debugPanic", Backend::debug_panic)
             .finish();
         let state = service.inner().state.clone();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        // stdin -> (validated frames) -> server; server -> (whole frames) -> stdout, with the
+        // answers to malformed input merged in between frames.
+        let (server_in, feed) = tokio::io::duplex(1 << 16);
+        let (server_out, drain) = tokio::io::duplex(1 << 16);
+        let (frames, outgoing) = tokio::sync::mpsc::unbounded_channel();
+        let writer = tokio::spawn(transport::write_frames(tokio::io::stdout(), outgoing));
+        tokio::spawn(transport::pump_input(
+            tokio::io::stdin(),
+            feed,
+            frames.clone(),
+        ));
+        let output = tokio::spawn(transport::pump_output(drain, frames));
+        Server::new(server_in, server_out, socket)
             .serve(service)
             .await;
+        // Everything the server wrote reaches stdout before the process ends.
+        let _ = output.await;
+        let _ = writer.await;
         state
     });
     let clean = state.lock().map(|s| s.shutdown).unwrap_or(false);

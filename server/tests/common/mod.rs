@@ -256,6 +256,11 @@ impl LspClient {
         self.wait_exit()
     }
 
+    /// Closes the server's stdin (the client went away without `exit`).
+    pub fn close_stdin(&mut self) {
+        drop(self.stdin.take());
+    }
+
     pub fn wait_exit(&mut self) -> i32 {
         drop(self.stdin.take());
         let deadline = Instant::now() + TIMEOUT;
