@@ -126,7 +126,11 @@ fn check_options(args: &CheckArgs, base: &Path, ws: &mut Workspace) -> Result<Ch
             Some(rel)
         }
     };
-    Ok(CheckOptions { overrides, config })
+    Ok(CheckOptions {
+        overrides,
+        config,
+        cancel: Default::default(),
+    })
 }
 
 fn diagnostics(checked: &Checked) -> Vec<Diagnostic> {

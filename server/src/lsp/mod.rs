@@ -102,7 +102,7 @@ impl Backend {
     async fn refresh(&self, folder: usize, touched: Vec<PathBuf>) {
         let (generation, ws, options) = {
             let mut s = self.lock();
-            let options = s.check_options();
+            let mut options = s.check_options();
             let Some(f) = s.folders.get_mut(folder) else {
                 return;
             };
@@ -110,6 +110,11 @@ impl Backend {
                 return;
             }
             f.generation += 1;
+            let (latest, mine) = (f.latest.clone(), f.generation);
+            latest.store(mine, std::sync::atomic::Ordering::SeqCst);
+            options.cancel = rules::Cancel::new(move || {
+                latest.load(std::sync::atomic::Ordering::SeqCst) != mine
+            });
             (f.generation, f.ws.clone(), options)
         };
         let analysed = tokio::task::spawn_blocking(move || {

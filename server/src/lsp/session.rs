@@ -32,6 +32,9 @@ pub struct Folder {
     pub scanned: bool,
     /// Bumped on every change; an analysis publishes only if it is still the newest.
     pub generation: u64,
+    /// The newest generation, readable without the lock: a running analysis stops when it
+    /// is no longer the newest.
+    pub latest: Arc<std::sync::atomic::AtomicU64>,
     pub analysis: Arc<Analysis>,
     /// What each file currently shows in the client (files with none are absent).
     pub published: BTreeMap<PathBuf, Vec<lsp::Diagnostic>>,
@@ -44,6 +47,7 @@ impl Folder {
             ws: Workspace::new(),
             scanned: false,
             generation: 0,
+            latest: Arc::default(),
             analysis: Arc::new(Analysis::default()),
             published: BTreeMap::new(),
         }
@@ -164,6 +168,7 @@ impl Session {
         CheckOptions {
             overrides: self.init_settings.overlay(&self.client_settings),
             config: None,
+            cancel: Default::default(),
         }
     }
 

@@ -207,6 +207,32 @@ pub struct CheckOptions {
     /// A configuration file to use instead of discovering one (`--config`), relative to the
     /// workspace root.
     pub config: Option<PathBuf>,
+    /// Asked between rules: when it says so, the check stops (its result is discarded).
+    pub cancel: Cancel,
+}
+
+/// A question "has this work been superseded?" (the editor sent a newer edit).
+#[derive(Clone, Default)]
+pub struct Cancel(Option<std::sync::Arc<dyn Fn() -> bool + Send + Sync>>);
+
+impl Cancel {
+    pub fn new(cancelled: impl Fn() -> bool + Send + Sync + 'static) -> Cancel {
+        Cancel(Some(std::sync::Arc::new(cancelled)))
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.as_ref().is_some_and(|f| f())
+    }
+}
+
+impl std::fmt::Debug for Cancel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Cancel(..)"
+        } else {
+            "Cancel(none)"
+        })
+    }
 }
 
 pub fn check_with(ws: &Workspace, options: &CheckOptions) -> Vec<Diagnostic> {
@@ -232,9 +258,17 @@ pub fn check_with(ws: &Workspace, options: &CheckOptions) -> Vec<Diagnostic> {
             }
         }
         let settings = file_settings.overlay(&options.overrides);
+        if options.cancel.is_cancelled() {
+            return Vec::new();
+        }
         let app = App::build_with(ws, root, &roots, settings.clone());
         let mut found = Vec::new();
-        check_app(&app, &mut found);
+        for rule in RULES {
+            if options.cancel.is_cancelled() {
+                return Vec::new();
+            }
+            (rule.check)(&app, &mut found);
+        }
         for mut d in found {
             if !settings.enabled(d.code)
                 || settings.excludes(d.file.strip_prefix(root).unwrap_or(&d.file))
@@ -561,6 +595,23 @@ mod engine_tests {
     }
 
     #[test]
+    fn a_cancelled_check_stops() {
+        let ws = workspace(&[("app.py", "import dash\napp = dash.Dash()\n")]);
+        let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = calls.clone();
+        let options = CheckOptions {
+            cancel: Cancel::new(move || {
+                // Superseded after the first few questions.
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= 3
+            }),
+            ..Default::default()
+        };
+        assert!(check_with(&ws, &options).is_empty());
+        assert!(calls.load(std::sync::atomic::Ordering::SeqCst) < RULES.len());
+        assert!(!check(&ws).is_empty());
+    }
+
+    #[test]
     fn no_fixes_in_python_that_does_not_parse() {
         let files = [
             ("app.py", "import dash\napp = dash.Dash()\nx = f(\n"),
@@ -672,6 +723,7 @@ mod engine_tests {
                 ..Default::default()
             },
             config: None,
+            cancel: Cancel::default(),
         };
         let codes: Vec<_> = check_with(&ws, &options).iter().map(|d| d.code).collect();
         assert!(

@@ -1,0 +1,173 @@
+//! Big and hostile inputs through the real binary (CLI and LSP): they are checked or reported,
+//! never crash, hang, or make the server read outside the app.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::{json, Value};
+
+fn check(dir: &Path) -> (i32, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dash-lsp"))
+        .args(["check", ".", "--format", "json"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json = serde_json::from_str(&stdout).unwrap_or_else(|_| {
+        panic!(
+            "not JSON: {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), json)
+}
+
+fn codes_of(found: &Value) -> Vec<String> {
+    found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn app(dir: &Path, app_py: &str) {
+    std::fs::write(dir.join("app.py"), app_py).unwrap();
+    std::fs::write(dir.join("requirements.txt"), "dash\ngunicorn\n").unwrap();
+    std::fs::write(dir.join("Procfile"), "web: gunicorn app:server -w 2\n").unwrap();
+}
+
+#[test]
+fn ten_megabyte_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("import dash\napp = dash.Dash(__name__)\n");
+    let mut i = 0;
+    while text.len() < 10 * 1024 * 1024 {
+        text.push_str(&format!("def f{i}(x):\n    return [x, {i}, 'value {i}']\n"));
+        i += 1;
+    }
+    app(dir.path(), &text);
+    let (code, found) = check(dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(codes_of(&found), ["DL101"]);
+}
+
+#[test]
+fn deep_nesting_and_long_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let nested = format!("x = {}1{}\n", "(".repeat(10_000), ")".repeat(10_000));
+    let long_line = format!("y = '{}'\n", "a".repeat(1024 * 1024));
+    let lists = format!("z = {}{}\n", "[".repeat(5_000), "]".repeat(5_000));
+    app(
+        dir.path(),
+        &format!("import dash\napp = dash.Dash()\nserver = app.server\n{nested}{long_line}{lists}"),
+    );
+    // Half-typed: the same, unclosed.
+    std::fs::write(dir.path().join("half.py"), "(".repeat(20_000)).unwrap();
+    let (code, found) = check(dir.path());
+    assert_eq!(code, 0, "{found}");
+}
+
+#[test]
+fn invalid_utf8_and_binary_deployment_files() {
+    let dir = tempfile::tempdir().unwrap();
+    app(
+        dir.path(),
+        "import dash\napp = dash.Dash()\nserver = app.server\n",
+    );
+    let binary: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
+    std::fs::write(dir.path().join("Procfile"), &binary).unwrap();
+    std::fs::write(dir.path().join("utils.py"), b"x = '\xff\xfe'\n").unwrap();
+    let (code, found) = check(dir.path());
+    assert_eq!(code, 1);
+    let files: Vec<(&str, &str)> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["file"].as_str().unwrap()))
+        .collect();
+    // Reported as unreadable, not as a missing Procfile.
+    assert_eq!(files, [("DL003", "Procfile"), ("DL003", "utils.py")]);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_do_not_hang_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    app(dir.path(), "import dash\napp = dash.Dash()\n");
+    std::fs::create_dir(dir.path().join("pkg")).unwrap();
+    std::os::unix::fs::symlink("..", dir.path().join("pkg/loop")).unwrap();
+    std::os::unix::fs::symlink("self", dir.path().join("self")).unwrap();
+    let (code, found) = check(dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(codes_of(&found), ["DL101"]);
+}
+
+#[test]
+fn targets_never_leave_the_app() {
+    let outer = tempfile::tempdir().unwrap();
+    std::fs::write(outer.path().join("secret.py"), "server = 1\n").unwrap();
+    let dir = outer.path().join("app");
+    std::fs::create_dir(&dir).unwrap();
+    app(
+        &dir,
+        "import dash\napp = dash.Dash()\nserver = app.server\n",
+    );
+    for target in [
+        "../../etc/passwd:server",
+        "../secret:server",
+        "--chdir .. secret:server",
+        "--chdir /etc passwd:server",
+    ] {
+        std::fs::write(
+            dir.join("Procfile"),
+            format!("web: gunicorn {target} -w 2\n"),
+        )
+        .unwrap();
+        let (_, found) = check(&dir);
+        assert_eq!(codes_of(&found), ["DL106"], "{target}: {found}");
+    }
+}
+
+#[test]
+fn huge_workspace_scan_keeps_the_server_responsive() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    app(&root, "import dash\napp = dash.Dash()\n");
+    for d in 0..100 {
+        let sub = root.join(format!("data/part{d}"));
+        std::fs::create_dir_all(&sub).unwrap();
+        for f in 0..190 {
+            std::fs::write(sub.join(format!("f{f}.csv")), "a,b\n1,2\n").unwrap();
+        }
+        std::fs::write(sub.join("__init__.py"), "").unwrap();
+        std::fs::write(sub.join("mod.py"), format!("VALUE = {d}\n")).unwrap();
+    }
+    let mut client = LspClient::spawn();
+    let started = Instant::now();
+    let init = client.initialize(&root, false);
+    assert!(init.get("result").is_some());
+    // 20,000+ files: the scan finishes and publishes.
+    let app_uri = client.open(&root.join("app.py"), "python");
+    client.diagnostics(&app_uri, |d| codes(d).contains(&"DL101".to_string()));
+    assert!(started.elapsed() < Duration::from_secs(60));
+    assert_eq!(client.shutdown_and_exit(), 0);
+
+    // Shutdown is answered promptly even while the scan runs.
+    let mut client = LspClient::spawn();
+    client.initialize(&root, false);
+    let asked = Instant::now();
+    let response = client.request("shutdown", Value::Null);
+    assert!(response.get("error").is_none());
+    assert!(
+        asked.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        asked.elapsed()
+    );
+    client.notify("exit", json!(null));
+    assert_eq!(client.wait_exit(), 0);
+}
