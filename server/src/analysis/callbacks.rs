@@ -83,34 +83,31 @@ impl Callback {
 /// parameters: they shadow module-level names.
 pub fn local_names(body: Node, params: &[String], src: &str) -> Vec<String> {
     let mut names: Vec<String> = params.to_vec();
-    for kind in [
-        "assignment",
-        "augmented_assignment",
-        "for_statement",
-        "as_pattern",
-        "named_expression",
-    ] {
-        for node in super::scope::nodes_of_kind(body, kind, src) {
-            let target = match kind {
-                "for_statement" => node.child_by_field_name("left"),
-                "as_pattern" => node.child_by_field_name("alias"),
-                "named_expression" => node.child_by_field_name("name"),
-                _ => node.child_by_field_name("left"),
-            };
-            if let Some(target) = target {
-                names.extend(
-                    super::scope::bound_names(target, src)
-                        .into_iter()
-                        .map(str::to_string),
-                );
+    let mut declared_global: Vec<&str> = Vec::new();
+    // One walk for every binding form.
+    super::scope::walk_runs(body, src, |node| {
+        let target = match node.kind() {
+            "assignment" | "augmented_assignment" | "for_statement" => {
+                node.child_by_field_name("left")
             }
+            "as_pattern" => node.child_by_field_name("alias"),
+            "named_expression" => node.child_by_field_name("name"),
+            "global_statement" => {
+                declared_global.extend(super::scope::identifiers(node, src));
+                None
+            }
+            _ => None,
+        };
+        if let Some(target) = target {
+            names.extend(
+                super::scope::bound_names(target, src)
+                    .into_iter()
+                    .map(str::to_string),
+            );
         }
-    }
+    });
     // `global x` makes `x` module-level again.
-    for global in super::scope::nodes_of_kind(body, "global_statement", src) {
-        let declared = super::scope::identifiers(global, src);
-        names.retain(|n| !declared.contains(&n.as_str()));
-    }
+    names.retain(|n| !declared_global.contains(&n.as_str()));
     names
 }
 

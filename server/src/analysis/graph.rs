@@ -13,7 +13,6 @@ use std::path::PathBuf;
 use super::callbacks::{Callback, ComponentId, DepKind, Dependency};
 use super::project::App;
 use super::python::{string_value, text_of};
-use super::scope;
 
 /// A component id given in a layout: `id="dropdown"`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,12 +66,11 @@ impl<'a> Graph<'a> {
         let mut graph = Graph::default();
         for (path, source, py) in app.sources() {
             let text = source.text();
-            let root = py.tree.root_node();
-            let in_page = scope::all_of_kind(root, "call").iter().any(|c| {
+            let in_page = py.all("call").iter().any(|c| {
                 c.child_by_field_name("function")
                     .is_some_and(|f| text_of(f, text).ends_with("register_page"))
             });
-            for kw in scope::all_of_kind(root, "keyword_argument") {
+            for kw in py.all("keyword_argument") {
                 let (Some(name), Some(value)) = (
                     kw.child_by_field_name("name"),
                     kw.child_by_field_name("value"),

@@ -163,6 +163,8 @@ pub struct App<'w> {
     gitignore: Option<Gitignore>,
     /// The effective configuration for this app.
     pub settings: Settings,
+    /// The callback graph, built once for all the rules that need it.
+    graph: std::cell::OnceCell<super::graph::Graph<'w>>,
 }
 
 impl<'w> App<'w> {
@@ -213,6 +215,7 @@ impl<'w> App<'w> {
             target: TargetStatus::NotApplicable,
             requirements: None,
             entry: None,
+            graph: std::cell::OnceCell::new(),
             gitignore,
             settings,
         };
@@ -278,6 +281,11 @@ impl<'w> App<'w> {
             .and_then(|(_, cmd)| cmd.chdir.as_deref())
             .and_then(|dir| join_relative(&self.root, dir))
             .unwrap_or_else(|| self.root.clone())
+    }
+
+    /// The app's callback graph (components, callbacks, edges).
+    pub fn graph(&self) -> &super::graph::Graph<'w> {
+        self.graph.get_or_init(|| super::graph::Graph::build(self))
     }
 
     pub fn python(&self, path: &Path) -> Option<&'w Arc<PythonModule>> {

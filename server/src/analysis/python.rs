@@ -124,7 +124,22 @@ pub struct PythonModule {
     /// Callbacks registered in this module (any registration style).
     pub callbacks: Vec<super::callbacks::Callback>,
     pub has_syntax_errors: bool,
+    /// Where the nodes of the kinds the rules look for are (`INDEXED`), found in one walk the
+    /// first time a rule asks: many rules scan all calls, and one walk is cheaper than many.
+    ///
+    /// The nodes borrow `tree`, which this struct owns and never mutates; `'static` stands for
+    /// "as long as `tree`" and is shortened to `&self`'s lifetime by [`PythonModule::all`].
+    index: std::sync::OnceLock<HashMap<&'static str, Vec<Node<'static>>>>,
 }
+
+/// Node kinds the module index holds.
+const INDEXED: &[&str] = &[
+    "call",
+    "comment",
+    "string",
+    "assignment",
+    "keyword_argument",
+];
 
 /// Whether the module's text still parses after `edits` (byte ranges of `text`, not
 /// overlapping). Re-parses incrementally from the module's tree, so checking a small fix in a
@@ -219,7 +234,32 @@ impl PythonModule {
             imports: facts.imports,
             dash_apps: facts.dash_apps,
             dash_factories: facts.dash_factories,
+            index: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Every node of `kind` in the module, nested scopes included (what
+    /// `scope::all_of_kind(root, kind)` finds), in source order.
+    pub fn all(&self, kind: &str) -> Vec<Node<'_>> {
+        let root = self.tree.root_node();
+        let Some(&indexed) = INDEXED.iter().find(|k| **k == kind) else {
+            return super::scope::all_of_kind(root, kind);
+        };
+        let index = self.index.get_or_init(|| {
+            let mut index: HashMap<&'static str, Vec<Node<'static>>> = HashMap::new();
+            super::scope::walk_all(root, |node| {
+                if let Some(k) = INDEXED.iter().find(|k| **k == node.kind()) {
+                    // SAFETY: a `Node` is a plain handle (a pointer to the tree's heap data and
+                    // an offset): it stays valid while `self.tree` exists, and the index is
+                    // dropped with `self`. Callers only see it with `&self`'s lifetime.
+                    let node: Node<'static> =
+                        unsafe { std::mem::transmute::<Node<'_>, Node<'static>>(node) };
+                    index.entry(k).or_default().push(node);
+                }
+            });
+            index
+        });
+        index.get(indexed).cloned().unwrap_or_default()
     }
 
     /// Whether `name` exists at module level once the module is imported. A star import makes

@@ -109,6 +109,13 @@ impl RequirementsFile {
         let mut cursor = root.walk();
         for node in root.named_children(&mut cursor) {
             let line = index.line_content(chunk, node.start_position().row);
+            // A broken construct spanning lines (an error, or a continuation `\` gone wrong):
+            // each of its lines is read again on its own.
+            if retry && node.has_error() && last_row(node) > node.start_position().row {
+                let (first, last) = (node.start_position().row, last_row(node));
+                self.read_lines(parser, chunk, base, first, last, &index);
+                continue;
+            }
             match node.kind() {
                 "requirement" => {
                     if let Some(mut req) = requirement(node, chunk, line) {
@@ -134,16 +141,6 @@ impl RequirementsFile {
                     }
                 }
                 "url" | "path" => self.unnamed += 1,
-                "ERROR" if retry && last_row(node) > node.start_position().row => {
-                    self.read_lines(
-                        parser,
-                        chunk,
-                        base,
-                        node.start_position().row,
-                        last_row(node),
-                        &index,
-                    );
-                }
                 "ERROR" => {
                     self.errors.push(shift(node.byte_range()));
                     // Keep what can be read inside the error.
@@ -425,6 +422,16 @@ mod tests {
             .map(|r| r.name.as_str())
             .collect();
         assert_eq!(names, ["gunicorn", "dash"]);
+        let f = RequirementsFile::parse(
+            "dash\ngunic--hash=sha256:abc \\56:abc \\\u{1fbc6}x\ngunicorn\n",
+        );
+        let names: Vec<_> = f
+            .requirements
+            .iter()
+            .filter(|r| !r.damaged)
+            .map(|r| r.name.as_str())
+            .collect();
+        assert_eq!(names, ["dash", "gunicorn"]);
         let f = RequirementsFile::parse("dash\nfoo bar baz ==\n==1\npandas\nflask\n");
         let names: Vec<_> = f
             .requirements

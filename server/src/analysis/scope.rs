@@ -32,57 +32,77 @@ pub fn is_main_guard(cond: Node, src: &str) -> bool {
 /// Decorators of a nested function do run, so they are included.
 pub fn nodes_of_kind<'t>(root: Node<'t>, kind: &str, src: &str) -> Vec<Node<'t>> {
     let mut out = Vec::new();
-    let mut stack = vec![root];
-    let mut visited = 0;
-    while let Some(node) = stack.pop() {
-        visited += 1;
-        if visited > MAX_NODES {
-            break;
-        }
+    walk(root, src, true, |node| {
         if node.kind() == kind {
             out.push(node);
         }
-        if node.id() != root.id() && is_scope(node.kind()) {
-            continue;
-        }
-        if node.kind() == "if_statement"
-            && node
-                .child_by_field_name("condition")
-                .is_some_and(|c| is_main_guard(c, src))
-        {
-            // Only the alternatives (elif/else) of a main guard run on import.
-            let mut cursor = node.walk();
-            let alternatives: Vec<Node> = node
-                .children_by_field_name("alternative", &mut cursor)
-                .collect();
-            stack.extend(alternatives.into_iter().rev());
-            continue;
-        }
-        let mut cursor = node.walk();
-        let children: Vec<Node> = node.named_children(&mut cursor).collect();
-        stack.extend(children.into_iter().rev());
-    }
+    });
     out
 }
 
-/// Every node of `kind` under `root`, in any scope (code that may run at some point).
+/// Every named node of `kind` under `root` (nested scopes included).
 pub fn all_of_kind<'t>(root: Node<'t>, kind: &str) -> Vec<Node<'t>> {
     let mut out = Vec::new();
-    let mut stack = vec![root];
-    let mut visited = 0;
-    while let Some(node) = stack.pop() {
-        visited += 1;
-        if visited > MAX_NODES {
-            break;
-        }
+    walk(root, "", false, |node| {
         if node.kind() == kind {
             out.push(node);
         }
-        let mut cursor = node.walk();
-        let children: Vec<Node> = node.named_children(&mut cursor).collect();
-        stack.extend(children.into_iter().rev());
-    }
+    });
     out
+}
+
+/// Visits the named nodes of the code under `root` that runs when `root` runs (see
+/// [`nodes_of_kind`]).
+pub fn walk_runs<'t>(root: Node<'t>, src: &str, visit: impl FnMut(Node<'t>)) {
+    walk(root, src, true, visit);
+}
+
+/// Visits every named node under `root`, nested scopes included.
+pub fn walk_all<'t>(root: Node<'t>, visit: impl FnMut(Node<'t>)) {
+    walk(root, "", false, visit);
+}
+
+/// Pre-order walk over the named nodes under `root` with tree cursors (no allocation per
+/// node, no recursion). With `runs_only`, nested scopes are not entered and of a main guard
+/// only the `elif` / `else` branches are.
+fn walk<'t>(root: Node<'t>, src: &str, runs_only: bool, mut visit: impl FnMut(Node<'t>)) {
+    let mut stack: Vec<tree_sitter::TreeCursor<'t>> = vec![root.walk()];
+    let mut visited = 0;
+    while let Some(cursor) = stack.last_mut() {
+        let node = cursor.node();
+        visited += 1;
+        if node.is_named() {
+            visit(node);
+        }
+        let mut alternatives = Vec::new();
+        let descend = visited < MAX_NODES
+            && !(runs_only && node.id() != root.id() && is_scope(node.kind()))
+            && !(runs_only
+                && node.kind() == "if_statement"
+                && node
+                    .child_by_field_name("condition")
+                    .is_some_and(|c| is_main_guard(c, src))
+                && {
+                    let mut c = node.walk();
+                    alternatives.extend(node.children_by_field_name("alternative", &mut c));
+                    true
+                });
+        if descend && cursor.goto_first_child() {
+            continue;
+        }
+        // Next: the next sibling, else the next sibling of an ancestor, else this cursor is done.
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                stack.pop();
+                break;
+            }
+        }
+        // The main guard's `elif` / `else` branches come before what follows it.
+        stack.extend(alternatives.into_iter().rev().map(|a| a.walk()));
+    }
 }
 
 /// Names an assignment target binds: identifiers, also inside tuple/list patterns, but not

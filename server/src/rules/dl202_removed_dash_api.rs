@@ -3,7 +3,6 @@
 use super::Rule;
 use crate::analysis::project::App;
 use crate::analysis::python::{text_of, DASH_CLASSES};
-use crate::analysis::scope;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
 
 pub const RULE: Rule = Rule {
@@ -30,7 +29,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         let text = source.text();
         let apps = app.dash_app_names(py);
         let file = path.to_path_buf();
-        for call in scope::all_of_kind(py.tree.root_node(), "call") {
+        for call in py.all("call") {
             let Some(function) = call.child_by_field_name("function") else {
                 continue;
             };

@@ -6,7 +6,6 @@ use super::{string_literal_like, Rule};
 use crate::analysis::io_calls;
 use crate::analysis::paths::{self, is_local_absolute, Base};
 use crate::analysis::project::App;
-use crate::analysis::scope;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
 
 pub const RULE: Rule = Rule {
@@ -31,7 +30,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let mut seen = BTreeSet::new();
     for (path, source, py) in app.sources() {
         let text = source.text();
-        for call in scope::all_of_kind(py.tree.root_node(), "call") {
+        for call in py.all("call") {
             let Some(io) = io_calls::classify(call, py, text) else {
                 continue;
             };

@@ -7,7 +7,6 @@ use tree_sitter::Node;
 use super::{env_name, import_os_edit, Rule};
 use crate::analysis::project::App;
 use crate::analysis::python::{string_value, text_of};
-use crate::analysis::scope;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
 
 pub const RULE: Rule = Rule {
@@ -93,12 +92,12 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                     .with_fix(Fix::preferred(format!("Read `{env}` from the environment"), edits)),
             );
         };
-        let root = py.tree.root_node();
         // Whole tree: secrets in functions ship too (not only code that runs at import).
-        for node in scope::all_of_kind(root, "string")
+        for node in py
+            .all("string")
             .into_iter()
-            .chain(scope::all_of_kind(root, "assignment"))
-            .chain(scope::all_of_kind(root, "keyword_argument"))
+            .chain(py.all("assignment"))
+            .chain(py.all("keyword_argument"))
         {
             match node.kind() {
                 "assignment" => {

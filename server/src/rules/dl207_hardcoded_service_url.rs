@@ -3,7 +3,6 @@
 use super::{import_os_edit, Rule};
 use crate::analysis::project::App;
 use crate::analysis::python::{string_value, text_of};
-use crate::analysis::scope;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
 
 pub const RULE: Rule = Rule {
@@ -36,7 +35,7 @@ fn points_local(value: &str) -> bool {
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
     for (path, source, py) in app.sources() {
         let text = source.text();
-        for call in scope::all_of_kind(py.tree.root_node(), "call") {
+        for call in py.all("call") {
             let Some(function) = call.child_by_field_name("function") else {
                 continue;
             };

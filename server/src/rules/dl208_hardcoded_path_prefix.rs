@@ -3,7 +3,6 @@
 use super::Rule;
 use crate::analysis::project::App;
 use crate::analysis::python::{string_value, text_of, DASH_CLASSES};
-use crate::analysis::scope;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
 
 pub const RULE: Rule = Rule {
@@ -32,7 +31,7 @@ const PREFIX_KEYWORDS: &[&str] = &[
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
     for (path, source, py) in app.sources() {
         let text = source.text();
-        for call in scope::all_of_kind(py.tree.root_node(), "call") {
+        for call in py.all("call") {
             let Some(function) = call.child_by_field_name("function") else {
                 continue;
             };

@@ -3,7 +3,6 @@
 use super::{string_literal_like, Rule};
 use crate::analysis::paths;
 use crate::analysis::project::App;
-use crate::analysis::scope;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
 
 pub const RULE: Rule = Rule {
@@ -31,7 +30,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let cwd = app.working_dir();
     for (path, source, py) in app.sources() {
         let text = source.text();
-        for call in scope::all_of_kind(py.tree.root_node(), "call") {
+        for call in py.all("call") {
             let Some(function) = call.child_by_field_name("function") else {
                 continue;
             };

@@ -8,7 +8,6 @@ use super::Rule;
 use crate::analysis::io_calls;
 use crate::analysis::paths;
 use crate::analysis::project::App;
-use crate::analysis::scope;
 use crate::analysis::{Diagnostic, Severity};
 
 pub const RULE: Rule = Rule {
@@ -34,7 +33,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let mut references: BTreeMap<PathBuf, (PathBuf, std::ops::Range<usize>)> = BTreeMap::new();
     for (path, source, py) in app.sources() {
         let text = source.text();
-        for call in scope::all_of_kind(py.tree.root_node(), "call") {
+        for call in py.all("call") {
             let Some(arg) = io_calls::classify(call, py, text).and_then(|io| io.path) else {
                 continue;
             };

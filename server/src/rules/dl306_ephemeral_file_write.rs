@@ -3,7 +3,6 @@
 use super::Rule;
 use crate::analysis::io_calls::{self, Access};
 use crate::analysis::project::App;
-use crate::analysis::scope;
 use crate::analysis::{Diagnostic, Severity};
 
 pub const RULE: Rule = Rule {
@@ -36,7 +35,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let processes = kinds.into_iter().collect::<Vec<_>>().join(", ");
     for (path, source, py) in app.sources() {
         let src = source.text();
-        for call in scope::all_of_kind(py.tree.root_node(), "call") {
+        for call in py.all("call") {
             let Some(io) = io_calls::classify(call, py, src) else {
                 continue;
             };

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::Rule;
-use crate::analysis::graph::{port, Graph};
+use crate::analysis::graph::port;
 use crate::analysis::project::App;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Related, Severity};
 
@@ -25,7 +25,7 @@ callback when it has none (Dash requires it with duplicates).
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
-    let graph = Graph::build(app);
+    let graph = app.graph();
     let mut first: HashMap<(String, String), (usize, &std::path::PathBuf, std::ops::Range<usize>)> =
         HashMap::new();
     for (i, cb) in graph.callbacks.iter().enumerate() {

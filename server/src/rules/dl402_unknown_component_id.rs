@@ -2,7 +2,7 @@
 
 use super::{string_literal_like, Rule};
 use crate::analysis::callbacks::ComponentId;
-use crate::analysis::graph::{edit_distance, Graph};
+use crate::analysis::graph::edit_distance;
 use crate::analysis::project::App;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
 
@@ -26,7 +26,7 @@ browser, and the callback never fires.
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
-    let graph = Graph::build(app);
+    let graph = app.graph();
     if graph.dynamic_ids || graph.components.is_empty() {
         return;
     }

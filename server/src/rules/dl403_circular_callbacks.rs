@@ -1,7 +1,6 @@
 //! DL403 circular-callbacks.
 
 use super::Rule;
-use crate::analysis::graph::Graph;
 use crate::analysis::project::App;
 use crate::analysis::{Diagnostic, Severity};
 
@@ -23,7 +22,7 @@ instead of `Input` for one of the edges.
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
-    let graph = Graph::build(app);
+    let graph = app.graph();
     for (members, ports) in graph.cycles() {
         let mut path: Vec<String> = ports
             .iter()

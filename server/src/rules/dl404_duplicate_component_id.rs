@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::Rule;
-use crate::analysis::graph::{ComponentDef, Graph};
+use crate::analysis::graph::ComponentDef;
 use crate::analysis::project::App;
 use crate::analysis::{Diagnostic, Related, Severity};
 
@@ -24,7 +24,7 @@ callbacks target the wrong element.
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
-    let graph = Graph::build(app);
+    let graph = app.graph();
     let mut seen: HashMap<&str, Vec<&ComponentDef>> = HashMap::new();
     for component in &graph.components {
         let earlier = seen.entry(component.id.as_str()).or_default();

@@ -237,48 +237,51 @@ impl std::fmt::Debug for Cancel {
 
 pub fn check_with(ws: &Workspace, options: &CheckOptions) -> Vec<Diagnostic> {
     let roots = app_roots(ws);
+    // Apps are independent: check them on every core, each thread a share of the roots.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(roots.len())
+        .max(1);
+    let per_app: Vec<Option<AppResult>> = if threads == 1 {
+        roots
+            .iter()
+            .map(|root| check_root(ws, root, &roots, options))
+            .collect()
+    } else {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|t| {
+                    let roots = &roots;
+                    scope.spawn(move || {
+                        roots
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| i % threads == t)
+                            .map(|(_, root)| check_root(ws, root, roots, options))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| {
+                    w.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
+    };
     let mut out = Vec::new();
     // Diagnostics dropped per file by configuration (disabled or excluded), so that their
     // suppressions are not reported as unused.
     let mut settings_of_file: Vec<(PathBuf, Settings)> = Vec::new();
-    for root in &roots {
-        let config = options.config.clone().or_else(|| find_config(ws, root));
-        let mut file_settings = Settings::default();
-        if let Some(config) = &config {
-            let text = ws.text(config).unwrap_or("");
-            let pyproject = config.file_name().is_some_and(|n| n == "pyproject.toml");
-            let (parsed, problems) = Settings::from_toml(text, pyproject);
-            file_settings = parsed.unwrap_or_default();
-            for problem in problems {
-                out.push(dl002_invalid_config::RULE.diagnostic(
-                    config,
-                    problem.range,
-                    problem.message,
-                ));
-            }
-        }
-        let settings = file_settings.overlay(&options.overrides);
-        if options.cancel.is_cancelled() {
+    for result in per_app {
+        let Some((found, root, settings)) = result else {
+            // Cancelled.
             return Vec::new();
-        }
-        let app = App::build_with(ws, root, &roots, settings.clone());
-        let mut found = Vec::new();
-        for rule in RULES {
-            if options.cancel.is_cancelled() {
-                return Vec::new();
-            }
-            (rule.check)(&app, &mut found);
-        }
-        for mut d in found {
-            if !settings.enabled(d.code)
-                || settings.excludes(d.file.strip_prefix(root).unwrap_or(&d.file))
-            {
-                continue;
-            }
-            d.severity = settings.severity_of(d.code, d.severity);
-            out.push(d);
-        }
-        settings_of_file.push((root.clone(), settings));
+        };
+        out.extend(found);
+        settings_of_file.push((root, settings));
     }
     let enabled = |file: &Path, code: &str| {
         settings_of_file
@@ -292,12 +295,114 @@ pub fn check_with(ws: &Workspace, options: &CheckOptions) -> Vec<Diagnostic> {
             .into_iter()
             .filter(|d| enabled(&d.file, d.code)),
     );
-    for d in &mut out {
-        d.fixes.retain(|fix| keeps_python_parsing(ws, fix));
-    }
     let mut out = apply_suppressions(ws, out, &enabled);
     sort(&mut out);
     out
+}
+
+/// One app's diagnostics (configured), its root and its settings; `None` when cancelled.
+type AppResult = (Vec<Diagnostic>, PathBuf, Settings);
+
+fn check_root(
+    ws: &Workspace,
+    root: &Path,
+    roots: &[PathBuf],
+    options: &CheckOptions,
+) -> Option<AppResult> {
+    let mut out = Vec::new();
+    let config = options.config.clone().or_else(|| find_config(ws, root));
+    let mut file_settings = Settings::default();
+    if let Some(config) = &config {
+        let text = ws.text(config).unwrap_or("");
+        let pyproject = config.file_name().is_some_and(|n| n == "pyproject.toml");
+        let (parsed, problems) = Settings::from_toml(text, pyproject);
+        file_settings = parsed.unwrap_or_default();
+        for problem in problems {
+            out.push(dl002_invalid_config::RULE.diagnostic(config, problem.range, problem.message));
+        }
+    }
+    let settings = file_settings.overlay(&options.overrides);
+    if options.cancel.is_cancelled() {
+        return None;
+    }
+    let app = App::build_with(ws, root, roots, settings.clone());
+    let mut found = Vec::new();
+    for rule in RULES {
+        if options.cancel.is_cancelled() {
+            return None;
+        }
+        (rule.check)(&app, &mut found);
+    }
+    for mut d in found {
+        if !settings.enabled(d.code)
+            || settings.excludes(d.file.strip_prefix(root).unwrap_or(&d.file))
+        {
+            continue;
+        }
+        d.severity = settings.severity_of(d.code, d.severity);
+        out.push(d);
+    }
+    // A fix may only be offered if the Python it edits still parses (checked here, in the
+    // app's thread).
+    verify_fixes(ws, &mut out);
+    Some((out, root.to_path_buf(), settings))
+}
+
+/// Drops the fixes that would break a Python file. All fixes of a file are tried together
+/// first (one incremental parse for the lot); only if that fails is each tried alone.
+fn verify_fixes(ws: &Workspace, diags: &mut [Diagnostic]) {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut per_file: BTreeMap<PathBuf, Vec<(Range<usize>, &str)>> = BTreeMap::new();
+    for d in diags.iter() {
+        for fix in &d.fixes {
+            for edit in &fix.edits {
+                if let FileEdit::Replace {
+                    file,
+                    range,
+                    new_text,
+                } = edit
+                {
+                    if file.extension().is_some_and(|e| e == "py") {
+                        per_file
+                            .entry(file.clone())
+                            .or_default()
+                            .push((range.clone(), new_text));
+                    }
+                }
+            }
+        }
+    }
+    let mut all_good: BTreeSet<PathBuf> = BTreeSet::new();
+    for (file, mut edits) in per_file {
+        edits.sort_by_key(|(r, _)| (r.start, r.end));
+        edits.dedup();
+        let disjoint = edits.windows(2).all(|w| w[0].0.end <= w[1].0.start);
+        let ok = disjoint
+            && ws.source(&file).is_some_and(|source| {
+                let py = source.python();
+                !py.has_syntax_errors
+                    && crate::analysis::python::parses_after(
+                        py,
+                        source.line_index(),
+                        source.text(),
+                        &edits,
+                    )
+            });
+        if ok {
+            all_good.insert(file);
+        }
+    }
+    for d in diags.iter_mut() {
+        d.fixes.retain(|fix| {
+            let files_ok = fix.edits.iter().all(|e| match e {
+                FileEdit::Replace { file, .. } => {
+                    all_good.contains(file) || file.extension().is_none_or(|x| x != "py")
+                }
+                FileEdit::Create { .. } => true,
+            });
+            files_ok || keeps_python_parsing(ws, fix)
+        });
+    }
 }
 
 /// A fix may edit a Python file only if the file parses before and after: in half-typed code

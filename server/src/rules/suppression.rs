@@ -7,7 +7,6 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::analysis::python::text_of;
-use crate::analysis::scope;
 use crate::analysis::workspace::SourceFile;
 
 /// What one comment suppresses.
@@ -96,7 +95,7 @@ pub fn parse(path: &Path, source: &SourceFile) -> FileSuppressions {
     let index = source.line_index();
     if path.extension().is_some_and(|e| e == "py") {
         let py = source.python();
-        for comment in scope::all_of_kind(py.tree.root_node(), "comment") {
+        for comment in py.all("comment") {
             if let Some(codes) = noqa(text_of(comment, text), comment.start_byte()) {
                 out.lines.insert(index.line_of(comment.start_byte()), codes);
             }

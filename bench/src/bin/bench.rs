@@ -1,0 +1,590 @@
+//! `bench --corpus DIR --ruff PATH [--runs N]`: dash-lsp's figures side by side with ruff's in
+//! the same run (`bench/run` builds, installs ruff and generates the corpus first).
+//!
+//! 1. CLI throughput over the corpus (`dash-lsp check` vs `ruff check --no-cache --isolated`),
+//!    with the floor (reading the same bytes).
+//! 2. Editor latency: 500 single-character edits of a 2,000-line app.py with 150 callbacks,
+//!    edit -> publishDiagnostics of that file (dash-lsp vs `ruff server`).
+//! 3. Cross-file latency: Procfile edit -> app.py republished.
+//! 4. Start-up: process start -> first diagnostics in a 100-app workspace.
+//! 5. Peak RSS of the server with the 200-app workspace open.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+fn dash_lsp_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("own path");
+    exe.with_file_name("dash-lsp")
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// Files both tools read: Python sources and the deployment files.
+fn corpus_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "py" || x == "txt")
+                || p.file_name().is_some_and(|n| n == "Procfile")
+            {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn time_command(cmd: &mut Command) -> f64 {
+    let start = Instant::now();
+    let status = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run command");
+    let elapsed = start.elapsed().as_secs_f64();
+    assert!(status.code().is_some(), "command killed: {cmd:?}");
+    elapsed
+}
+
+// ---------------------------------------------------------------------------------------------
+// A minimal LSP client.
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    rx: Receiver<Value>,
+    next_id: i64,
+}
+
+impl Client {
+    fn spawn(cmd: &mut Command) -> Client {
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start server");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        length = v.parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                if let Ok(v) = serde_json::from_slice::<Value>(&body) {
+                    if tx.send(v).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Client {
+            child,
+            stdin,
+            rx,
+            next_id: 1,
+        }
+    }
+
+    fn send(&mut self, msg: Value) {
+        let body = msg.to_string();
+        let _ = write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len());
+        let _ = self.stdin.flush();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// The next message matching `pred`, answering server requests on the way.
+    fn wait(&mut self, timeout: Duration, pred: impl Fn(&Value) -> bool) -> Option<Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let msg = self.rx.recv_timeout(left).ok()?;
+            if msg.get("method").is_some() && msg.get("id").is_some() {
+                let result = if msg["method"] == "workspace/configuration" {
+                    let n = msg["params"]["items"].as_array().map_or(0, Vec::len);
+                    Value::Array(vec![Value::Null; n])
+                } else {
+                    Value::Null
+                };
+                let id = msg["id"].clone();
+                self.send(json!({"jsonrpc": "2.0", "id": id, "result": result}));
+            }
+            if pred(&msg) {
+                return Some(msg);
+            }
+        }
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.wait(Duration::from_secs(120), |m| {
+            m["id"] == id && m.get("method").is_none()
+        })
+        .unwrap_or(Value::Null)
+    }
+
+    fn initialize(&mut self, root: &Path) {
+        let uri = uri(root);
+        self.request(
+            "initialize",
+            json!({"processId": null, "rootUri": uri, "workspaceFolders": [{"uri": uri, "name": "bench"}],
+                   "capabilities": {"textDocument": {"publishDiagnostics": {}}}}),
+        );
+        self.notify("initialized", json!({}));
+    }
+
+    fn open(&mut self, path: &Path, language: &str) -> String {
+        let uri = uri(path);
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": text}}),
+        );
+        uri
+    }
+
+    fn published(&mut self, uri: &str, timeout: Duration) -> bool {
+        self.wait(timeout, |m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        })
+        .is_some()
+    }
+
+    fn peak_rss_kb(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+    }
+
+    fn stop(mut self) {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = self.child.kill();
+    }
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// A 2,000-line app.py with 150 callbacks (first line a comment the edits toggle).
+fn big_app() -> String {
+    let mut s = String::from("# edited by the benchmark\nimport os\nimport dash\nimport pandas as pd\nimport plotly.express as px\nfrom dash import Dash, html, dcc, Input, Output, State\n\nDATA = pd.DataFrame({\"group\": [\"a\"], \"value\": [1]})\napp = Dash(__name__)\nserver = app.server\n\napp.layout = html.Div([\n");
+    for i in 0..150 {
+        s.push_str(&format!(
+            "    dcc.Input(id=\"in-{i}\", value=\"a\"),\n    html.Div(id=\"out-{i}\"),\n"
+        ));
+    }
+    s.push_str("])\n");
+    for i in 0..150 {
+        s.push_str(&format!(
+            "\n\n@app.callback(\n    Output(\"out-{i}\", \"children\"),\n    Input(\"in-{i}\", \"value\"),\n)\ndef update_{i}(value):\n    frame = DATA[DATA[\"group\"] == value]\n    return f\"{{len(frame)}} rows for {i}\"\n"
+        ));
+    }
+    let mut n = 0;
+    while s.lines().count() < 2_000 {
+        s.push_str(&format!("\n\ndef helper_{n}(x):\n    return x * {n}\n"));
+        n += 1;
+    }
+    s.push_str("\nif __name__ == \"__main__\":\n    app.run(debug=True)\n");
+    s
+}
+
+/// Edit latencies (ms) of `edits` single-character edits of `app.py` in `dir`.
+fn edit_latency(cmd: &mut Command, dir: &Path, edits: usize) -> Vec<f64> {
+    let mut client = Client::spawn(cmd);
+    client.initialize(dir);
+    let path = dir.join("app.py");
+    let uri = client.open(&path, "python");
+    client.published(&uri, Duration::from_secs(60));
+    // Let the start-up scan settle.
+    std::thread::sleep(Duration::from_millis(300));
+    while client.rx.try_recv().is_ok() {}
+    let mut latencies = Vec::with_capacity(edits);
+    for k in 0..edits {
+        let version = k as i64 + 2;
+        // Toggle one character in the first-line comment.
+        let change = if k % 2 == 0 {
+            json!({"range": {"start": {"line": 0, "character": 1}, "end": {"line": 0, "character": 1}}, "text": "x"})
+        } else {
+            json!({"range": {"start": {"line": 0, "character": 1}, "end": {"line": 0, "character": 2}}, "text": ""})
+        };
+        let start = Instant::now();
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
+        );
+        if client.published(&uri, Duration::from_secs(10)) {
+            latencies.push(start.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    client.stop();
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    latencies
+}
+
+/// Procfile edit -> app.py republished (ms), `n` times.
+fn cross_file_latency(dir: &Path, n: usize) -> Vec<f64> {
+    let mut client = Client::spawn(&mut Command::new(dash_lsp_bin()));
+    client.initialize(dir);
+    let app = client.open(&dir.join("app.py"), "python");
+    client.published(&app, Duration::from_secs(60));
+    let procfile = client.open(&dir.join("Procfile"), "procfile");
+    client.published(&procfile, Duration::from_secs(60));
+    let mut out = Vec::new();
+    for k in 0..n {
+        // `app:server` <-> `app:server2`: DL101 comes and goes in app.py.
+        let change = if k % 2 == 0 {
+            json!({"range": {"start": {"line": 0, "character": 24}, "end": {"line": 0, "character": 24}}, "text": "2"})
+        } else {
+            json!({"range": {"start": {"line": 0, "character": 24}, "end": {"line": 0, "character": 25}}, "text": ""})
+        };
+        let start = Instant::now();
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": procfile, "version": k as i64 + 2}, "contentChanges": [change]}),
+        );
+        if client.published(&app, Duration::from_secs(10)) {
+            out.push(start.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    client.stop();
+    out.sort_by(|a, b| a.total_cmp(b));
+    out
+}
+
+/// Process start -> first diagnostics of an opened app.py in a workspace (ms).
+fn startup(root: &Path, app: &Path) -> f64 {
+    let start = Instant::now();
+    let mut client = Client::spawn(&mut Command::new(dash_lsp_bin()));
+    client.initialize(root);
+    let uri = client.open(app, "python");
+    client.published(&uri, Duration::from_secs(120));
+    let t = start.elapsed().as_secs_f64() * 1000.0;
+    client.stop();
+    t
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let corpus =
+        PathBuf::from(arg(&args, "--corpus").unwrap_or_else(|| "target/bench-corpus".into()));
+    let ruff = arg(&args, "--ruff").map(PathBuf::from);
+    let runs: usize = arg(&args, "--runs")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let corpus = corpus.canonicalize().unwrap_or(corpus);
+    let apps: Vec<PathBuf> = {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(&corpus)
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    if apps.is_empty() {
+        eprintln!("bench: no apps in {} (run bench/run)", corpus.display());
+        std::process::exit(2);
+    }
+    let files = corpus_files(&corpus);
+    let bytes: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let mb = bytes as f64 / 1e6;
+    println!(
+        "corpus: {} apps, {} files, {:.1} MB ({})",
+        apps.len(),
+        files.len(),
+        mb,
+        corpus.display()
+    );
+
+    let mut rows: Vec<[String; 6]> = Vec::new();
+    let mut row =
+        |what: &str, ours: String, peer: String, ratio: String, target: &str, met: Option<bool>| {
+            let status = match met {
+                Some(true) => "met",
+                Some(false) => "MISSED",
+                None => "",
+            };
+            rows.push([what.into(), ours, peer, ratio, target.into(), status.into()]);
+        };
+
+    // 0. The floor: reading the bytes.
+    let floor = median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                let mut total = 0usize;
+                for f in &files {
+                    total += std::fs::read(f).map(|b| b.len()).unwrap_or(0);
+                }
+                assert!(total as u64 == bytes);
+                start.elapsed().as_secs_f64()
+            })
+            .collect(),
+    );
+    row(
+        "floor: read the corpus",
+        format!("{:.1} ms", floor * 1e3),
+        String::new(),
+        String::new(),
+        "",
+        None,
+    );
+
+    // 1. CLI throughput.
+    let ours = median(
+        (0..runs)
+            .map(|_| {
+                time_command(
+                    Command::new(dash_lsp_bin())
+                        .args(["check", "--exit-zero", "--quiet"])
+                        .arg(&corpus),
+                )
+            })
+            .collect(),
+    );
+    let peer = ruff.as_ref().map(|ruff| {
+        median(
+            (0..runs)
+                .map(|_| {
+                    time_command(
+                        Command::new(ruff)
+                            .args([
+                                "check",
+                                "--no-cache",
+                                "--isolated",
+                                "--exit-zero",
+                                "--quiet",
+                            ])
+                            .arg(&corpus),
+                    )
+                })
+                .collect(),
+        )
+    });
+    let n = files.len() as f64;
+    row(
+        "CLI check, whole corpus",
+        format!(
+            "{:.0} ms ({:.0} files/s, {:.1} MB/s)",
+            ours * 1e3,
+            n / ours,
+            mb / ours
+        ),
+        peer.map_or("-".into(), |p| {
+            format!(
+                "{:.0} ms ({:.0} files/s, {:.1} MB/s)",
+                p * 1e3,
+                n / p,
+                mb / p
+            )
+        }),
+        peer.map_or("-".into(), |p| format!("{:.2}x", ours / p)),
+        "<= 1.0x ruff",
+        peer.map(|p| ours <= p),
+    );
+
+    // 2. Editor latency.
+    let edit_dir = tempdir("edit");
+    std::fs::write(edit_dir.join("app.py"), big_app()).expect("write app.py");
+    std::fs::write(
+        edit_dir.join("Procfile"),
+        "web: gunicorn app:server --workers 4\n",
+    )
+    .expect("Procfile");
+    std::fs::write(
+        edit_dir.join("requirements.txt"),
+        "dash\ngunicorn\npandas\nplotly\n",
+    )
+    .expect("requirements");
+    let ours = edit_latency(&mut Command::new(dash_lsp_bin()), &edit_dir, 500);
+    let peer = ruff
+        .as_ref()
+        .map(|ruff| edit_latency(Command::new(ruff).args(["server"]), &edit_dir, 500));
+    let fmt = |v: &[f64]| {
+        format!(
+            "p50 {:.2} / p95 {:.2} / p99 {:.2} ms ({} edits)",
+            percentile(v, 0.5),
+            percentile(v, 0.95),
+            percentile(v, 0.99),
+            v.len()
+        )
+    };
+    let ours_p50 = percentile(&ours, 0.5);
+    row(
+        "edit -> diagnostics, 2,000-line app.py",
+        fmt(&ours),
+        peer.as_deref().map_or("-".into(), fmt),
+        peer.as_deref().map_or("-".into(), |p| {
+            format!("{:.2}x (p50)", ours_p50 / percentile(p, 0.5))
+        }),
+        "p50 <= ruff, p99 < 10 ms",
+        Some(
+            peer.as_deref()
+                .is_none_or(|p| ours_p50 <= percentile(p, 0.5))
+                && percentile(&ours, 0.99) < 10.0,
+        ),
+    );
+
+    // 3. Cross-file.
+    let cross = cross_file_latency(&edit_dir, 100);
+    row(
+        "Procfile edit -> app.py republished",
+        fmt(&cross),
+        "-".into(),
+        String::new(),
+        "",
+        None,
+    );
+
+    // 4. Start-up in a 100-app workspace.
+    let hundred = tempdir("hundred");
+    for app in apps.iter().take(100) {
+        copy_dir(app, &hundred.join(app.file_name().unwrap_or_default()));
+    }
+    let first_app = hundred
+        .join(apps[0].file_name().unwrap_or_default())
+        .join("app.py");
+    let start_ms = median((0..runs).map(|_| startup(&hundred, &first_app)).collect());
+    row(
+        "start -> first diagnostics, 100 apps",
+        format!("{start_ms:.0} ms"),
+        "-".into(),
+        String::new(),
+        "",
+        None,
+    );
+
+    // 5. Peak RSS with the 200-app workspace.
+    let mut client = Client::spawn(&mut Command::new(dash_lsp_bin()));
+    client.initialize(&corpus);
+    let uri = client.open(&apps[0].join("app.py"), "python");
+    client.published(&uri, Duration::from_secs(120));
+    let rss = client.peak_rss_kb().unwrap_or(0) as f64 / 1024.0;
+    client.stop();
+    row(
+        "peak RSS, 200-app workspace open",
+        format!("{rss:.1} MB"),
+        "-".into(),
+        String::new(),
+        "< 40 MB",
+        Some(rss < 40.0),
+    );
+
+    let widths: Vec<usize> = (0..6)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let header = ["measure", "dash-lsp", "ruff", "ratio", "target", ""];
+    let line = |cells: &[&str]| {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:<w$}", w = widths[i].max(header[i].len())))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    println!("\n{}", line(&header));
+    println!("{}", "-".repeat(line(&header).len()));
+    for r in &rows {
+        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+        println!("{}", line(&cells));
+    }
+    println!(
+        "\n(medians of {runs} runs; ruff {})",
+        ruff.as_ref()
+            .map_or("not run".into(), |r| r.display().to_string())
+    );
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dash-lsp-bench-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.canonicalize().unwrap_or(dir)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    let _ = std::fs::create_dir_all(to);
+    if let Ok(rd) = std::fs::read_dir(from) {
+        for e in rd.flatten() {
+            let p = e.path();
+            let target = to.join(e.file_name());
+            if p.is_dir() {
+                copy_dir(&p, &target);
+            } else {
+                let _ = std::fs::copy(&p, &target);
+            }
+        }
+    }
+}
