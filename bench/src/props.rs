@@ -123,6 +123,82 @@ fn parsing_python(ws: &Workspace) -> BTreeSet<PathBuf> {
         .collect()
 }
 
+/// "Ignore this" works: for the first diagnostic that can be suppressed, the suppression edit
+/// applies, the diagnostic's code is gone from its line (from the file, for a file-level
+/// directive), the comment does not break a file that was clean, and Python that parsed still
+/// does.
+pub fn check_suppression(ws: &Workspace, diags: &[Diagnostic]) -> Result<(), String> {
+    use dash_lsp::rules::suppression::suppress_edit;
+    let Some((d, title, edit)) = diags
+        .iter()
+        .filter(|d| !d.code.starts_with("DL0"))
+        .find_map(|d| {
+            let source = ws.source(&d.file)?;
+            suppress_edit(&d.file, source, d.range.start, d.code).map(|(t, e)| (d, t, e))
+        })
+    else {
+        return Ok(());
+    };
+    let fix = dash_lsp::analysis::Fix::preferred(title.clone(), vec![edit]);
+    let changes = apply_fixes(ws, &[&fix]);
+    let Some(new_text) = changes.get(&d.file) else {
+        return Err(format!("{} `{title}` changed nothing", d.code));
+    };
+    let is_py = d.file.extension().is_some_and(|e| e == "py");
+    if is_py
+        && ws
+            .text(&d.file)
+            .is_some_and(|t| !PythonModule::parse(t).has_syntax_errors)
+        && PythonModule::parse(new_text).has_syntax_errors
+    {
+        return Err(format!(
+            "{} `{title}` broke {}:\n{new_text}",
+            d.code,
+            d.file.display()
+        ));
+    }
+    let after = with_changes(ws, &changes);
+    let line = ws
+        .source(&d.file)
+        .map_or(0, |s| s.line_index().line_of(d.range.start));
+    let file_level = title.ends_with("in this file");
+    for other in rules::check(&after) {
+        if other.file != d.file {
+            continue;
+        }
+        let other_line = after
+            .source(&other.file)
+            .map_or(0, |s| s.line_index().line_of(other.range.start));
+        if other.code == d.code && (file_level || other_line == line) {
+            return Err(format!(
+                "{} still reported after `{title}`: {}",
+                d.code, other.message
+            ));
+        }
+        // The comment must not be a syntax error of its file. (A DL001 may appear: when the
+        // comment itself makes the problem go away, e.g. a lone byte-order-mark line.)
+        if matches!(other.code, "DL109" | "DL116" | "DL103" | "DL115") {
+            let before = diags
+                .iter()
+                .filter(|x| x.file == d.file && x.code == other.code)
+                .count();
+            let now = rules::check(&after)
+                .iter()
+                .filter(|x| x.file == d.file && x.code == other.code)
+                .count();
+            // (A file that was broken already may be read differently; only a clean file
+            // must stay clean.)
+            if before == 0 && now > 0 {
+                return Err(format!(
+                    "`{title}` caused {}: {}",
+                    other.code, other.message
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// All properties for one workspace. Returns how many fix rounds were applied.
 pub fn check_workspace(ws: &Workspace) -> Result<usize, String> {
     check_workspace_verbose(ws, false)
@@ -135,6 +211,9 @@ pub fn check_workspace_verbose(ws: &Workspace, verbose: bool) -> Result<usize, S
     for round in 0..MAX_ROUNDS {
         let diags = rules::check(&current);
         check_diagnostics(&current, &diags)?;
+        if round == 0 {
+            check_suppression(&current, &diags)?;
+        }
         let fixes: Vec<_> = diags.iter().filter_map(Diagnostic::preferred_fix).collect();
         let changes = apply_fixes(&current, &fixes);
         if verbose {

@@ -66,6 +66,11 @@ impl RequirementsFile {
             .set_language(&tree_sitter_requirements::LANGUAGE.into())
             .expect("tree-sitter-requirements ABI matches tree-sitter");
         let mut file = RequirementsFile::default();
+        // pip drops comments (`#` at the start of a line or after a blank) before reading a
+        // line; the grammar does not accept them everywhere (after a marker), so they are
+        // blanked out here, byte for byte, keeping every offset.
+        let blanked = blank_comments(text);
+        let text = blanked.as_str();
         // The grammar needs a line ending after the last line; appending one keeps every
         // offset of the original text valid.
         let owned;
@@ -76,6 +81,12 @@ impl RequirementsFile {
             owned.as_str()
         };
         file.read(&mut parser, text, 0, true);
+        // An error over nothing but blanks (a blanked comment after a marker) is the
+        // grammar's, not the file's.
+        file.errors.retain(|e| {
+            text.get(e.clone())
+                .is_none_or(|covered| !covered.trim().is_empty())
+        });
         for req in &mut file.requirements {
             req.damaged = file
                 .errors
@@ -193,6 +204,27 @@ impl RequirementsFile {
             self.read(parser, &line_text, base + content.start, false);
         }
     }
+}
+
+/// `text` with each comment replaced by as many spaces as it has bytes.
+fn blank_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\r', '\n']);
+        let comment = body
+            .char_indices()
+            .find(|&(i, c)| c == '#' && (i == 0 || body[..i].ends_with([' ', '\t'])))
+            .map(|(i, _)| i);
+        match comment {
+            Some(at) => {
+                out.push_str(&body[..at]);
+                out.extend(std::iter::repeat_n(' ', body.len() - at));
+                out.push_str(&line[body.len()..]);
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
 }
 
 /// The last line a node covers text on (a node ending right after a line break ends on the
@@ -440,6 +472,12 @@ mod tests {
             .map(|r| r.name.as_str())
             .collect();
         assert_eq!(names, ["dash", "pandas", "flask"]);
+        // Comments anywhere pip allows them, also after a marker; `#egg=` in a URL is no comment.
+        let f = RequirementsFile::parse("numpy<2; python_version<'3.9'  # pinned\n# top\npandas # é\n-e git+https://x/y.git#egg=y\n");
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        let names: Vec<_> = f.requirements.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["numpy", "pandas"]);
+        assert_eq!(f.unnamed, 1);
         // No final newline.
         let f = RequirementsFile::parse("dash<3");
         assert_eq!(f.requirements[0].specs, specs(&[("<", "3")]));

@@ -62,6 +62,17 @@ mod tests {
     }
 
     #[test]
+    fn suppressed_at_the_top_of_python_version() {
+        let files = [
+            (".python-version", "# dash-lsp: ignore DL118\n3.8\n"),
+            ("requirements.txt", "dash\n"),
+        ];
+        assert!(check_files(&files, "DL118").is_empty());
+        assert!(check_files(&files, "DL116").is_empty());
+        assert!(check_files(&files, "DL001").is_empty());
+    }
+
+    #[test]
     fn supported_pythons_are_not() {
         // The same setup does report an old one.
         assert_eq!(

@@ -449,7 +449,9 @@ fn apply_suppressions(
     use std::collections::{BTreeMap, BTreeSet};
     let mut parsed: BTreeMap<PathBuf, suppression::FileSuppressions> = BTreeMap::new();
     for (path, entry) in ws.files() {
-        let suppressible = path.extension().is_some_and(|e| e == "py" || e == "txt")
+        let suppressible = path
+            .extension()
+            .is_some_and(|e| e == "py" || e == "txt" || e == "sh")
             || matches!(
                 path.file_name().and_then(|n| n.to_str()),
                 Some("Procfile" | "CHECKS" | ".python-version")

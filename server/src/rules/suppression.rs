@@ -53,7 +53,13 @@ fn codes_in(list: &str, base: usize) -> Vec<(String, Range<usize>)> {
 /// A `noqa` directive in a Python comment.
 fn noqa(comment: &str, base: usize) -> Option<Codes> {
     let lower = comment.to_ascii_lowercase();
-    let at = lower.find("noqa")?;
+    // The first `noqa` that is a directive (`# noqash  # noqa: DL111` has two candidates).
+    lower
+        .match_indices("noqa")
+        .find_map(|(at, _)| noqa_at(comment, at, base))
+}
+
+fn noqa_at(comment: &str, at: usize, base: usize) -> Option<Codes> {
     let rest = &comment[at + 4..];
     match rest.strip_prefix(':') {
         Some(list) => {
@@ -106,14 +112,22 @@ pub fn parse(path: &Path, source: &SourceFile) -> FileSuppressions {
     for line in 0..index.line_count() {
         let range = index.line_content(text, line);
         let content = &text[range.clone()];
-        let trimmed = content.trim_start();
+        let trimmed = content.trim_start_matches('\u{feff}').trim_start();
         if trimmed.is_empty() {
             continue;
         }
         let is_comment = trimmed.starts_with('#') || trimmed.starts_with("//");
-        let directive = content
-            .find('#')
-            .and_then(|hash| ignore_directive(&content[hash..], range.start + hash));
+        // Every `# dash-lsp: ignore` of the line counts (a second one may have been added
+        // after an existing comment).
+        let mut directive: Option<Codes> = None;
+        for (hash, _) in content.match_indices('#') {
+            let rest = &content[hash..];
+            if rest[1..].trim_start().starts_with("dash-lsp:") {
+                if let Some(codes) = ignore_directive(rest, range.start + hash) {
+                    directive = Some(merge(directive.take(), codes));
+                }
+            }
+        }
         if let Some(codes) = directive {
             if in_header && is_comment {
                 out.file = Some(merge(out.file.take(), codes.clone()));
@@ -160,7 +174,7 @@ mod tests {
 
     #[test]
     fn python_noqa_forms() {
-        let text = "x = 1  # noqa\ny = 2  # noqa: DL301,DL302\nz = 3  # noqa:DL206 because\ns = '# noqa'\nw = 4  # noqanope\n";
+        let text = "x = 1  # noqa\ny = 2  # noqa: DL301,DL302\nz = 3  # noqa:DL206 because\ns = '# noqa'\nw = 4  # noqanope\nv = 5  # noqash  # noqa: DL111\n";
         let s = parse_text("app.py", text);
         assert_eq!(s.lines[&0], Codes::All);
         let Codes::Some(codes) = &s.lines[&1] else {
@@ -178,6 +192,7 @@ mod tests {
         };
         assert_eq!(codes[0].0, "DL206");
         assert!(!s.lines.contains_key(&3) && !s.lines.contains_key(&4));
+        assert!(s.lines[&5].covers("DL111"));
     }
 
     #[test]
@@ -189,6 +204,14 @@ mod tests {
         );
         assert!(s.lines[&3].covers("DL113"));
         assert!(s.lines[&4].covers("DL110"));
+        let s = parse_text(
+            "requirements.txt",
+            "dash  # dash-lsp: ignore DL108  # dash-lsp: ignore DL109\n",
+        );
+        assert!(s.lines[&0].covers("DL108") && s.lines[&0].covers("DL109"));
+        // After a byte-order mark, still the top of the file.
+        let s = parse_text("Procfile", "\u{feff}# dash-lsp: ignore DL105\nweb: x\n");
+        assert!(s.file.as_ref().is_some_and(|c| c.covers("DL105")));
     }
 }
 
@@ -227,7 +250,10 @@ pub fn suppress_edit(
                 }
                 false
             });
-        if inside_string {
+        // Inside a string, or after a `\` continuation, a comment cannot go; in code that does
+        // not parse, where it lands is anyone's guess.
+        if inside_string || py.has_syntax_errors || text[content.clone()].trim_end().ends_with('\\')
+        {
             return None;
         }
         let edit = match parse(path, source).lines.get(&line) {
@@ -248,18 +274,36 @@ pub fn suppress_edit(
         };
         return Some((format!("Ignore {code} for this line"), edit));
     }
+    // After a byte-order mark, which must stay first, and after a script's `#!` line.
+    let mut top = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    if text[top..].starts_with("#!") {
+        top = text[top..].find('\n').map_or(text.len(), |i| top + i + 1);
+    }
+    let at_top = || {
+        let eol = crate::analysis::text::eol_of(text);
+        Some((
+            format!("Ignore {code} in this file"),
+            FileEdit::Replace {
+                file: file.clone(),
+                range: top..top,
+                new_text: format!("# dash-lsp: ignore {code}{eol}"),
+            },
+        ))
+    };
     match name {
         "runtime.txt" => None,
-        "Procfile" | "CHECKS" => {
-            let eol = crate::analysis::text::eol_of(text);
-            Some((
-                format!("Ignore {code} in this file"),
-                FileEdit::Replace {
-                    file,
-                    range: 0..0,
-                    new_text: format!("# dash-lsp: ignore {code}{eol}"),
-                },
-            ))
+        // A trailing comment would be part of the command (Procfile), the expected content
+        // (CHECKS) or the version (.python-version): a line of its own at the top instead.
+        "Procfile" | "CHECKS" | ".python-version" => at_top(),
+        // A comment after a `\` would swallow the continuation, and on a line pip cannot
+        // read it may change how the rest is read: the top of the file is safe.
+        _ if text[content.clone()].contains('\\')
+            || crate::analysis::requirements::RequirementsFile::parse(text)
+                .errors
+                .iter()
+                .any(|e| e.start <= content.end && content.start <= e.end) =>
+        {
+            at_top()
         }
         _ => {
             let end = content.end;
@@ -361,6 +405,34 @@ mod edit_tests {
             "# dash-lsp: ignore DL114\r\nweb: gunicorn app:server\r\n"
         );
         assert_eq!(apply("runtime.txt", "python-3.7\n", 0, "DL118"), None);
+        assert_eq!(
+            apply(".python-version", "3.8\n", 0, "DL118").unwrap(),
+            "# dash-lsp: ignore DL118\n3.8\n"
+        );
+        assert_eq!(
+            apply(
+                "requirements.txt",
+                "numpy==1 \\\n  --hash=sha256:a\n",
+                0,
+                "DL113"
+            )
+            .unwrap(),
+            "# dash-lsp: ignore DL113\nnumpy==1 \\\n  --hash=sha256:a\n"
+        );
+        assert_eq!(
+            apply(
+                "start.sh",
+                "#!/bin/sh\nexec gunicorn app:server \\\n  -b :80\n",
+                12,
+                "DL117"
+            )
+            .unwrap(),
+            "#!/bin/sh\n# dash-lsp: ignore DL117\nexec gunicorn app:server \\\n  -b :80\n"
+        );
+        assert_eq!(
+            apply("Procfile", "\u{feff}web: x\n", 3, "DL105").unwrap(),
+            "\u{feff}# dash-lsp: ignore DL105\nweb: x\n"
+        );
     }
 
     fn remove(path: &str, text: &str, line: usize, at: usize) -> Option<String> {
