@@ -153,3 +153,13 @@ fn stdin_closed_without_exit_is_exit_code_1() {
     client.close_stdin();
     assert_eq!(client.wait_exit(), 1);
 }
+
+#[test]
+fn exit_ends_the_process_even_with_stdin_open() {
+    let (_dir, root, mut client) = started();
+    client.initialize(&root, false);
+    let ok = client.request("shutdown", Value::Null);
+    assert_eq!(ok["result"], Value::Null);
+    client.notify("exit", Value::Null);
+    assert_eq!(client.wait_exit_stdin_open(), 0);
+}

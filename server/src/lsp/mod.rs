@@ -1156,12 +1156,15 @@ pub fn serve_stdio() -> ExitCode {
             feed,
             frames.clone(),
         ));
+        let done = frames.clone();
         let output = tokio::spawn(transport::pump_output(drain, frames));
         Server::new(server_in, server_out, socket)
             .serve(service)
             .await;
-        // Everything the server wrote reaches stdout before the process ends.
+        // Everything the server wrote reaches stdout before the process ends; then the writer
+        // stops (the input side may still hold a sender: the client need not close stdin).
         let _ = output.await;
+        let _ = done.send(Vec::new());
         let _ = writer.await;
         state
     });

@@ -197,12 +197,16 @@ where
     }
 }
 
-/// Writes whole frames to stdout in the order they arrive.
+/// Writes whole frames to stdout in the order they arrive, until an empty one.
 pub async fn write_frames<W: AsyncWrite + Unpin>(
     mut out: W,
     mut frames: mpsc::UnboundedReceiver<Vec<u8>>,
 ) {
     while let Some(frame) = frames.recv().await {
+        // An empty frame: the server is done.
+        if frame.is_empty() {
+            return;
+        }
         if out.write_all(&frame).await.is_err() || out.flush().await.is_err() {
             return;
         }

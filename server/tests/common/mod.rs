@@ -256,6 +256,21 @@ impl LspClient {
         self.wait_exit()
     }
 
+    /// Waits for the process to end while keeping stdin open (as a client may after `exit`).
+    pub fn wait_exit_stdin_open(&mut self) -> i32 {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code().unwrap_or(-1);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "server did not exit after `exit`"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Closes the server's stdin (the client went away without `exit`).
     pub fn close_stdin(&mut self) {
         drop(self.stdin.take());
