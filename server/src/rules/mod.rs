@@ -296,6 +296,13 @@ pub fn check_with(ws: &Workspace, options: &CheckOptions) -> Vec<Diagnostic> {
             .filter(|d| enabled(&d.file, d.code)),
     );
     let mut out = apply_suppressions(ws, out, &enabled);
+    // The suppression pass adds DL001 fixes (removing comments): they are verified too.
+    for d in out
+        .iter_mut()
+        .filter(|d| d.code == dl001_unused_suppression::RULE.code)
+    {
+        d.fixes.retain(|fix| keeps_python_parsing(ws, fix));
+    }
     sort(&mut out);
     out
 }
