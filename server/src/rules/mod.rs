@@ -358,47 +358,12 @@ fn check_root(
 /// Drops the fixes that would break a Python file. All fixes of a file are tried together
 /// first (one incremental parse for the lot); only if that fails is each tried alone.
 fn verify_fixes(ws: &Workspace, diags: &mut [Diagnostic]) {
-    use std::collections::{BTreeMap, BTreeSet};
-    let mut per_file: BTreeMap<PathBuf, Vec<(Range<usize>, &str)>> = BTreeMap::new();
-    for d in diags.iter() {
-        for fix in &d.fixes {
-            for edit in &fix.edits {
-                if let FileEdit::Replace {
-                    file,
-                    range,
-                    new_text,
-                } = edit
-                {
-                    if file.extension().is_some_and(|e| e == "py") {
-                        per_file
-                            .entry(file.clone())
-                            .or_default()
-                            .push((range.clone(), new_text));
-                    }
-                }
-            }
-        }
-    }
-    let mut all_good: BTreeSet<PathBuf> = BTreeSet::new();
-    for (file, mut edits) in per_file {
-        edits.sort_by_key(|(r, _)| (r.start, r.end));
-        edits.dedup();
-        let disjoint = edits.windows(2).all(|w| w[0].0.end <= w[1].0.start);
-        let ok = disjoint
-            && ws.source(&file).is_some_and(|source| {
-                let py = source.python();
-                !py.has_syntax_errors
-                    && crate::analysis::python::parses_after(
-                        py,
-                        source.line_index(),
-                        source.text(),
-                        &edits,
-                    )
-            });
-        if ok {
-            all_good.insert(file);
-        }
-    }
+    let together = python_edits(diags.iter().flat_map(|d| &d.fixes));
+    let all_good: std::collections::BTreeSet<PathBuf> = together
+        .into_iter()
+        .filter(|(file, edits)| parses_with(ws, file, edits))
+        .map(|(file, _)| file.to_path_buf())
+        .collect();
     for d in diags.iter_mut() {
         d.fixes.retain(|fix| {
             let files_ok = fix.edits.iter().all(|e| match e {
@@ -416,9 +381,18 @@ fn verify_fixes(ws: &Workspace, diags: &mut [Diagnostic]) {
 /// an insertion can land inside an unclosed bracket, and a generated name can be one Python
 /// rejects. The check re-parses incrementally.
 fn keeps_python_parsing(ws: &Workspace, fix: &Fix) -> bool {
-    use std::collections::BTreeMap;
-    let mut per_file: BTreeMap<&Path, Vec<(Range<usize>, &str)>> = BTreeMap::new();
-    for edit in &fix.edits {
+    python_edits(std::iter::once(fix))
+        .iter()
+        .all(|(file, edits)| parses_with(ws, file, edits))
+}
+
+/// The edits of `fixes` to Python files, per file, sorted and without duplicates.
+fn python_edits<'a>(
+    fixes: impl Iterator<Item = &'a Fix>,
+) -> std::collections::BTreeMap<&'a Path, Vec<(Range<usize>, &'a str)>> {
+    let mut per_file: std::collections::BTreeMap<&Path, Vec<(Range<usize>, &str)>> =
+        Default::default();
+    for edit in fixes.flat_map(|f| &f.edits) {
         if let FileEdit::Replace {
             file,
             range,
@@ -433,18 +407,26 @@ fn keeps_python_parsing(ws: &Workspace, fix: &Fix) -> bool {
             }
         }
     }
-    per_file.into_iter().all(|(file, edits)| {
-        ws.source(file).is_some_and(|source| {
+    for edits in per_file.values_mut() {
+        edits.sort_by_key(|(r, _)| (r.start, r.end));
+        edits.dedup();
+    }
+    per_file
+}
+
+/// Whether `file` parses now and with `edits` (sorted) applied; overlapping edits do not.
+fn parses_with(ws: &Workspace, file: &Path, edits: &[(Range<usize>, &str)]) -> bool {
+    edits.windows(2).all(|w| w[0].0.end <= w[1].0.start)
+        && ws.source(file).is_some_and(|source| {
             let py = source.python();
             !py.has_syntax_errors
                 && crate::analysis::python::parses_after(
                     py,
                     source.line_index(),
                     source.text(),
-                    &edits,
+                    edits,
                 )
         })
-    })
 }
 
 /// Drops suppressed diagnostics and reports suppression codes that suppressed nothing.
