@@ -8,7 +8,12 @@ use std::process::Command;
 fn graph_snapshots() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let app = root.join("tests/fixtures/callback-graph");
-    for (format, ext) in [("mermaid", "mmd"), ("dot", "dot"), ("json", "json")] {
+    for (format, ext) in [
+        ("mermaid", "mmd"),
+        ("dot", "dot"),
+        ("json", "json"),
+        ("svg", "svg"),
+    ] {
         let out = Command::new(env!("CARGO_BIN_EXE_dash-lsp"))
             .args(["graph", "--format", format])
             .current_dir(&app)

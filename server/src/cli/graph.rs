@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde_json::{json, Value};
 
+use super::graph_svg;
 use super::output::display_path;
 use crate::analysis::callbacks::{ComponentId, DepKind, Dependency};
 use crate::analysis::graph::Graph;
@@ -19,6 +20,8 @@ pub enum GraphFormat {
     Mermaid,
     Dot,
     Json,
+    /// A self-contained picture (no scripts, no external resources).
+    Svg,
 }
 
 /// A node of the rendered graph: a component id (literal or pattern) or a callback.
@@ -171,13 +174,58 @@ fn escape(label: &str) -> String {
 }
 
 pub fn render(format: GraphFormat, dir: &Path, ws: &Workspace) -> String {
-    let roots = app_roots(ws);
+    render_apps(format, dir, ws, None)
+}
+
+/// Like [`render`], but only the app that owns `file` (the deepest app root above it) when
+/// `file` is given and some app owns it.
+pub fn render_apps(format: GraphFormat, dir: &Path, ws: &Workspace, file: Option<&Path>) -> String {
+    let mut roots = app_roots(ws);
+    let owner = file.and_then(|f| {
+        roots
+            .iter()
+            .filter(|r| f.starts_with(r))
+            .max_by_key(|r| r.components().count())
+            .cloned()
+    });
+    let all = roots.clone();
+    if let Some(owner) = owner {
+        roots.retain(|r| *r == owner);
+    }
     let apps: Vec<Rendered> = roots
         .iter()
-        .map(|r| render_app(dir, ws, &App::build(ws, r, &roots)))
+        .map(|r| render_app(dir, ws, &App::build(ws, r, &all)))
         .collect();
     let mut out = String::new();
     match format {
+        GraphFormat::Svg => {
+            let svg_apps: Vec<graph_svg::SvgApp> = apps
+                .iter()
+                .map(|a| graph_svg::SvgApp {
+                    title: &a.root,
+                    nodes: a
+                        .nodes
+                        .iter()
+                        .map(|n| graph_svg::SvgNode {
+                            key: &n.key,
+                            label: &n.label,
+                            callback: n.callback,
+                        })
+                        .collect(),
+                    edges: a
+                        .edges
+                        .iter()
+                        .map(|e| graph_svg::SvgEdge {
+                            from: &e.from,
+                            to: &e.to,
+                            label: &e.label,
+                            state: e.state,
+                        })
+                        .collect(),
+                })
+                .collect();
+            out = graph_svg::render(&svg_apps);
+        }
         GraphFormat::Json => {
             let value = json!({"apps": apps.iter().map(|a| a.json.clone()).collect::<Vec<_>>()});
             out = serde_json::to_string_pretty(&value).unwrap_or_default();

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod check;
 pub mod graph;
+pub mod graph_svg;
 pub mod output;
 
 #[derive(Parser, Debug)]
@@ -29,7 +30,8 @@ pub enum Command {
     },
     /// Check app folders (or files) and report problems.
     Check(CheckArgs),
-    /// Print the app's callback graph (components and callbacks as nodes).
+    /// Print the app's callback graph (components and callbacks as nodes): Mermaid, DOT, JSON or
+    /// a self-contained SVG picture.
     Graph {
         /// The app folder (default: the current folder).
         path: Option<PathBuf>,
