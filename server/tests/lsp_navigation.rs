@@ -116,3 +116,66 @@ fn definition_references_rename_hover_and_lenses() {
     );
     assert_eq!(client.shutdown_and_exit(), 0);
 }
+
+#[test]
+fn callback_graph_command_renders_the_unsaved_view() {
+    let dir = copy_fixture("callback-graph");
+    let root = dir.path().canonicalize().unwrap();
+    let mut client = LspClient::spawn();
+    let init = client.initialize(&root, false);
+    assert_eq!(
+        init["result"]["capabilities"]["executeCommandProvider"]["commands"],
+        json!(["dash-lsp.callbackGraph"])
+    );
+    let callbacks_path = root.join("callbacks.py");
+    let callbacks_uri = client.open(&callbacks_path, "python");
+    client.diagnostics(&callbacks_uri, |_| true);
+
+    let graph = |client: &mut LspClient, args: Value| {
+        client.request(
+            "workspace/executeCommand",
+            json!({"command": "dash-lsp.callbackGraph", "arguments": [args]}),
+        )
+    };
+    let svg = graph(&mut client, json!({"uri": callbacks_uri}));
+    assert_eq!(svg["result"]["format"], "svg");
+    let content = svg["result"]["content"].as_str().unwrap();
+    assert!(content.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(content.contains(">draw</text>") && content.contains(">country-map</text>"));
+    // Offline by construction: no scripts, no external references.
+    assert!(!content.contains("<script") && !content.contains("href=\"http"));
+
+    // An unsaved rename of a callback shows in the graph.
+    let text = std::fs::read_to_string(&callbacks_path).unwrap();
+    let renamed = text.replacen("def announce(", "def announce_all(", 1);
+    assert_ne!(renamed, text, "fixture has an `announce` callback");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": callbacks_uri, "version": 2}, "contentChanges": [{"text": renamed}]}),
+    );
+    let json_graph = graph(&mut client, json!({"uri": callbacks_uri, "format": "json"}));
+    let parsed: Value =
+        serde_json::from_str(json_graph["result"]["content"].as_str().unwrap()).unwrap();
+    let names: Vec<&str> = parsed["apps"][0]["callbacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"announce_all") && !names.contains(&"announce"),
+        "{names:?}"
+    );
+
+    // Bad requests get errors, not a dead server.
+    let bad = graph(&mut client, json!({"uri": callbacks_uri, "format": "png"}));
+    assert_eq!(bad["error"]["code"], -32602, "{bad}");
+    let unknown = client.request(
+        "workspace/executeCommand",
+        json!({"command": "dash-lsp.nope", "arguments": []}),
+    );
+    assert_eq!(unknown["error"]["code"], -32602, "{unknown}");
+    let outside = graph(&mut client, json!({"uri": "file:///elsewhere/app.py"}));
+    assert_eq!(outside["error"]["code"], -32602, "{outside}");
+    assert_eq!(client.shutdown_and_exit(), 0);
+}

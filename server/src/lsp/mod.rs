@@ -19,6 +19,7 @@ use crate::analysis::navigation::{self, Place};
 use crate::analysis::settings::Settings;
 use crate::analysis::text::Encoding;
 use crate::analysis::{Diagnostic as Finding, FileEdit};
+use crate::cli::graph::GraphFormat;
 use crate::{rules, vfs};
 
 pub mod convert;
@@ -31,6 +32,10 @@ use session::{is_python, Analysis, Session};
 
 /// The code action kind of "fix all dash-lsp problems in this file".
 pub const FIX_ALL_KIND: &str = "source.fixAll.dash-lsp";
+/// `workspace/executeCommand`: the callback graph of the app owning a document (argument
+/// `{"uri": ..., "format": "svg" | "json" | "mermaid" | "dot"}`; default svg), computed on the
+/// server's current view (unsaved edits included). Answers `{"format", "content"}`.
+pub const CALLBACK_GRAPH_COMMAND: &str = "dash-lsp.callbackGraph";
 /// Most fix-all rounds (a fix can enable another).
 const MAX_FIX_ROUNDS: usize = 10;
 
@@ -675,6 +680,10 @@ impl LanguageServer for Backend {
                     resolve_provider: Some(false),
                 }),
                 document_symbol_provider: Some(OneOf::Left(true)),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![CALLBACK_GRAPH_COMMAND.into()],
+                    work_done_progress_options: Default::default(),
+                }),
                 completion_provider: Some(CompletionOptions {
                     trigger_characters: Some(vec!["-".into()]),
                     resolve_provider: Some(false),
@@ -995,6 +1004,83 @@ impl LanguageServer for Backend {
             )
         });
         found.ok_or_else(|| internal("textDocument/rename"))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command != CALLBACK_GRAPH_COMMAND {
+            return Err(Error::invalid_params(format!(
+                "unknown command `{}` (known: {CALLBACK_GRAPH_COMMAND})",
+                params.command
+            )));
+        }
+        #[derive(Deserialize, Default)]
+        struct GraphArgs {
+            uri: Option<Uri>,
+            format: Option<String>,
+        }
+        let args: GraphArgs = match params.arguments.first() {
+            None | Some(Value::Null) => GraphArgs::default(),
+            Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
+                Error::invalid_params(format!("{CALLBACK_GRAPH_COMMAND}: bad argument: {e}"))
+            })?,
+        };
+        let format = match args.format.as_deref().unwrap_or("svg") {
+            "svg" => GraphFormat::Svg,
+            "json" => GraphFormat::Json,
+            "mermaid" => GraphFormat::Mermaid,
+            "dot" => GraphFormat::Dot,
+            other => {
+                return Err(Error::invalid_params(format!(
+                    "{CALLBACK_GRAPH_COMMAND}: unknown format `{other}` (svg, json, mermaid, dot)"
+                )))
+            }
+        };
+        // The folder of the document (or the first folder), and the document's path in it.
+        let target = {
+            let s = self.lock();
+            let located = args
+                .uri
+                .as_ref()
+                .and_then(convert::path_of)
+                .and_then(|p| s.locate(&p));
+            match located {
+                Some((i, rel)) => Some((
+                    s.folders[i].root.clone(),
+                    s.folders[i].ws.clone(),
+                    Some(rel),
+                )),
+                None if args.uri.is_none() => s
+                    .folders
+                    .first()
+                    .map(|f| (f.root.clone(), f.ws.clone(), None)),
+                None => None,
+            }
+        };
+        let Some((root, ws, rel)) = target else {
+            return Err(Error::invalid_params(format!(
+                "{CALLBACK_GRAPH_COMMAND}: the document is not in a workspace folder"
+            )));
+        };
+        let rendered = tokio::task::spawn_blocking(move || {
+            std::panic::catch_unwind(AssertUnwindSafe(|| {
+                crate::cli::graph::render_apps(format, Path::new(""), &ws, rel.as_deref())
+            }))
+            .ok()
+        })
+        .await
+        .ok()
+        .flatten()
+        .ok_or_else(|| internal(CALLBACK_GRAPH_COMMAND))?;
+        let name = match format {
+            GraphFormat::Svg => "svg",
+            GraphFormat::Json => "json",
+            GraphFormat::Mermaid => "mermaid",
+            GraphFormat::Dot => "dot",
+        };
+        tracing::info!("callback graph of {} ({name})", root.display());
+        Ok(Some(
+            serde_json::json!({"format": name, "content": rendered}),
+        ))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
