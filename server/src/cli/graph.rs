@@ -174,12 +174,23 @@ fn escape(label: &str) -> String {
 }
 
 pub fn render(format: GraphFormat, dir: &Path, ws: &Workspace) -> String {
-    render_apps(format, dir, ws, None)
+    let name = dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()));
+    render_apps(format, dir, ws, None, name.as_deref())
 }
 
 /// Like [`render`], but only the app that owns `file` (the deepest app root above it) when
-/// `file` is given and some app owns it.
-pub fn render_apps(format: GraphFormat, dir: &Path, ws: &Workspace, file: Option<&Path>) -> String {
+/// `file` is given and some app owns it. `folder_name` titles an app at the folder's root in
+/// the picture (instead of `.`).
+pub fn render_apps(
+    format: GraphFormat,
+    dir: &Path,
+    ws: &Workspace,
+    file: Option<&Path>,
+    folder_name: Option<&str>,
+) -> String {
     let mut roots = app_roots(ws);
     let owner = file.and_then(|f| {
         roots
@@ -202,7 +213,10 @@ pub fn render_apps(format: GraphFormat, dir: &Path, ws: &Workspace, file: Option
             let svg_apps: Vec<graph_svg::SvgApp> = apps
                 .iter()
                 .map(|a| graph_svg::SvgApp {
-                    title: &a.root,
+                    title: match folder_name {
+                        Some(name) if a.root == "." => name,
+                        _ => &a.root,
+                    },
                     nodes: a
                         .nodes
                         .iter()

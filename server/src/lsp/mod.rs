@@ -1061,9 +1061,16 @@ impl LanguageServer for Backend {
                 "{CALLBACK_GRAPH_COMMAND}: the document is not in a workspace folder"
             )));
         };
+        let name = root.file_name().map(|n| n.to_string_lossy().into_owned());
         let rendered = tokio::task::spawn_blocking(move || {
             std::panic::catch_unwind(AssertUnwindSafe(|| {
-                crate::cli::graph::render_apps(format, Path::new(""), &ws, rel.as_deref())
+                crate::cli::graph::render_apps(
+                    format,
+                    Path::new(""),
+                    &ws,
+                    rel.as_deref(),
+                    name.as_deref(),
+                )
             }))
             .ok()
         })
