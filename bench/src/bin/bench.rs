@@ -15,6 +15,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
+use dash_lsp_bench::corpus::big_app;
 use serde_json::{json, Value};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
@@ -229,29 +230,6 @@ fn uri(path: &Path) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-
-/// A 2,000-line app.py with 150 callbacks (first line a comment the edits toggle).
-fn big_app() -> String {
-    let mut s = String::from("# edited by the benchmark\nimport os\nimport dash\nimport pandas as pd\nimport plotly.express as px\nfrom dash import Dash, html, dcc, Input, Output, State\n\nDATA = pd.DataFrame({\"group\": [\"a\"], \"value\": [1]})\napp = Dash(__name__)\nserver = app.server\n\napp.layout = html.Div([\n");
-    for i in 0..150 {
-        s.push_str(&format!(
-            "    dcc.Input(id=\"in-{i}\", value=\"a\"),\n    html.Div(id=\"out-{i}\"),\n"
-        ));
-    }
-    s.push_str("])\n");
-    for i in 0..150 {
-        s.push_str(&format!(
-            "\n\n@app.callback(\n    Output(\"out-{i}\", \"children\"),\n    Input(\"in-{i}\", \"value\"),\n)\ndef update_{i}(value):\n    frame = DATA[DATA[\"group\"] == value]\n    return f\"{{len(frame)}} rows for {i}\"\n"
-        ));
-    }
-    let mut n = 0;
-    while s.lines().count() < 2_000 {
-        s.push_str(&format!("\n\ndef helper_{n}(x):\n    return x * {n}\n"));
-        n += 1;
-    }
-    s.push_str("\nif __name__ == \"__main__\":\n    app.run(debug=True)\n");
-    s
-}
 
 /// Edit latencies (ms) of `edits` single-character edits of `app.py` in `dir`.
 fn edit_latency(cmd: &mut Command, dir: &Path, edits: usize) -> Vec<f64> {

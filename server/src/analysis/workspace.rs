@@ -17,6 +17,7 @@ pub struct SourceFile {
     text: Arc<str>,
     index: OnceLock<LineIndex>,
     python: OnceLock<Arc<PythonModule>>,
+    hash: OnceLock<u64>,
 }
 
 impl SourceFile {
@@ -25,7 +26,34 @@ impl SourceFile {
             text: text.into(),
             index: OnceLock::new(),
             python: OnceLock::new(),
+            hash: OnceLock::new(),
         }
+    }
+
+    /// The same text without the parsed model (and so without its memory): what an analysis
+    /// that should not keep models works on. The content hash is carried over.
+    pub fn fresh(&self) -> SourceFile {
+        let file = SourceFile::new(self.text.clone());
+        if let Some(&h) = self.hash.get() {
+            let _ = file.hash.set(h);
+        }
+        file
+    }
+
+    /// Whether the Python model has been built (and is held by this file).
+    pub fn has_python(&self) -> bool {
+        self.python.get().is_some()
+    }
+
+    /// A hash of the text (computed once): results computed from the text can be reused
+    /// while it is unchanged.
+    pub fn content_hash(&self) -> u64 {
+        *self.hash.get_or_init(|| {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            self.text.hash(&mut h);
+            h.finish()
+        })
     }
 
     /// A Python file whose module was already built (from an incremental parse).
@@ -150,6 +178,24 @@ impl Workspace {
         self.files
             .range(dir.clone()..)
             .take_while(move |(p, _)| p.starts_with(&dir))
+    }
+
+    /// A copy whose text files under `dir` hold no parsed model unless they already had one:
+    /// models built while analysing the copy are dropped with it (memory stays bounded by one
+    /// app instead of the workspace).
+    pub fn with_fresh_sources_under(&self, dir: &Path) -> Workspace {
+        let mut copy = self.clone();
+        let under: Vec<PathBuf> = self.files_under(dir).map(|(p, _)| p.clone()).collect();
+        for path in under {
+            if let Some(entry) = copy.files.get_mut(&path) {
+                if let Content::Text(source) = &entry.content {
+                    if !source.has_python() {
+                        entry.content = Content::Text(Arc::new(source.fresh()));
+                    }
+                }
+            }
+        }
+        copy
     }
 
     /// Whether any file lies under `dir`.

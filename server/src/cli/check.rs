@@ -130,6 +130,10 @@ fn check_options(args: &CheckArgs, base: &Path, ws: &mut Workspace) -> Result<Ch
         overrides,
         config,
         cancel: Default::default(),
+        // `--fix` re-checks after each round: only the apps it edited are checked again.
+        cache: Some(Default::default()),
+        // Each app's parsed modules are dropped after its check (memory: one app at a time).
+        retain_models: Some(Vec::new()),
     })
 }
 

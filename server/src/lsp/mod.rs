@@ -107,7 +107,7 @@ impl Backend {
     async fn refresh(&self, folder: usize, touched: Vec<PathBuf>) {
         let (generation, ws, options) = {
             let mut s = self.lock();
-            let mut options = s.check_options();
+            let mut options = s.folder_options(folder);
             let Some(f) = s.folders.get_mut(folder) else {
                 return;
             };
@@ -221,7 +221,7 @@ impl Backend {
                 s.encoding,
                 s.document_changes,
                 versions,
-                s.check_options(),
+                s.folder_options(i),
             )
         };
         let (rel, current_ws) = current;

@@ -13,7 +13,7 @@ use crate::analysis::settings::Settings;
 use crate::analysis::text::Encoding;
 use crate::analysis::workspace::SourceFile;
 use crate::analysis::{Diagnostic, Workspace};
-use crate::rules::CheckOptions;
+use crate::rules::{self, CheckOptions};
 
 /// One analysis result: the snapshot it was computed on and its diagnostics.
 #[derive(Debug, Default)]
@@ -38,6 +38,8 @@ pub struct Folder {
     pub analysis: Arc<Analysis>,
     /// What each file currently shows in the client (files with none are absent).
     pub published: BTreeMap<PathBuf, Vec<lsp::Diagnostic>>,
+    /// Per-app results: an edit re-checks only the apps it can affect.
+    pub cache: Arc<rules::AppCache>,
 }
 
 impl Folder {
@@ -50,6 +52,7 @@ impl Folder {
             latest: Arc::default(),
             analysis: Arc::new(Analysis::default()),
             published: BTreeMap::new(),
+            cache: Arc::default(),
         }
     }
 }
@@ -163,12 +166,26 @@ impl Session {
             .collect()
     }
 
+    /// The options for checking folder `folder`: its cache, and models kept only for the
+    /// apps of open documents (the others are re-parsed when they change, so memory stays
+    /// small in a workspace of many apps).
+    pub fn folder_options(&self, folder: usize) -> CheckOptions {
+        let mut options = self.check_options();
+        if let Some(f) = self.folders.get(folder) {
+            options.cache = Some(f.cache.clone());
+            options.retain_models = Some(self.open_in(folder));
+        }
+        options
+    }
+
     /// What the editor layers over the configuration files.
     pub fn check_options(&self) -> CheckOptions {
         CheckOptions {
             overrides: self.init_settings.overlay(&self.client_settings),
             config: None,
             cancel: Default::default(),
+            cache: None,
+            retain_models: None,
         }
     }
 

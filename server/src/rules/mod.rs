@@ -1,10 +1,12 @@
 //! The rule catalog: one module per rule (doc, check, fix, tests) and the registry.
 //! Codes and names are a public interface (`../shared/RULES.md`).
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::analysis::project::{app_roots, App};
 use crate::analysis::python::{BindingKind, PythonModule};
@@ -209,6 +211,111 @@ pub struct CheckOptions {
     pub config: Option<PathBuf>,
     /// Asked between rules: when it says so, the check stops (its result is discarded).
     pub cancel: Cancel,
+    /// Per-app results of earlier checks, reused for apps whose inputs did not change.
+    pub cache: Option<Arc<AppCache>>,
+    /// Which apps keep their parsed Python models in the workspace's files after the check:
+    /// `None` every app (the default); `Some(paths)` only the apps holding one of `paths` (the
+    /// open documents), the others parse into a private copy dropped after their check.
+    pub retain_models: Option<Vec<PathBuf>>,
+}
+
+/// Results of earlier checks per app root, each with the fingerprint of everything the app's
+/// check read: files it owns, files of enclosing apps and of no app (configuration, shared
+/// code), the set of paths in the workspace (existence checks), the app roots and the
+/// settings. A hit returns the earlier diagnostics without parsing or running a rule.
+#[derive(Default)]
+pub struct AppCache {
+    apps: std::sync::Mutex<HashMap<PathBuf, (u64, Arc<AppResult>)>>,
+}
+
+impl std::fmt::Debug for AppCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.apps.lock().map_or(0, |a| a.len());
+        write!(f, "AppCache({n} apps)")
+    }
+}
+
+impl AppCache {
+    fn get(&self, root: &Path, fingerprint: u64) -> Option<Arc<AppResult>> {
+        let apps = self.apps.lock().unwrap_or_else(|e| e.into_inner());
+        apps.get(root)
+            .filter(|(f, _)| *f == fingerprint)
+            .map(|(_, r)| r.clone())
+    }
+
+    fn put(&self, root: &Path, fingerprint: u64, result: Arc<AppResult>) {
+        let mut apps = self.apps.lock().unwrap_or_else(|e| e.into_inner());
+        apps.insert(root.to_path_buf(), (fingerprint, result));
+    }
+
+    /// Forgets apps that no longer exist.
+    fn retain(&self, roots: &[PathBuf]) {
+        let mut apps = self.apps.lock().unwrap_or_else(|e| e.into_inner());
+        apps.retain(|root, _| roots.contains(root));
+    }
+}
+
+/// One fingerprint per root (see [`AppCache`]).
+fn fingerprints(ws: &Workspace, roots: &[PathBuf], options: &CheckOptions) -> Vec<u64> {
+    use std::hash::{Hash, Hasher};
+    let hasher = std::collections::hash_map::DefaultHasher::new;
+    let index: HashMap<&Path, usize> = roots
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.as_path(), i))
+        .collect();
+    // Owner of a file: the deepest app root above it (`roots.len()` = no app).
+    let owner = |path: &Path| {
+        path.ancestors()
+            .skip(1)
+            .find_map(|a| index.get(a).copied())
+            .unwrap_or(roots.len())
+    };
+    let mut content = vec![0u64; roots.len() + 1];
+    let mut paths = hasher();
+    for (path, entry) in ws.files() {
+        let mut h = hasher();
+        path.hash(&mut h);
+        let kind = match &entry.content {
+            crate::analysis::workspace::Content::Text(source) => source.content_hash(),
+            crate::analysis::workspace::Content::NotRead => entry.size,
+            crate::analysis::workspace::Content::Unreadable(why) => {
+                why.hash(&mut h);
+                entry.size ^ 0x5555
+            }
+        };
+        kind.hash(&mut h);
+        let o = owner(path);
+        content[o] = content[o].rotate_left(5) ^ h.finish();
+        // Existence anywhere, and data files' sizes (an app may stat `../shared/big.csv`).
+        path.hash(&mut paths);
+        if matches!(entry.content, crate::analysis::workspace::Content::NotRead) {
+            entry.size.hash(&mut paths);
+        }
+    }
+    let mut shared = hasher();
+    paths.finish().hash(&mut shared);
+    roots.hash(&mut shared);
+    format!("{:?}", options.overrides).hash(&mut shared);
+    options.config.hash(&mut shared);
+    content[roots.len()].hash(&mut shared);
+    let shared = shared.finish();
+    roots
+        .iter()
+        .enumerate()
+        .map(|(i, root)| {
+            let mut h = hasher();
+            shared.hash(&mut h);
+            content[i].hash(&mut h);
+            // Enclosing apps' files (a parent folder's configuration, for one).
+            for a in root.ancestors().skip(1) {
+                if let Some(&j) = index.get(a) {
+                    content[j].hash(&mut h);
+                }
+            }
+            h.finish()
+        })
+        .collect()
 }
 
 /// A question "has this work been superseded?" (the editor sent a newer edit).
@@ -237,27 +344,57 @@ impl std::fmt::Debug for Cancel {
 
 pub fn check_with(ws: &Workspace, options: &CheckOptions) -> Vec<Diagnostic> {
     let roots = app_roots(ws);
+    let prints = match &options.cache {
+        Some(cache) => {
+            cache.retain(&roots);
+            fingerprints(ws, &roots, options)
+        }
+        None => Vec::new(),
+    };
+    let check_root = |root: &PathBuf| -> Option<Arc<AppResult>> {
+        let i = roots.iter().position(|r| r == root)?;
+        let cached = options
+            .cache
+            .as_ref()
+            .zip(prints.get(i))
+            .and_then(|(cache, &print)| cache.get(root, print));
+        if cached.is_some() {
+            return cached;
+        }
+        let retain = options
+            .retain_models
+            .as_ref()
+            .is_none_or(|keep| keep.iter().any(|p| p.starts_with(root)));
+        let result = if retain {
+            check_root(ws, root, &roots, options)
+        } else {
+            let private = ws.with_fresh_sources_under(root);
+            check_root(&private, root, &roots, options)
+        }
+        .map(Arc::new)?;
+        if let (Some(cache), Some(&print)) = (&options.cache, prints.get(i)) {
+            cache.put(root, print, result.clone());
+        }
+        Some(result)
+    };
     // Apps are independent: check them on every core, each thread a share of the roots.
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(roots.len())
         .max(1);
-    let per_app: Vec<Option<AppResult>> = if threads == 1 {
-        roots
-            .iter()
-            .map(|root| check_root(ws, root, &roots, options))
-            .collect()
+    let per_app: Vec<Option<Arc<AppResult>>> = if threads == 1 {
+        roots.iter().map(check_root).collect()
     } else {
         std::thread::scope(|scope| {
             let workers: Vec<_> = (0..threads)
                 .map(|t| {
-                    let roots = &roots;
+                    let (roots, check_root) = (&roots, &check_root);
                     scope.spawn(move || {
                         roots
                             .iter()
                             .enumerate()
                             .filter(|(i, _)| i % threads == t)
-                            .map(|(_, root)| check_root(ws, root, roots, options))
+                            .map(|(_, root)| check_root(root))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -276,12 +413,13 @@ pub fn check_with(ws: &Workspace, options: &CheckOptions) -> Vec<Diagnostic> {
     // suppressions are not reported as unused.
     let mut settings_of_file: Vec<(PathBuf, Settings)> = Vec::new();
     for result in per_app {
-        let Some((found, root, settings)) = result else {
+        let Some(result) = result else {
             // Cancelled.
             return Vec::new();
         };
-        out.extend(found);
-        settings_of_file.push((root, settings));
+        let (found, root, settings) = result.as_ref();
+        out.extend(found.iter().cloned());
+        settings_of_file.push((root.clone(), settings.clone()));
     }
     let enabled = |file: &Path, code: &str| {
         settings_of_file
@@ -819,13 +957,91 @@ mod engine_tests {
                 ..Default::default()
             },
             config: None,
-            cancel: Cancel::default(),
+            ..Default::default()
         };
         let codes: Vec<_> = check_with(&ws, &options).iter().map(|d| d.code).collect();
         assert!(
             codes.contains(&"DL101") && codes.contains(&"DL108"),
             "{codes:?}"
         );
+    }
+
+    #[test]
+    fn app_cache_reuses_unchanged_apps_and_sees_every_change() {
+        let mut ws = workspace(&[
+            ("dash-lsp.toml", "ignore = [\"DL114\"]\n"),
+            ("a/app.py", "import dash\napp = dash.Dash(__name__)\n"),
+            ("a/Procfile", "web: gunicorn app:server\n"),
+            ("a/requirements.txt", "dash\ngunicorn\n"),
+            (
+                "b/app.py",
+                "import dash\napp = dash.Dash(__name__)\nserver = app.server\n",
+            ),
+            ("b/Procfile", "web: gunicorn app:server\n"),
+            ("b/requirements.txt", "dash\n"),
+        ]);
+        let cache = Arc::new(AppCache::default());
+        let options = CheckOptions {
+            cache: Some(cache.clone()),
+            retain_models: Some(vec![PathBuf::from("a/app.py")]),
+            ..Default::default()
+        };
+        let fresh = |ws: &Workspace| check_with(ws, &CheckOptions::default());
+        let summary = |d: &[Diagnostic]| -> Vec<(String, &'static str)> {
+            d.iter()
+                .map(|d| (d.file.display().to_string(), d.code))
+                .collect()
+        };
+        let first = check_with(&ws, &options);
+        // Models: kept for the app of the open document, not for the other.
+        assert!(ws.source(Path::new("a/app.py")).unwrap().has_python());
+        assert!(!ws.source(Path::new("b/app.py")).unwrap().has_python());
+        assert_eq!(first, fresh(&ws));
+        assert_eq!(
+            summary(&first),
+            [
+                ("a/app.py".to_string(), "DL101"),
+                ("b/requirements.txt".to_string(), "DL108")
+            ]
+        );
+        let b_before = cache.apps.lock().unwrap()[Path::new("b")].1.clone();
+
+        // An edit in `a` re-checks `a` only.
+        ws.insert_text(
+            "a/app.py",
+            "import dash\napp = dash.Dash(__name__)\nserver = app.server\n",
+        );
+        let second = check_with(&ws, &options);
+        assert_eq!(second, fresh(&ws));
+        assert_eq!(
+            summary(&second),
+            [("b/requirements.txt".to_string(), "DL108")]
+        );
+        let b_after = cache.apps.lock().unwrap()[Path::new("b")].1.clone();
+        assert!(Arc::ptr_eq(&b_before, &b_after), "b was re-checked");
+
+        // The shared configuration file above both apps invalidates both.
+        ws.insert_text("dash-lsp.toml", "ignore = [\"DL108\"]\n");
+        let third = check_with(&ws, &options);
+        assert_eq!(third, fresh(&ws));
+        assert!(summary(&third).iter().any(|(_, c)| *c == "DL114"));
+        // A new file anywhere (existence checks) and changed settings are seen too.
+        ws.insert_text("b/extra.py", "x = 1\n");
+        assert_eq!(check_with(&ws, &options), fresh(&ws));
+        let ignore_all = CheckOptions {
+            overrides: Settings {
+                ignore: Some(vec!["DL1".into()]),
+                ..Default::default()
+            },
+            ..options.clone()
+        };
+        assert!(check_with(&ws, &ignore_all).is_empty());
+        // A removed app is forgotten.
+        for f in ["b/app.py", "b/Procfile", "b/requirements.txt", "b/extra.py"] {
+            ws.remove(Path::new(f));
+        }
+        assert_eq!(check_with(&ws, &options), fresh(&ws));
+        assert!(!cache.apps.lock().unwrap().contains_key(Path::new("b")));
     }
 
     #[test]

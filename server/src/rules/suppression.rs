@@ -100,7 +100,23 @@ pub fn parse(path: &Path, source: &SourceFile) -> FileSuppressions {
     let mut out = FileSuppressions::default();
     let index = source.line_index();
     if path.extension().is_some_and(|e| e == "py") {
-        let py = source.python();
+        // Most files have no `noqa` at all: then there is nothing to find, and no reason to
+        // parse (this pass sees every file of the workspace).
+        let has_noqa = text
+            .as_bytes()
+            .windows(4)
+            .any(|w| w.eq_ignore_ascii_case(b"noqa"));
+        if !has_noqa {
+            return out;
+        }
+        // A model parsed here is not kept in the file (memory: see `retain_models`).
+        let transient;
+        let py = if source.has_python() {
+            source.python().as_ref()
+        } else {
+            transient = crate::analysis::python::PythonModule::parse(text);
+            &transient
+        };
         for comment in py.all("comment") {
             if let Some(codes) = noqa(text_of(comment, text), comment.start_byte()) {
                 out.lines.insert(index.line_of(comment.start_byte()), codes);

@@ -1,0 +1,68 @@
+//! Runs one piece of the analysis in a loop, for `perf record` / `valgrind --tool=callgrind`:
+//! the editor-latency benchmark's app (2,000-line app.py, 150 callbacks) or a folder.
+//!
+//!   cargo build --release -p dash-lsp-bench
+//!   perf record -g target/release/profile --what check --iterations 200
+//!
+//! `--what`: `parse` (tree-sitter only), `model` (parse + the Python model), `check` (every
+//! rule on a fresh workspace each time: what the server does after an edit, minus the
+//! incremental parse). `--dir DIR` checks a folder instead.
+use std::path::PathBuf;
+use std::time::Instant;
+
+use dash_lsp::analysis::python::PythonModule;
+use dash_lsp::analysis::Workspace;
+use dash_lsp_bench::corpus::big_app;
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let what = arg(&args, "--what").unwrap_or_else(|| "check".into());
+    let iterations: usize = arg(&args, "--iterations")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
+    let app = big_app();
+    let base = match arg(&args, "--dir") {
+        Some(dir) => dash_lsp::vfs::load_workspace(&PathBuf::from(dir)).expect("readable folder"),
+        None => {
+            let mut ws = Workspace::new();
+            ws.insert_text("app.py", app.as_str());
+            ws.insert_text("Procfile", "web: gunicorn app:server --workers 4\n");
+            ws.insert_text(
+                "requirements.txt",
+                "dash==2.17.1\ngunicorn\npandas\nplotly\n",
+            );
+            ws
+        }
+    };
+    let start = Instant::now();
+    let mut sink = 0usize;
+    for _ in 0..iterations {
+        match what.as_str() {
+            "parse" => {
+                sink += dash_lsp::analysis::python::parse_tree(&app, None)
+                    .map_or(0, |t| t.root_node().child_count());
+            }
+            "model" => sink += PythonModule::parse(&app).imports.len(),
+            _ => {
+                // A fresh snapshot each time, as after an edit (the sources are re-created so
+                // nothing parsed is reused).
+                let mut ws = Workspace::new();
+                for (path, entry) in base.files() {
+                    match base.text(path) {
+                        Some(text) => ws.insert_text(path.clone(), text),
+                        None => ws.insert_entry(path.clone(), entry.clone()),
+                    }
+                }
+                sink += dash_lsp::rules::check(&ws).len();
+            }
+        }
+    }
+    let per = start.elapsed().as_secs_f64() * 1e3 / iterations as f64;
+    println!("{what}: {per:.3} ms per iteration ({iterations} iterations, {sink})");
+}
