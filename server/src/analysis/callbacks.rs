@@ -81,31 +81,37 @@ impl Callback {
 
 /// Names bound inside a function body (assignment and loop targets, `with ... as`), plus its
 /// parameters: they shadow module-level names.
-pub fn local_names(body: Node, params: &[String], src: &str) -> Vec<String> {
+pub fn local_names(
+    py: &super::python::PythonModule,
+    body: Node,
+    params: &[String],
+    src: &str,
+) -> Vec<String> {
     let mut names: Vec<String> = params.to_vec();
-    let mut declared_global: Vec<&str> = Vec::new();
-    // One walk for every binding form.
-    super::scope::walk_runs(body, src, |node| {
-        let target = match node.kind() {
-            "assignment" | "augmented_assignment" | "for_statement" => {
-                node.child_by_field_name("left")
+    // The body's nodes by kind come from one memoised walk (`runs_of`), shared with the rules.
+    let targets = [
+        ("assignment", "left"),
+        ("augmented_assignment", "left"),
+        ("for_statement", "left"),
+        ("as_pattern", "alias"),
+        ("named_expression", "name"),
+    ];
+    for (kind, field) in targets {
+        for node in py.runs_of(body, kind, src) {
+            if let Some(target) = node.child_by_field_name(field) {
+                names.extend(
+                    super::scope::bound_names(target, src)
+                        .into_iter()
+                        .map(str::to_string),
+                );
             }
-            "as_pattern" => node.child_by_field_name("alias"),
-            "named_expression" => node.child_by_field_name("name"),
-            "global_statement" => {
-                declared_global.extend(super::scope::identifiers(node, src));
-                None
-            }
-            _ => None,
-        };
-        if let Some(target) = target {
-            names.extend(
-                super::scope::bound_names(target, src)
-                    .into_iter()
-                    .map(str::to_string),
-            );
         }
-    });
+    }
+    let declared_global: Vec<&str> = py
+        .runs_of(body, "global_statement", src)
+        .into_iter()
+        .flat_map(|g| super::scope::identifiers(g, src))
+        .collect();
     // `global x` makes `x` module-level again.
     names.retain(|n| !declared_global.contains(&n.as_str()));
     names

@@ -9,6 +9,7 @@ pub mod fixes;
 pub mod graph;
 pub mod gunicorn;
 pub mod io_calls;
+pub mod kinds;
 pub mod navigation;
 pub mod paths;
 pub mod procfile;

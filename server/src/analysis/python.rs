@@ -130,7 +130,14 @@ pub struct PythonModule {
     /// The nodes borrow `tree`, which this struct owns and never mutates; `'static` stands for
     /// "as long as `tree`" and is shortened to `&self`'s lifetime by [`PythonModule::all`].
     index: std::sync::OnceLock<HashMap<&'static str, Vec<Node<'static>>>>,
+    /// What [`PythonModule::runs_of`] found under a node (by node id): every named node of
+    /// the code that runs with it, bucketed by kind id, from one walk. Rules ask a callback
+    /// body for calls, assignments, returns...: one walk per body instead of one per question.
+    runs: std::sync::Mutex<HashMap<usize, RunsIndex>>,
 }
+
+/// Named nodes by kind id (see `PythonModule::runs`); `'static` as for `index`.
+type RunsIndex = std::sync::Arc<HashMap<u16, Vec<Node<'static>>>>;
 
 /// Node kinds the module index holds.
 const INDEXED: &[&str] = &[
@@ -235,7 +242,39 @@ impl PythonModule {
             dash_apps: facts.dash_apps,
             dash_factories: facts.dash_factories,
             index: std::sync::OnceLock::new(),
+            runs: Default::default(),
         }
+    }
+
+    /// Nodes of `kind` in the code that runs when `root` (a node of this module) runs: what
+    /// `scope::nodes_of_kind(root, kind, text)` finds, from a walk done once per `root`.
+    pub fn runs_of<'m>(&'m self, root: Node<'m>, kind: &str, src: &str) -> Vec<Node<'m>> {
+        let kind = super::kinds::kind(kind);
+        let buckets = {
+            let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
+            runs.entry(root.id())
+                .or_insert_with(|| {
+                    let mut buckets: HashMap<u16, Vec<Node<'static>>> = HashMap::new();
+                    super::scope::walk_runs(root, src, |node| {
+                        // SAFETY: as for `index`: the node borrows `self.tree`, which lives
+                        // as long as this map; callers see it with `&self`'s lifetime.
+                        let node: Node<'static> =
+                            unsafe { std::mem::transmute::<Node<'_>, Node<'static>>(node) };
+                        buckets.entry(node.kind_id()).or_default().push(node);
+                    });
+                    std::sync::Arc::new(buckets)
+                })
+                .clone()
+        };
+        let mut out: Vec<Node<'m>> = Vec::new();
+        for bucket in buckets.iter().filter(|(id, _)| kind.matches_id(**id)) {
+            out.extend(bucket.1.iter().copied());
+        }
+        if kind.ids() > 1 {
+            // Several ids for one name: restore source order across buckets.
+            out.sort_by_key(|n| (n.start_byte(), std::cmp::Reverse(n.end_byte())));
+        }
+        out
     }
 
     /// Every node of `kind` in the module, nested scopes included (what
@@ -247,8 +286,12 @@ impl PythonModule {
         };
         let index = self.index.get_or_init(|| {
             let mut index: HashMap<&'static str, Vec<Node<'static>>> = HashMap::new();
+            let kinds: Vec<(&'static str, super::kinds::Kind)> = INDEXED
+                .iter()
+                .map(|k| (*k, super::kinds::kind(k)))
+                .collect();
             super::scope::walk_all(root, |node| {
-                if let Some(k) = INDEXED.iter().find(|k| **k == node.kind()) {
+                if let Some((k, _)) = kinds.iter().find(|(_, kind)| kind.matches(node)) {
                     // SAFETY: a `Node` is a plain handle (a pointer to the tree's heap data and
                     // an offset): it stays valid while `self.tree` exists, and the index is
                     // dropped with `self`. Callers only see it with `&self`'s lifetime.

@@ -31,9 +31,10 @@ pub fn is_main_guard(cond: Node, src: &str) -> bool {
 /// functions, classes or lambdas, and (at module level) not under `if __name__ == "__main__":`.
 /// Decorators of a nested function do run, so they are included.
 pub fn nodes_of_kind<'t>(root: Node<'t>, kind: &str, src: &str) -> Vec<Node<'t>> {
+    let kind = super::kinds::kind(kind);
     let mut out = Vec::new();
     walk(root, src, true, |node| {
-        if node.kind() == kind {
+        if kind.matches(node) {
             out.push(node);
         }
     });
@@ -42,9 +43,10 @@ pub fn nodes_of_kind<'t>(root: Node<'t>, kind: &str, src: &str) -> Vec<Node<'t>>
 
 /// Every named node of `kind` under `root` (nested scopes included).
 pub fn all_of_kind<'t>(root: Node<'t>, kind: &str) -> Vec<Node<'t>> {
+    let kind = super::kinds::kind(kind);
     let mut out = Vec::new();
     walk(root, "", false, |node| {
-        if node.kind() == kind {
+        if kind.matches(node) {
             out.push(node);
         }
     });
@@ -66,6 +68,12 @@ pub fn walk_all<'t>(root: Node<'t>, visit: impl FnMut(Node<'t>)) {
 /// node, no recursion). With `runs_only`, nested scopes are not entered and of a main guard
 /// only the `elif` / `else` branches are.
 fn walk<'t>(root: Node<'t>, src: &str, runs_only: bool, mut visit: impl FnMut(Node<'t>)) {
+    let kinds = super::kinds::walk_kinds();
+    let is_scope = |node: Node| {
+        kinds.function_definition.matches(node)
+            || kinds.class_definition.matches(node)
+            || kinds.lambda.matches(node)
+    };
     let mut stack: Vec<tree_sitter::TreeCursor<'t>> = vec![root.walk()];
     let mut visited = 0;
     while let Some(cursor) = stack.last_mut() {
@@ -76,9 +84,9 @@ fn walk<'t>(root: Node<'t>, src: &str, runs_only: bool, mut visit: impl FnMut(No
         }
         let mut alternatives = Vec::new();
         let descend = visited < MAX_NODES
-            && !(runs_only && node.id() != root.id() && is_scope(node.kind()))
+            && !(runs_only && node.id() != root.id() && is_scope(node))
             && !(runs_only
-                && node.kind() == "if_statement"
+                && kinds.if_statement.matches(node)
                 && node
                     .child_by_field_name("condition")
                     .is_some_and(|c| is_main_guard(c, src))

@@ -3,7 +3,6 @@
 use super::{indent_at, line_end, Rule};
 use crate::analysis::project::App;
 use crate::analysis::python::text_of;
-use crate::analysis::scope;
 use crate::analysis::text::eol_of;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
 
@@ -32,7 +31,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let text = source.text();
-        for call in scope::nodes_of_kind(py.tree.root_node(), "call", text) {
+        for call in py.runs_of(py.tree.root_node(), "call", text) {
             let Some(function) = call.child_by_field_name("function") else {
                 continue;
             };

@@ -45,9 +45,9 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             let Some(body) = callback.body(&py.tree) else {
                 continue;
             };
-            let tainted = tainted_names(body, &callback.params, text);
-            let locals = local_names(body, &callback.params, text);
-            for call in scope::nodes_of_kind(body, "call", text) {
+            let tainted = tainted_names(py, body, &callback.params, text);
+            let locals = local_names(py, body, &callback.params, text);
+            for call in py.runs_of(body, "call", text) {
                 let Some(io) = io_calls::classify(call, py, text) else {
                     continue;
                 };
@@ -107,9 +107,10 @@ fn first_arg(call: Node) -> Option<Node> {
 }
 
 /// Names derived from the callback's parameters (fixed point over its assignments).
-fn tainted_names(body: Node, params: &[String], src: &str) -> BTreeSet<String> {
+fn tainted_names(py: &PythonModule, body: Node, params: &[String], src: &str) -> BTreeSet<String> {
     let mut tainted: BTreeSet<String> = params.iter().cloned().collect();
-    let assignments = scope::nodes_of_kind(body, "assignment", src);
+    let assignments = py.runs_of(body, "assignment", src);
+    let patterns = py.runs_of(body, "as_pattern", src);
     for _ in 0..8 {
         let before = tainted.len();
         for a in &assignments {
@@ -130,7 +131,7 @@ fn tainted_names(body: Node, params: &[String], src: &str) -> BTreeSet<String> {
                 );
             }
         }
-        for w in scope::nodes_of_kind(body, "as_pattern", src) {
+        for w in &patterns {
             let (Some(value), Some(alias)) = (w.named_child(0), w.child_by_field_name("alias"))
             else {
                 continue;

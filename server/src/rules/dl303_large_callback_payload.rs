@@ -57,8 +57,8 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             let Some(body) = callback.body(&py.tree) else {
                 continue;
             };
-            let locals = local_names(body, &callback.params, text);
-            for ret in scope::nodes_of_kind(body, "return_statement", text) {
+            let locals = local_names(py, body, &callback.params, text);
+            for ret in py.runs_of(body, "return_statement", text) {
                 for call in scope::nodes_of_kind(ret, "call", text) {
                     let Some(function) = call.child_by_field_name("function") else {
                         continue;

@@ -110,7 +110,8 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             let Some(body) = callback.body(&py.tree) else {
                 continue;
             };
-            let declared: BTreeSet<String> = scope::nodes_of_kind(body, "global_statement", text)
+            let declared: BTreeSet<String> = py
+                .runs_of(body, "global_statement", text)
                 .into_iter()
                 .flat_map(|g| {
                     scope::identifiers(g, text)
@@ -119,7 +120,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                         .collect::<Vec<_>>()
                 })
                 .collect();
-            let locals = local_names(body, &callback.params, text);
+            let locals = local_names(py, body, &callback.params, text);
             let is_global = |name: &str| {
                 declared.contains(name)
                     || (containers.iter().any(|c| c == name) && !locals.iter().any(|l| l == name))
@@ -136,7 +137,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 }
             };
             for kind in ["assignment", "augmented_assignment"] {
-                for assign in scope::nodes_of_kind(body, kind, text) {
+                for assign in py.runs_of(body, kind, text) {
                     let Some(left) = assign.child_by_field_name("left") else {
                         continue;
                     };
@@ -157,14 +158,14 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                     }
                 }
             }
-            for del in scope::nodes_of_kind(body, "delete_statement", text) {
+            for del in py.runs_of(body, "delete_statement", text) {
                 if let Some(base) = scope::identifiers(del, text).into_iter().next() {
                     if is_global(base) {
                         report(del, base, "mutates");
                     }
                 }
             }
-            for call in scope::nodes_of_kind(body, "call", text) {
+            for call in py.runs_of(body, "call", text) {
                 let Some(function) = call
                     .child_by_field_name("function")
                     .filter(|f| f.kind() == "attribute")

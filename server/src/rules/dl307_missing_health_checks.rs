@@ -6,7 +6,6 @@ use crate::analysis::io_calls::{self, Access};
 use crate::analysis::paths;
 use crate::analysis::project::App;
 use crate::analysis::python::{string_value, text_of, DASH_CLASSES};
-use crate::analysis::scope;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
 
 pub const RULE: Rule = Rule {
@@ -41,7 +40,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let cwd = app.working_dir();
     let mut title = None;
     let mut slow = None;
-    for call in scope::nodes_of_kind(py.tree.root_node(), "call", text) {
+    for call in py.runs_of(py.tree.root_node(), "call", text) {
         let function = call.child_by_field_name("function");
         if function
             .and_then(|f| py.qualified(f, text))

@@ -1,0 +1,101 @@
+//! Python node kinds as tree-sitter symbol ids. `Node::kind()` looks the name up and
+//! validates it as UTF-8 on every call; the walkers compare ids instead (the hot loop of the
+//! analysis visits every node of a module several times).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use tree_sitter::{Language, Node};
+
+/// A node kind: every symbol id with that name (an alias can give one name several ids).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Kind(Vec<u16>);
+
+impl Kind {
+    pub fn matches(&self, node: Node) -> bool {
+        self.matches_id(node.kind_id())
+    }
+
+    pub fn matches_id(&self, id: u16) -> bool {
+        self.0.contains(&id)
+    }
+
+    /// How many symbol ids have this name.
+    pub fn ids(&self) -> usize {
+        self.0.len()
+    }
+}
+
+fn table() -> &'static HashMap<&'static str, Kind> {
+    static TABLE: OnceLock<HashMap<&'static str, Kind>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let language: Language = tree_sitter_python::LANGUAGE.into();
+        let mut table: HashMap<&'static str, Kind> = HashMap::new();
+        for id in 0..language.node_kind_count() {
+            let Ok(id) = u16::try_from(id) else { break };
+            if !language.node_kind_is_named(id) {
+                continue;
+            }
+            if let Some(name) = language.node_kind_for_id(id) {
+                table.entry(name).or_default().0.push(id);
+            }
+        }
+        table
+    })
+}
+
+/// The named kind `name` (an unknown name matches nothing).
+pub fn kind(name: &str) -> Kind {
+    table().get(name).cloned().unwrap_or_default()
+}
+
+/// The kinds the scope walker itself tests on every node.
+pub struct WalkKinds {
+    pub function_definition: Kind,
+    pub class_definition: Kind,
+    pub lambda: Kind,
+    pub if_statement: Kind,
+}
+
+pub fn walk_kinds() -> &'static WalkKinds {
+    static KINDS: OnceLock<WalkKinds> = OnceLock::new();
+    KINDS.get_or_init(|| WalkKinds {
+        function_definition: kind("function_definition"),
+        class_definition: kind("class_definition"),
+        lambda: kind("lambda"),
+        if_statement: kind("if_statement"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::python::PythonModule;
+
+    #[test]
+    fn ids_match_names() {
+        let src = "def f(x):\n    return lambda: x\nclass K: pass\nif a: b()\n";
+        let m = PythonModule::parse(src);
+        let mut seen = 0;
+        crate::analysis::scope::walk_all(m.tree.root_node(), |node| {
+            for name in [
+                "function_definition",
+                "lambda",
+                "class_definition",
+                "if_statement",
+                "call",
+                "identifier",
+            ] {
+                assert_eq!(
+                    kind(name).matches(node),
+                    node.kind() == name,
+                    "{name} vs {}",
+                    node.kind()
+                );
+            }
+            seen += 1;
+        });
+        assert!(seen > 10);
+        assert!(!kind("no_such_kind").matches(m.tree.root_node()));
+    }
+}
