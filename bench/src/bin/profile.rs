@@ -5,13 +5,16 @@
 //!   perf record -g target/release/profile --what check --iterations 200
 //!
 //! `--what`: `parse` (tree-sitter only), `model` (parse + the Python model), `check` (every
-//! rule on a fresh workspace each time: what the server does after an edit, minus the
-//! incremental parse). `--dir DIR` checks a folder instead.
+//! rule on a fresh workspace each time), `edit` (what the server does per keystroke in the
+//! open app.py: rope edit, incremental parse, model, cached check). `--dir DIR` checks a
+//! folder instead.
 use std::path::PathBuf;
 use std::time::Instant;
 
 use dash_lsp::analysis::python::PythonModule;
+use dash_lsp::analysis::text::Encoding;
 use dash_lsp::analysis::Workspace;
+use dash_lsp::lsp::document::{Document, Position};
 use dash_lsp_bench::corpus::big_app;
 
 fn arg(args: &[String], name: &str) -> Option<String> {
@@ -40,6 +43,14 @@ fn main() {
             ws
         }
     };
+    let mut doc = Document::new(&app, 1, true);
+    let mut edit_ws = base.clone();
+    let edit_options = dash_lsp::rules::CheckOptions {
+        cache: Some(Default::default()),
+        retain_models: Some(vec![PathBuf::from("app.py")]),
+        ..Default::default()
+    };
+    let mut edit_count = 0usize;
     let start = Instant::now();
     let mut sink = 0usize;
     for _ in 0..iterations {
@@ -49,6 +60,21 @@ fn main() {
                     .map_or(0, |t| t.root_node().child_count());
             }
             "model" => sink += PythonModule::parse(&app).imports.len(),
+            "edit" => {
+                // What the server does for one keystroke in the open app.py: the rope edit and
+                // incremental re-parse, the model, and the (cached) check of the workspace.
+                let k = edit_count;
+                edit_count += 1;
+                let (start, end, text) = if k.is_multiple_of(2) {
+                    ((0, 1), (0, 1), "x")
+                } else {
+                    ((0, 1), (0, 2), "")
+                };
+                let pos = |(line, character): (u32, u32)| Position { line, character };
+                doc.apply_change(pos(start), pos(end), text, Encoding::Utf16);
+                edit_ws.insert_source("app.py", std::sync::Arc::new(doc.snapshot()));
+                sink += dash_lsp::rules::check_with(&edit_ws, &edit_options).len();
+            }
             _ => {
                 // A fresh snapshot each time, as after an edit (the sources are re-created so
                 // nothing parsed is reused).

@@ -14,7 +14,6 @@ use tree_sitter::Node;
 use super::python::{qualified_name, string_value, text_of, DashApp};
 
 /// Deeper nesting than this is not searched (hostile input must not exhaust memory).
-const MAX_NODES: usize = 2_000_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DepKind {
@@ -169,34 +168,28 @@ pub fn find(
         functions: Vec::new(),
     };
     let mut out = Vec::new();
-    let mut stack = vec![root];
     let mut registrations = Vec::new();
-    let mut visited = 0;
-    while let Some(node) = stack.pop() {
-        visited += 1;
-        if visited > MAX_NODES {
-            break;
-        }
-        match node.kind() {
-            "function_definition" => {
-                if let Some(name) = node.child_by_field_name("name") {
-                    finder
-                        .functions
-                        .push((text_of(name, src).to_string(), node));
-                }
+    let (function, decorated, call) = (
+        super::kinds::kind("function_definition"),
+        super::kinds::kind("decorated_definition"),
+        super::kinds::kind("call"),
+    );
+    // One pre-order cursor walk; kinds compared by id (this runs on every keystroke).
+    super::scope::walk_all(root, |node| {
+        if function.matches(node) {
+            if let Some(name) = node.child_by_field_name("name") {
+                finder
+                    .functions
+                    .push((text_of(name, src).to_string(), node));
             }
-            "decorated_definition" => {
-                if let Some(cb) = finder.decorated(node) {
-                    out.push(cb);
-                }
+        } else if decorated.matches(node) {
+            if let Some(cb) = finder.decorated(node) {
+                out.push(cb);
             }
-            "call" => registrations.push(node),
-            _ => {}
+        } else if call.matches(node) {
+            registrations.push(node);
         }
-        let mut cursor = node.walk();
-        let children: Vec<Node> = node.named_children(&mut cursor).collect();
-        stack.extend(children.into_iter().rev());
-    }
+    });
     for call in registrations {
         if let Some(cb) = finder.registration(call) {
             out.push(cb);

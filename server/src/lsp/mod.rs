@@ -1,7 +1,7 @@
 //! The language server: tower-lsp-server over stdio. The protocol layer only converts and
 //! schedules; the analysis and rules do the work on snapshots, off the async runtime.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -32,6 +32,14 @@ use session::{is_python, Analysis, Session};
 
 /// The code action kind of "fix all dash-lsp problems in this file".
 pub const FIX_ALL_KIND: &str = "source.fixAll.dash-lsp";
+/// Findings grouped by file (they are sorted by file).
+fn by_file(diags: &[Finding]) -> BTreeMap<&Path, &[Finding]> {
+    diags
+        .chunk_by(|a, b| a.file == b.file)
+        .filter_map(|chunk| Some((chunk.first()?.file.as_path(), chunk)))
+        .collect()
+}
+
 /// `workspace/executeCommand`: the callback graph of the app owning a document (argument
 /// `{"uri": ..., "format": "svg" | "json" | "mermaid" | "dot"}`; default svg), computed on the
 /// server's current view (unsaved edits included). Answers `{"format", "content"}`.
@@ -150,31 +158,51 @@ impl Backend {
             if f.generation != generation {
                 return Vec::new();
             }
-            let mut by_file: HashMap<PathBuf, Vec<Diagnostic>> = HashMap::new();
-            for d in &analysis.diagnostics {
-                if let Some(lsp) = convert::diagnostic(&analysis.ws, &f.root, d, enc, related) {
-                    by_file.entry(d.file.clone()).or_default().push(lsp);
-                }
-            }
-            let mut out = Vec::new();
-            let mut files: Vec<PathBuf> =
-                by_file.keys().chain(f.published.keys()).cloned().collect();
-            files.extend(touched.iter().cloned());
+            // Only files whose findings (or text, which moves positions) changed since the
+            // last publication are converted and sent: in a workspace of many apps an edit
+            // changes one app's files, not thousands of diagnostics.
+            let before = f.analysis.clone();
+            let new_by_file = by_file(&analysis.diagnostics);
+            let old_by_file = by_file(&before.diagnostics);
+            let mut files: Vec<&Path> = new_by_file
+                .keys()
+                .chain(old_by_file.keys())
+                .copied()
+                .collect();
+            files.extend(touched.iter().map(PathBuf::as_path));
             files.sort();
             files.dedup();
+            let same_text = |file: &Path| match (before.ws.source(file), analysis.ws.source(file)) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a.text() == b.text(),
+                (None, None) => true,
+                _ => false,
+            };
+            let mut out = Vec::new();
             for file in files {
-                let new = by_file.remove(&file).unwrap_or_default();
-                let changed = f.published.get(&file) != Some(&new);
-                if changed || touched.contains(&file) {
-                    if let Some(uri) = convert::uri(&f.root, &file) {
+                let new = new_by_file.get(file).copied().unwrap_or_default();
+                let old = old_by_file.get(file).copied().unwrap_or_default();
+                let texts_same = || {
+                    same_text(file)
+                        && new
+                            .iter()
+                            .flat_map(|d| &d.related)
+                            .all(|r| same_text(&r.file))
+                };
+                let changed = new != old || (!new.is_empty() && !texts_same());
+                if changed || touched.iter().any(|t| t == file) {
+                    let lsp: Vec<Diagnostic> = new
+                        .iter()
+                        .filter_map(|d| convert::diagnostic(&analysis.ws, &f.root, d, enc, related))
+                        .collect();
+                    if let Some(uri) = convert::uri(&f.root, file) {
                         let version = versions.get(&uri).copied();
-                        out.push((uri, new.clone(), version));
+                        out.push((uri, lsp, version));
                     }
                 }
                 if new.is_empty() {
-                    f.published.remove(&file);
+                    f.published.remove(file);
                 } else {
-                    f.published.insert(file, new);
+                    f.published.insert(file.to_path_buf());
                 }
             }
             f.analysis = analysis.clone();
@@ -895,7 +923,7 @@ impl LanguageServer for Backend {
                 let folder = s.folders.remove(i);
                 folder
                     .published
-                    .keys()
+                    .iter()
                     .filter_map(|f| convert::uri(&folder.root, f))
                     .collect()
             };

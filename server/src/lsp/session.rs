@@ -2,11 +2,11 @@
 //! and the open documents. Everything here is synchronous; the backend locks it briefly and
 //! never across an `await`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tower_lsp_server::ls_types::{self as lsp, Uri};
+use tower_lsp_server::ls_types::Uri;
 
 use super::document::Document;
 use crate::analysis::settings::Settings;
@@ -36,8 +36,9 @@ pub struct Folder {
     /// is no longer the newest.
     pub latest: Arc<std::sync::atomic::AtomicU64>,
     pub analysis: Arc<Analysis>,
-    /// What each file currently shows in the client (files with none are absent).
-    pub published: BTreeMap<PathBuf, Vec<lsp::Diagnostic>>,
+    /// Files that currently show diagnostics in the client (what they show is
+    /// `analysis.diagnostics`).
+    pub published: BTreeSet<PathBuf>,
     /// Per-app results: an edit re-checks only the apps it can affect.
     pub cache: Arc<rules::AppCache>,
 }
@@ -51,7 +52,7 @@ impl Folder {
             generation: 0,
             latest: Arc::default(),
             analysis: Arc::new(Analysis::default()),
-            published: BTreeMap::new(),
+            published: BTreeSet::new(),
             cache: Arc::default(),
         }
     }

@@ -156,6 +156,16 @@ impl LspClient {
         }
     }
 
+    /// Every message that arrives within `window` (and the backlog), taken out.
+    pub fn drain(&mut self, window: std::time::Duration) -> Vec<Value> {
+        let mut out = std::mem::take(&mut self.backlog);
+        let deadline = Instant::now() + window;
+        while let Some(msg) = self.recv(deadline) {
+            out.push(msg);
+        }
+        out
+    }
+
     /// Waits for a message matching `pred`, keeping the others in the backlog.
     pub fn wait_for(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
         if let Some(i) = self.backlog.iter().position(&pred) {
