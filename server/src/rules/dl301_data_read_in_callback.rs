@@ -40,7 +40,7 @@ stay fresh is better cached (`flask_caching`).
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
     for (path, source, py) in app.sources() {
         let text = source.text();
-        let mut taken: BTreeSet<String> = py.names.keys().cloned().collect();
+        let mut hoist = Hoist::new(py);
         for callback in py.callbacks.iter().filter(|c| !c.clientside) {
             let Some(body) = callback.body(&py.tree) else {
                 continue;
@@ -87,7 +87,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                     call,
                     &locals,
                     static_path.as_ref().map(|p| p.text.as_str()),
-                    &mut taken,
+                    &mut hoist,
                 ) {
                     diag = diag.with_fix(fix);
                 }
@@ -181,6 +181,65 @@ fn is_constant(node: Node, src: &str, py: &PythonModule, locals: &[String]) -> b
     }
 }
 
+/// What the hoisting fixes of one module share, computed once per module (a module with many
+/// reads would otherwise pay for every statement and name per read).
+struct Hoist<'m> {
+    /// Names in use (module names and names already chosen by earlier fixes).
+    taken: BTreeSet<String>,
+    /// Next suffix to try per base name (`SALES_DATA_2`, `_3`, ...).
+    next: std::collections::HashMap<String, usize>,
+    /// Module-level statements: range, whether an import, names it defines.
+    statements: Vec<(std::ops::Range<usize>, bool, Vec<&'m str>)>,
+}
+
+impl<'m> Hoist<'m> {
+    fn new(py: &'m PythonModule) -> Hoist<'m> {
+        let mut defined: std::collections::HashMap<std::ops::Range<usize>, Vec<&'m str>> =
+            Default::default();
+        for b in py.names.values() {
+            defined
+                .entry(b.stmt.clone())
+                .or_default()
+                .push(b.name.as_str());
+        }
+        let root = py.tree.root_node();
+        let mut cursor = root.walk();
+        let statements = root
+            .named_children(&mut cursor)
+            .map(|stmt| {
+                let is_import = matches!(
+                    stmt.kind(),
+                    "import_statement" | "import_from_statement" | "future_import_statement"
+                );
+                let names = defined.remove(&stmt.byte_range()).unwrap_or_default();
+                (stmt.byte_range(), is_import, names)
+            })
+            .collect();
+        Hoist {
+            taken: py.names.keys().cloned().collect(),
+            next: Default::default(),
+            statements,
+        }
+    }
+
+    /// The first free `base`, `base_2`, `base_3`, ... (and takes it).
+    fn fresh_name(&mut self, base: &str) -> String {
+        let mut n = self.next.get(base).copied().unwrap_or(1);
+        let mut name = if n == 1 {
+            base.to_string()
+        } else {
+            format!("{base}_{n}")
+        };
+        while self.taken.contains(&name) {
+            n += 1;
+            name = format!("{base}_{n}");
+        }
+        self.next.insert(base.to_string(), n + 1);
+        self.taken.insert(name.clone());
+        name
+    }
+}
+
 fn hoist_fix(
     path: &std::path::Path,
     text: &str,
@@ -188,7 +247,7 @@ fn hoist_fix(
     call: Node,
     locals: &[String],
     static_path: Option<&str>,
-    taken: &mut BTreeSet<String>,
+    hoist: &mut Hoist,
 ) -> Option<Fix> {
     let args = call.child_by_field_name("arguments")?;
     let mut cursor = args.walk();
@@ -218,32 +277,16 @@ fn hoist_fix(
     } else {
         base
     };
-    let mut name = base.clone();
-    let mut n = 2;
-    while taken.contains(&name) {
-        name = format!("{base}_{n}");
-        n += 1;
-    }
-    taken.insert(name.clone());
+    let name = hoist.fresh_name(&base);
     // After the imports and after every module-level statement defining a name the call uses.
     let used: Vec<&str> = scope::identifiers(call, text);
-    let root = py.tree.root_node();
-    let mut cursor = root.walk();
     let mut after = None;
-    for stmt in root.named_children(&mut cursor) {
-        if stmt.start_byte() >= call.start_byte() {
+    for (range, is_import, names) in &hoist.statements {
+        if range.start >= call.start_byte() {
             break;
         }
-        let is_import = matches!(
-            stmt.kind(),
-            "import_statement" | "import_from_statement" | "future_import_statement"
-        );
-        let defines = py
-            .names
-            .values()
-            .any(|b| b.stmt == stmt.byte_range() && used.contains(&b.name.as_str()));
-        if is_import || defines {
-            after = Some(stmt.end_byte());
+        if *is_import || names.iter().any(|n| used.contains(n)) {
+            after = Some(range.end);
         }
     }
     let eol = eol_of(text);
@@ -315,6 +358,27 @@ def update(region, stored):
         assert_eq!(
             d[0].message,
             "Callback `update` reads `data/sales.csv` on every call: each user action repeats the read in every worker; load it once at module level or cache it (flask_caching)"
+        );
+    }
+
+    #[test]
+    fn hoisted_names_skip_taken_ones_in_order() {
+        let mut src = String::from("import pandas as pd\nfrom dash import Dash, Input, Output\n\nSALES_DATA_2 = 1\napp = Dash(__name__)\nserver = app.server\n");
+        for i in 0..3 {
+            src.push_str(&format!("\n@app.callback(Output('g{i}', 'figure'), Input('r{i}', 'value'))\ndef update{i}(region):\n    return pd.read_csv('data/sales.csv')\n"));
+        }
+        let ws = workspace(&[("app.py", &src), REQ, ("data/sales.csv", "x")]);
+        let titles: Vec<String> = diagnostics(&ws, "DL301")
+            .iter()
+            .map(|d| d.fixes[0].message.clone())
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                "Load once at module level as `SALES_DATA`",
+                "Load once at module level as `SALES_DATA_3`",
+                "Load once at module level as `SALES_DATA_4`"
+            ]
         );
     }
 

@@ -493,26 +493,79 @@ fn check_root(
     Some((out, root.to_path_buf(), settings))
 }
 
-/// Drops the fixes that would break a Python file. All fixes of a file are tried together
-/// first (one incremental parse for the lot); only if that fails is each tried alone.
+/// Drops the fixes that would break a Python file. The fixes of a file whose edits overlap no
+/// other fix's are tried together (one incremental parse for the lot); overlapping ones, and
+/// all of a file whose lot fails, are tried alone.
 fn verify_fixes(ws: &Workspace, diags: &mut [Diagnostic]) {
-    let together = python_edits(diags.iter().flat_map(|d| &d.fixes));
+    let fixes: Vec<&Fix> = diags.iter().flat_map(|d| &d.fixes).collect();
+    let conflicting = overlapping_fixes(&fixes);
+    let together = python_edits(
+        fixes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !conflicting.contains(i))
+            .map(|(_, f)| *f),
+    );
     let all_good: std::collections::BTreeSet<PathBuf> = together
         .into_iter()
         .filter(|(file, edits)| parses_with(ws, file, edits))
         .map(|(file, _)| file.to_path_buf())
         .collect();
+    let mut id = 0;
     for d in diags.iter_mut() {
         d.fixes.retain(|fix| {
-            let files_ok = fix.edits.iter().all(|e| match e {
-                FileEdit::Replace { file, .. } => {
-                    all_good.contains(file) || file.extension().is_none_or(|x| x != "py")
-                }
-                FileEdit::Create { .. } => true,
-            });
+            let alone = conflicting.contains(&id);
+            id += 1;
+            let files_ok = !alone
+                && fix.edits.iter().all(|e| match e {
+                    FileEdit::Replace { file, .. } => {
+                        all_good.contains(file) || file.extension().is_none_or(|x| x != "py")
+                    }
+                    FileEdit::Create { .. } => true,
+                });
             files_ok || keeps_python_parsing(ws, fix)
         });
     }
+}
+
+/// Indexes of the fixes with a Python edit overlapping another edit (of another fix or of
+/// its own), identical edits aside: applied together they would not be what each does alone.
+fn overlapping_fixes(fixes: &[&Fix]) -> std::collections::HashSet<usize> {
+    let mut edits: Vec<(&Path, &Range<usize>, &str, usize)> = Vec::new();
+    for (i, fix) in fixes.iter().enumerate() {
+        for e in &fix.edits {
+            if let FileEdit::Replace {
+                file,
+                range,
+                new_text,
+            } = e
+            {
+                if file.extension().is_some_and(|x| x == "py") {
+                    edits.push((file, range, new_text, i));
+                }
+            }
+        }
+    }
+    edits.sort_by(|a, b| (a.0, a.1.start, a.1.end).cmp(&(b.0, b.1.start, b.1.end)));
+    let mut out = std::collections::HashSet::new();
+    // Sweep: the edit reaching furthest so far in this file overlaps every later edit that
+    // starts before its end.
+    let mut reach: Option<(&Path, &Range<usize>, &str, usize)> = None;
+    for &(file, range, text, owner) in &edits {
+        if let Some((f, r, t, o)) = reach.filter(|(f, ..)| *f == file) {
+            let identical = r == range && t == text;
+            if r.end > range.start && !identical {
+                out.insert(o);
+                out.insert(owner);
+            }
+            if range.end <= r.end {
+                reach = Some((f, r, t, o));
+                continue;
+            }
+        }
+        reach = Some((file, range, text, owner));
+    }
+    out
 }
 
 /// A fix may edit a Python file only if the file parses before and after: in half-typed code
@@ -964,6 +1017,40 @@ mod engine_tests {
             codes.contains(&"DL101") && codes.contains(&"DL108"),
             "{codes:?}"
         );
+    }
+
+    #[test]
+    fn overlapping_fix_edits_are_found() {
+        let fix = |file: &str, edits: &[(Range<usize>, &str)]| {
+            Fix::preferred(
+                "f",
+                edits
+                    .iter()
+                    .map(|(r, t)| FileEdit::Replace {
+                        file: PathBuf::from(file),
+                        range: r.clone(),
+                        new_text: t.to_string(),
+                    })
+                    .collect(),
+            )
+        };
+        let fixes = [
+            fix("a.py", &[(0..10, "x")]),
+            fix("a.py", &[(5..6, "y")]),   // inside 0: both alone
+            fix("a.py", &[(20..20, "z")]), // insertion: fine
+            fix("a.py", &[(20..20, "w")]), // stacked insertion at the same place: fine
+            fix("a.py", &[(30..35, "v")]),
+            fix("a.py", &[(30..35, "v")]), // identical to 4: fine
+            fix("b.py", &[(5..6, "q")]),   // another file
+            fix("a.txt", &[(0..50, "t")]), // not Python
+            fix("a.py", &[(40..50, "s"), (45..46, "r")]), // overlaps itself
+            fix("a.py", &[(60..70, "p")]),
+            fix("a.py", &[(2..3, "o")]), // inside 0 too, far from 1 in the sort
+        ];
+        let refs: Vec<&Fix> = fixes.iter().collect();
+        let mut found: Vec<usize> = overlapping_fixes(&refs).into_iter().collect();
+        found.sort();
+        assert_eq!(found, [0, 1, 8, 10]);
     }
 
     #[test]
