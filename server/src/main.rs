@@ -8,6 +8,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         None | Some(Command::Server { .. }) => {
+            limit_malloc_arenas();
             init_logging();
             dash_lsp::lsp::serve_stdio()
         }
@@ -26,6 +27,18 @@ fn main() -> ExitCode {
             }
         },
         Some(Command::Rule { code, all }) => print_rules(code.as_deref(), all),
+    }
+}
+
+/// glibc gives each thread that allocates its own arena (up to 8 per core) and keeps freed
+/// memory in each: the server's analysis threads come and go, so a long-lived server would
+/// hold several arenas' worth of freed memory. Two arenas keep the resident size close to what
+/// is in use, at no measurable cost in speed (the bench shows both).
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `mallopt` only sets an allocator tunable; called before any thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
 

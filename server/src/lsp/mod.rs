@@ -156,7 +156,7 @@ impl Backend {
                 s.docs.iter().map(|(u, d)| (u.clone(), d.version)).collect();
             let f = &mut s.folders[folder];
             if f.generation != generation {
-                return Vec::new();
+                return None;
             }
             // Only files whose findings (or text, which moves positions) changed since the
             // last publication are converted and sent: in a workspace of many apps an edit
@@ -190,13 +190,9 @@ impl Backend {
                 };
                 let changed = new != old || (!new.is_empty() && !texts_same());
                 if changed || touched.iter().any(|t| t == file) {
-                    let lsp: Vec<Diagnostic> = new
-                        .iter()
-                        .filter_map(|d| convert::diagnostic(&analysis.ws, &f.root, d, enc, related))
-                        .collect();
                     if let Some(uri) = convert::uri(&f.root, file) {
                         let version = versions.get(&uri).copied();
-                        out.push((uri, lsp, version));
+                        out.push((uri, file.to_path_buf(), version));
                     }
                 }
                 if new.is_empty() {
@@ -206,9 +202,22 @@ impl Backend {
                 }
             }
             f.analysis = analysis.clone();
-            out
+            Some((out, f.root.clone(), enc, related))
         });
-        for (uri, diagnostics, version) in publishes.unwrap_or_default() {
+        let Some((publishes, root, enc, related)) = publishes.flatten() else {
+            return;
+        };
+        // Converted one file at a time as it is sent: the LSP form of every diagnostic of a
+        // large workspace never sits in memory at once.
+        let grouped = by_file(&analysis.diagnostics);
+        for (uri, file, version) in publishes {
+            let diagnostics: Vec<Diagnostic> = grouped
+                .get(file.as_path())
+                .copied()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|d| convert::diagnostic(&analysis.ws, &root, d, enc, related))
+                .collect();
             self.client
                 .publish_diagnostics(uri, diagnostics, version)
                 .await;

@@ -98,7 +98,6 @@ fn ignore_directive(comment: &str, base: usize) -> Option<Codes> {
 pub fn parse(path: &Path, source: &SourceFile) -> FileSuppressions {
     let text = source.text();
     let mut out = FileSuppressions::default();
-    let index = source.line_index();
     if path.extension().is_some_and(|e| e == "py") {
         // Most files have no `noqa` at all: then there is nothing to find, and no reason to
         // parse (this pass sees every file of the workspace).
@@ -109,6 +108,7 @@ pub fn parse(path: &Path, source: &SourceFile) -> FileSuppressions {
         if !has_noqa {
             return out;
         }
+        let index = source.line_index();
         // A model parsed here is not kept in the file (memory: see `retain_models`).
         let transient;
         let py = if source.has_python() {
@@ -124,6 +124,7 @@ pub fn parse(path: &Path, source: &SourceFile) -> FileSuppressions {
         }
         return out;
     }
+    let index = source.line_index();
     let mut in_header = true;
     for line in 0..index.line_count() {
         let range = index.line_content(text, line);
