@@ -202,6 +202,16 @@ impl Client {
         .is_some()
     }
 
+    /// Waits until no message has arrived for `quiet` (at most `limit`).
+    fn quiet_for(&mut self, quiet: Duration, limit: Duration) {
+        let end = Instant::now() + limit;
+        while Instant::now() < end {
+            if self.rx.recv_timeout(quiet).is_err() {
+                return;
+            }
+        }
+    }
+
     fn peak_rss_kb(&self) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
         status
@@ -509,6 +519,8 @@ fn main() {
     client.initialize(&corpus);
     let uri = client.open(&apps[0].join("app.py"), "python");
     client.published(&uri, Duration::from_secs(120));
+    // The peak after every file's diagnostics went out (they are sent one file at a time).
+    client.quiet_for(Duration::from_millis(1000), Duration::from_secs(60));
     let rss = client.peak_rss_kb().unwrap_or(0) as f64 / 1024.0;
     client.stop();
     row(

@@ -154,12 +154,14 @@ struct Finder<'a> {
     functions: Vec<(String, Node<'a>)>,
 }
 
-/// Every callback registered in a module.
-pub fn find(
-    root: Node,
+/// Every callback registered in a module. `also` sees every named node of the same walk (the
+/// module builds its node index from it: one walk of the tree instead of two).
+pub fn find<'t>(
+    root: Node<'t>,
     src: &str,
     aliases: &HashMap<String, String>,
     dash_apps: &[DashApp],
+    mut also: impl FnMut(Node<'t>),
 ) -> Vec<Callback> {
     let mut finder = Finder {
         src,
@@ -176,6 +178,7 @@ pub fn find(
     );
     // One pre-order cursor walk; kinds compared by id (this runs on every keystroke).
     super::scope::walk_all(root, |node| {
+        also(node);
         if function.matches(node) {
             if let Some(name) = node.child_by_field_name("name") {
                 finder

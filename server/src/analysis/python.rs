@@ -230,7 +230,23 @@ impl PythonModule {
         builder.walk_block(root, false, 0);
         builder.collect_imports(root);
         let facts = builder.module;
-        let callbacks = super::callbacks::find(root, text, &facts.aliases, &facts.dash_apps);
+        let kinds: Vec<(&'static str, super::kinds::Kind)> = INDEXED
+            .iter()
+            .map(|k| (*k, super::kinds::kind(k)))
+            .collect();
+        let mut index: HashMap<&'static str, Vec<Node<'static>>> = HashMap::new();
+        let callbacks =
+            super::callbacks::find(root, text, &facts.aliases, &facts.dash_apps, |node| {
+                if let Some((k, _)) = kinds.iter().find(|(_, kind)| kind.matches(node)) {
+                    // SAFETY: see `index`: the node points into `tree`'s heap data, which
+                    // moves into the module unchanged and lives as long as the index.
+                    let node: Node<'static> =
+                        unsafe { std::mem::transmute::<Node<'_>, Node<'static>>(node) };
+                    index.entry(k).or_default().push(node);
+                }
+            });
+        let index_cell = std::sync::OnceLock::new();
+        let _ = index_cell.set(index);
         PythonModule {
             aliases: facts.aliases,
             callbacks,
@@ -241,7 +257,7 @@ impl PythonModule {
             imports: facts.imports,
             dash_apps: facts.dash_apps,
             dash_factories: facts.dash_factories,
-            index: std::sync::OnceLock::new(),
+            index: index_cell,
             runs: Default::default(),
         }
     }
