@@ -208,8 +208,23 @@ pub fn check_workspace(ws: &Workspace) -> Result<usize, String> {
 pub fn check_workspace_verbose(ws: &Workspace, verbose: bool) -> Result<usize, String> {
     let parsed_before = parsing_python(ws);
     let mut current = ws.clone();
+    // The engine's per-app cache, kept across the fix rounds (each round changes some files),
+    // with models dropped after each app (as the server does for apps without open files).
+    let cached_options = rules::CheckOptions {
+        cache: Some(Default::default()),
+        retain_models: Some(Vec::new()),
+        ..Default::default()
+    };
     for round in 0..MAX_ROUNDS {
+        let cached = rules::check_with(&current, &cached_options);
         let diags = rules::check(&current);
+        if cached != diags {
+            return Err(format!(
+                "round {round}: the cached check differs from a fresh one:\ncached: {:#?}\nfresh: {:#?}",
+                cached.iter().map(|d| (d.code, d.file.display().to_string(), d.range.clone())).collect::<Vec<_>>(),
+                diags.iter().map(|d| (d.code, d.file.display().to_string(), d.range.clone())).collect::<Vec<_>>()
+            ));
+        }
         check_diagnostics(&current, &diags)?;
         if round == 0 {
             check_suppression(&current, &diags)?;
