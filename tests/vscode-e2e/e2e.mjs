@@ -227,6 +227,31 @@ try {
   }
   await page.screenshot({ path: join(artifacts, "callback-graph.png") });
   step("callback graph drawn (screenshot target/vscode-e2e/callback-graph.png)");
+  // Dash: Restart server, seen in the server log (the "Dash LSP" channel): a second start of
+  // the bundled binary, no server warnings (such as a notification it does not handle); then
+  // the status bar counts again (DL108 is left).
+  await runCommand("Dash: Restart server");
+  await runCommand("Dash: Show server log");
+  const output = page.locator(".panel .monaco-editor .view-lines").first();
+  let logText = "";
+  const logEnd = Date.now() + 30_000;
+  while (Date.now() < logEnd) {
+    // Monaco renders spaces as no-break spaces (and may add zero-width characters).
+    logText = (await output.innerText().catch(() => ""))
+      .replace(/[\u200b-\u200d\ufeff]/g, "")
+      .replace(/[^\S\n]/g, " ");
+    if ((logText.match(/dash-lsp: starting/g) ?? []).length >= 2) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  // Both from the extension's own folder: the bundled binary (PATH has no dash-lsp here).
+  const bundledStarts = logText.match(/dash-lsp: starting \S*\/extensions\/dash-lsp\.dash-lsp-/g) ?? [];
+  if (bundledStarts.length !== 2) {
+    fail(`expected two starts of the bundled server in the log:\n${logText}`);
+  }
+  if (/WARN|\[error\]/.test(logText)) fail(`the server log has warnings or errors:\n${logText}`);
+  await page.locator(".statusbar-item", { hasText: /Dash: 1$/ }).waitFor({ timeout: 60_000 });
+  step(`restarted (two starts in the log, no warnings); status bar: ${(await status.first().innerText()).trim()}`);
+
   if (process.env.UPDATE_SCREENSHOTS) {
     // The extension's README and the repository README show these.
     cpSync(join(artifacts, "editor-diagnostics.png"), join(repo, "editors/vscode/media/screenshot.png"));

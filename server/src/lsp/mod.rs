@@ -692,7 +692,8 @@ impl LanguageServer for Backend {
                     TextDocumentSyncOptions {
                         open_close: Some(true),
                         change: Some(TextDocumentSyncKind::INCREMENTAL),
-                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                        // No `didSave`: an open document's text is already known from
+                        // `didChange`, and disk changes arrive as watched-file events.
                         ..Default::default()
                     },
                 )),
