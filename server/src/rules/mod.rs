@@ -531,21 +531,11 @@ fn verify_fixes(ws: &Workspace, diags: &mut [Diagnostic]) {
 /// Indexes of the fixes with a Python edit overlapping another edit (of another fix or of
 /// its own), identical edits aside: applied together they would not be what each does alone.
 fn overlapping_fixes(fixes: &[&Fix]) -> std::collections::HashSet<usize> {
-    let mut edits: Vec<(&Path, &Range<usize>, &str, usize)> = Vec::new();
-    for (i, fix) in fixes.iter().enumerate() {
-        for e in &fix.edits {
-            if let FileEdit::Replace {
-                file,
-                range,
-                new_text,
-            } = e
-            {
-                if file.extension().is_some_and(|x| x == "py") {
-                    edits.push((file, range, new_text, i));
-                }
-            }
-        }
-    }
+    let mut edits: Vec<(&Path, &Range<usize>, &str, usize)> = fixes
+        .iter()
+        .enumerate()
+        .flat_map(|(i, fix)| python_replacements(fix).map(move |(f, r, t)| (f, r, t, i)))
+        .collect();
     edits.sort_by(|a, b| (a.0, a.1.start, a.1.end).cmp(&(b.0, b.1.start, b.1.end)));
     let mut out = std::collections::HashSet::new();
     // Sweep: the edit reaching furthest so far in this file overlaps every later edit that
@@ -577,26 +567,31 @@ fn keeps_python_parsing(ws: &Workspace, fix: &Fix) -> bool {
         .all(|(file, edits)| parses_with(ws, file, edits))
 }
 
+/// A fix's replacements in Python files (file, range, new text).
+fn python_replacements(fix: &Fix) -> impl Iterator<Item = (&Path, &Range<usize>, &str)> {
+    fix.edits.iter().filter_map(|e| match e {
+        FileEdit::Replace {
+            file,
+            range,
+            new_text,
+        } if file.extension().is_some_and(|x| x == "py") => {
+            Some((file.as_path(), range, new_text.as_str()))
+        }
+        _ => None,
+    })
+}
+
 /// The edits of `fixes` to Python files, per file, sorted and without duplicates.
 fn python_edits<'a>(
     fixes: impl Iterator<Item = &'a Fix>,
 ) -> std::collections::BTreeMap<&'a Path, Vec<(Range<usize>, &'a str)>> {
     let mut per_file: std::collections::BTreeMap<&Path, Vec<(Range<usize>, &str)>> =
         Default::default();
-    for edit in fixes.flat_map(|f| &f.edits) {
-        if let FileEdit::Replace {
-            file,
-            range,
-            new_text,
-        } = edit
-        {
-            if file.extension().is_some_and(|e| e == "py") {
-                per_file
-                    .entry(file)
-                    .or_default()
-                    .push((range.clone(), new_text.as_str()));
-            }
-        }
+    for (file, range, new_text) in fixes.flat_map(python_replacements) {
+        per_file
+            .entry(file)
+            .or_default()
+            .push((range.clone(), new_text));
     }
     for edits in per_file.values_mut() {
         edits.sort_by_key(|(r, _)| (r.start, r.end));
