@@ -252,6 +252,26 @@ try {
   await page.locator(".statusbar-item", { hasText: /Dash: 1$/ }).waitFor({ timeout: 60_000 });
   step(`restarted (two starts in the log, no warnings); status bar: ${(await status.first().innerText()).trim()}`);
 
+  // A setting changed in settings.json reaches the running server: ignoring DL108 leaves no
+  // deploy blocker (the status bar shows the check mark) and clears it from the panel.
+  // Edited in VS Code's own settings editor (JSON), as a user would.
+  const settingsFile = join(userData, "User/settings.json");
+  const settings = JSON.parse(readFileSync(settingsFile, "utf8"));
+  settings["dashLsp.ignore"] = ["DL108"];
+  await runCommand("Preferences: Open User Settings (JSON)");
+  await page.locator(".monaco-editor .view-lines", { hasText: "workbench.startupEditor" }).first().click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await page.keyboard.insertText(JSON.stringify(settings));
+  await page.keyboard.press("Control+S");
+  await page.locator(".statusbar-item", { hasText: /^\s*Dash\s*$/ }).waitFor({ timeout: 60_000 });
+  // The settings editor opens as a modal: close it before going on.
+  await page.keyboard.press("Control+W");
+  await page.locator(".monaco-editor .view-lines", { hasText: "dashLsp.ignore" }).waitFor({ state: "detached" });
+  await runCommand("View: Focus Problems");
+  await problems.locator(".monaco-list-row", { hasText: "DL108" }).waitFor({ state: "detached", timeout: 30_000 });
+  step("dashLsp.ignore = [DL108] applied: no deploy blocker left");
+
   if (process.env.UPDATE_SCREENSHOTS) {
     // The extension's README and the repository README show these.
     cpSync(join(artifacts, "editor-diagnostics.png"), join(repo, "editors/vscode/media/screenshot.png"));
