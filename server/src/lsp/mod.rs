@@ -875,6 +875,7 @@ impl LanguageServer for Backend {
                     s.folders[folder].ws.remove(&rel);
                 }
             }
+            s.release_models(folder);
             Some(folder)
         });
         if let Some(Some(folder)) = located {

@@ -11,7 +11,7 @@ use tower_lsp_server::ls_types::Uri;
 use super::document::Document;
 use crate::analysis::settings::Settings;
 use crate::analysis::text::Encoding;
-use crate::analysis::workspace::SourceFile;
+use crate::analysis::workspace::{Content, SourceFile};
 use crate::analysis::{Diagnostic, Workspace};
 use crate::rules::{self, CheckOptions};
 
@@ -156,6 +156,39 @@ impl Session {
         }
     }
 
+    /// Drops the parsed models of the apps of `folder` that no longer have an open document
+    /// (they were kept while one was open): memory stays bounded by the open apps however many
+    /// apps the user has visited.
+    pub fn release_models(&mut self, folder: usize) {
+        let open = self.open_in(folder);
+        let Some(f) = self.folders.get_mut(folder) else {
+            return;
+        };
+        let roots = crate::analysis::project::app_roots(&f.ws);
+        let owner = |path: &Path| {
+            roots
+                .iter()
+                .filter(|r| path.starts_with(r))
+                .max_by_key(|r| r.components().count())
+        };
+        let kept: Vec<&PathBuf> = open.iter().filter_map(|p| owner(p)).collect();
+        let release: Vec<PathBuf> =
+            f.ws.files()
+                .filter(|(path, entry)| {
+                    matches!(&entry.content, Content::Text(source) if source.has_python())
+                        && !open.contains(path)
+                        && owner(path).is_none_or(|r| !kept.contains(&r))
+                })
+                .map(|(path, _)| path.clone())
+                .collect();
+        for path in release {
+            if let Some(source) = f.ws.source(&path) {
+                let fresh = Arc::new(source.fresh());
+                f.ws.insert_source(path, fresh);
+            }
+        }
+    }
+
     /// Open documents of a folder, as paths relative to it.
     pub fn open_in(&self, folder: usize) -> Vec<PathBuf> {
         self.docs
@@ -192,5 +225,49 @@ impl Session {
 
     pub fn version_of(&self, uri: &Uri) -> Option<i32> {
         self.docs.get(uri).map(|d| d.version)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn models_of_apps_without_open_documents_are_released() {
+        let mut s = Session::default();
+        let root = PathBuf::from("/work/space");
+        let folder = s.add_folder(root.clone());
+        let mut ws = Workspace::new();
+        for app in ["a", "b"] {
+            ws.insert_text(format!("{app}/app.py"), "import dash\napp = dash.Dash()\n");
+            ws.insert_text(format!("{app}/util.py"), "X = 1\n");
+            ws.insert_text(format!("{app}/Procfile"), "web: gunicorn app:server\n");
+        }
+        for (path, _) in ws.files() {
+            if let Some(source) = ws.source(path) {
+                if path.extension().is_some_and(|e| e == "py") {
+                    source.python();
+                }
+            }
+        }
+        s.install_scan(folder, ws);
+        let uri = super::super::convert::uri(&root, Path::new("a/util.py")).unwrap();
+        s.docs.insert(uri, Document::new("X = 1\n", 1, true));
+        s.release_models(folder);
+        let has = |p: &str| {
+            s.folders[folder]
+                .ws
+                .source(Path::new(p))
+                .unwrap()
+                .has_python()
+        };
+        // App `a` has an open document: all its models stay; `b`'s are released.
+        assert!(has("a/app.py") && has("a/util.py"));
+        assert!(!has("b/app.py") && !has("b/util.py"));
+        // The texts are untouched.
+        assert_eq!(
+            s.folders[folder].ws.text(Path::new("b/util.py")),
+            Some("X = 1\n")
+        );
     }
 }
