@@ -54,10 +54,9 @@ fn walk(dir: &Path, root: &Path, out: &mut Vec<(PathBuf, SeedFile)>) {
     }
 }
 
-/// Every fixture of `tests/fixtures/`, sorted by name.
-pub fn seeds() -> Vec<Seed> {
-    let dir = fixtures_dir();
-    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+/// The folders directly in `dir`, sorted (none when it cannot be read).
+pub fn subdirs(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.flatten()
                 .map(|e| e.path())
@@ -65,8 +64,13 @@ pub fn seeds() -> Vec<Seed> {
                 .collect()
         })
         .unwrap_or_default();
-    names.sort();
-    names
+    dirs.sort();
+    dirs
+}
+
+/// Every fixture of `tests/fixtures/`, sorted by name.
+pub fn seeds() -> Vec<Seed> {
+    subdirs(&fixtures_dir())
         .into_iter()
         .map(|path| {
             let mut files = Vec::new();

@@ -15,7 +15,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
-use dash_lsp_bench::corpus::big_app;
+use dash_lsp_bench::corpus::{big_app, subdirs};
 use serde_json::{json, Value};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
@@ -325,18 +325,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(5);
     let corpus = corpus.canonicalize().unwrap_or(corpus);
-    let apps: Vec<PathBuf> = {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(&corpus)
-            .map(|rd| {
-                rd.flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.is_dir())
-                    .collect()
-            })
-            .unwrap_or_default();
-        v.sort();
-        v
-    };
+    let apps = subdirs(&corpus);
     if apps.is_empty() {
         eprintln!("bench: no apps in {} (run bench/run)", corpus.display());
         std::process::exit(2);

@@ -9,7 +9,7 @@ use super::checks::{ChecksFile, Entry};
 use super::gunicorn::TargetVariable;
 use super::navigation::Place;
 use super::procfile::{LineKind, Procfile};
-use super::project::{app_roots, App, TargetStatus};
+use super::project::{app_roots, owning_root, App, TargetStatus};
 use super::requirements::{normalize, RequirementsFile};
 use super::{tables, Workspace};
 
@@ -51,10 +51,7 @@ pub struct OptionItem {
 /// Runs `f` with the app whose root holds `file` (any file, not only Python modules).
 fn with_root_app<T>(ws: &Workspace, file: &Path, f: impl FnOnce(&App) -> T) -> Option<T> {
     let roots = app_roots(ws);
-    let root = roots
-        .iter()
-        .filter(|r| file.starts_with(r))
-        .max_by_key(|r| r.components().count())?;
+    let root = owning_root(&roots, file)?;
     let app = App::build(ws, root, &roots);
     Some(f(&app))
 }

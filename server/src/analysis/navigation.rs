@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::callbacks::{ComponentId, DepKind};
 use super::graph::{port, Graph};
-use super::project::{app_roots, App};
+use super::project::{app_roots, owning_root, App};
 use super::Workspace;
 
 /// A place in a file of the workspace.
@@ -19,10 +19,7 @@ pub struct Place {
 /// Runs `f` with the app that owns `file`.
 pub fn with_app<T>(ws: &Workspace, file: &Path, f: impl FnOnce(&App) -> T) -> Option<T> {
     let roots = app_roots(ws);
-    let root = roots
-        .iter()
-        .filter(|r| file.starts_with(r))
-        .max_by_key(|r| r.components().count())?;
+    let root = owning_root(&roots, file)?;
     let app = App::build(ws, root, &roots);
     app.modules.iter().any(|m| m == file).then(|| f(&app))
 }

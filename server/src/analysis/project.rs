@@ -56,6 +56,14 @@ pub fn app_roots(ws: &Workspace) -> Vec<PathBuf> {
     roots.into_iter().collect()
 }
 
+/// The app root that owns `file`: the deepest of `roots` above it (apps can nest).
+pub fn owning_root<'r>(roots: &'r [PathBuf], file: &Path) -> Option<&'r PathBuf> {
+    roots
+        .iter()
+        .filter(|r| file.starts_with(r))
+        .max_by_key(|r| r.components().count())
+}
+
 pub fn parent(path: &Path) -> PathBuf {
     path.parent().map(Path::to_path_buf).unwrap_or_default()
 }

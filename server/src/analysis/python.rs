@@ -124,12 +124,12 @@ pub struct PythonModule {
     /// Callbacks registered in this module (any registration style).
     pub callbacks: Vec<super::callbacks::Callback>,
     pub has_syntax_errors: bool,
-    /// Where the nodes of the kinds the rules look for are (`INDEXED`), found in one walk the
-    /// first time a rule asks: many rules scan all calls, and one walk is cheaper than many.
+    /// Where the nodes of the kinds the rules look for are (`INDEXED`), found in the walk that
+    /// finds the callbacks: many rules scan all calls, and one walk is cheaper than many.
     ///
     /// The nodes borrow `tree`, which this struct owns and never mutates; `'static` stands for
     /// "as long as `tree`" and is shortened to `&self`'s lifetime by [`PythonModule::all`].
-    index: std::sync::OnceLock<HashMap<&'static str, Vec<Node<'static>>>>,
+    index: HashMap<&'static str, Vec<Node<'static>>>,
     /// What [`PythonModule::runs_of`] found under a node (by node id): every named node of
     /// the code that runs with it, bucketed by kind id, from one walk. Rules ask a callback
     /// body for calls, assignments, returns...: one walk per body instead of one per question.
@@ -245,8 +245,6 @@ impl PythonModule {
                     index.entry(k).or_default().push(node);
                 }
             });
-        let index_cell = std::sync::OnceLock::new();
-        let _ = index_cell.set(index);
         PythonModule {
             aliases: facts.aliases,
             callbacks,
@@ -257,7 +255,7 @@ impl PythonModule {
             imports: facts.imports,
             dash_apps: facts.dash_apps,
             dash_factories: facts.dash_factories,
-            index: index_cell,
+            index,
             runs: Default::default(),
         }
     }
@@ -296,29 +294,10 @@ impl PythonModule {
     /// Every node of `kind` in the module, nested scopes included (what
     /// `scope::all_of_kind(root, kind)` finds), in source order.
     pub fn all(&self, kind: &str) -> Vec<Node<'_>> {
-        let root = self.tree.root_node();
-        let Some(&indexed) = INDEXED.iter().find(|k| **k == kind) else {
-            return super::scope::all_of_kind(root, kind);
-        };
-        let index = self.index.get_or_init(|| {
-            let mut index: HashMap<&'static str, Vec<Node<'static>>> = HashMap::new();
-            let kinds: Vec<(&'static str, super::kinds::Kind)> = INDEXED
-                .iter()
-                .map(|k| (*k, super::kinds::kind(k)))
-                .collect();
-            super::scope::walk_all(root, |node| {
-                if let Some((k, _)) = kinds.iter().find(|(_, kind)| kind.matches(node)) {
-                    // SAFETY: a `Node` is a plain handle (a pointer to the tree's heap data and
-                    // an offset): it stays valid while `self.tree` exists, and the index is
-                    // dropped with `self`. Callers only see it with `&self`'s lifetime.
-                    let node: Node<'static> =
-                        unsafe { std::mem::transmute::<Node<'_>, Node<'static>>(node) };
-                    index.entry(k).or_default().push(node);
-                }
-            });
-            index
-        });
-        index.get(indexed).cloned().unwrap_or_default()
+        if !INDEXED.contains(&kind) {
+            return super::scope::all_of_kind(self.tree.root_node(), kind);
+        }
+        self.index.get(kind).cloned().unwrap_or_default()
     }
 
     /// Whether `name` exists at module level once the module is imported. A star import makes

@@ -410,6 +410,15 @@ pub fn only_at_least(specs: &[(String, String)], version: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Names of the requirements read without damage, in order.
+    fn undamaged(f: &RequirementsFile) -> Vec<&str> {
+        f.requirements
+            .iter()
+            .filter(|r| !r.damaged)
+            .map(|r| r.name.as_str())
+            .collect()
+    }
+
     fn specs(s: &[(&str, &str)]) -> Vec<(String, String)> {
         s.iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
@@ -447,30 +456,15 @@ mod tests {
         let names: Vec<_> = f.requirements.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["gunicorn"]);
         let f = RequirementsFile::parse("dash>=\n\\gu\u{1960c}\u{2cd}\ngunicorn\ndash\n");
-        let names: Vec<_> = f
-            .requirements
-            .iter()
-            .filter(|r| !r.damaged)
-            .map(|r| r.name.as_str())
-            .collect();
+        let names = undamaged(&f);
         assert_eq!(names, ["gunicorn", "dash"]);
         let f = RequirementsFile::parse(
             "dash\ngunic--hash=sha256:abc \\56:abc \\\u{1fbc6}x\ngunicorn\n",
         );
-        let names: Vec<_> = f
-            .requirements
-            .iter()
-            .filter(|r| !r.damaged)
-            .map(|r| r.name.as_str())
-            .collect();
+        let names = undamaged(&f);
         assert_eq!(names, ["dash", "gunicorn"]);
         let f = RequirementsFile::parse("dash\nfoo bar baz ==\n==1\npandas\nflask\n");
-        let names: Vec<_> = f
-            .requirements
-            .iter()
-            .filter(|r| !r.damaged)
-            .map(|r| r.name.as_str())
-            .collect();
+        let names = undamaged(&f);
         assert_eq!(names, ["dash", "pandas", "flask"]);
         // Comments anywhere pip allows them, also after a marker; `#egg=` in a URL is no comment.
         let f = RequirementsFile::parse("numpy<2; python_version<'3.9'  # pinned\n# top\npandas # é\n-e git+https://x/y.git#egg=y\n");

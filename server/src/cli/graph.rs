@@ -11,7 +11,7 @@ use super::graph_svg;
 use super::output::display_path;
 use crate::analysis::callbacks::{ComponentId, DepKind, Dependency};
 use crate::analysis::graph::Graph;
-use crate::analysis::project::{app_roots, App};
+use crate::analysis::project::{app_roots, owning_root, App};
 use crate::analysis::Workspace;
 use crate::vfs;
 
@@ -192,13 +192,7 @@ pub fn render_apps(
     folder_name: Option<&str>,
 ) -> String {
     let mut roots = app_roots(ws);
-    let owner = file.and_then(|f| {
-        roots
-            .iter()
-            .filter(|r| f.starts_with(r))
-            .max_by_key(|r| r.components().count())
-            .cloned()
-    });
+    let owner = file.and_then(|f| owning_root(&roots, f).cloned());
     let all = roots.clone();
     if let Some(owner) = owner {
         roots.retain(|r| *r == owner);

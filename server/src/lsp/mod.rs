@@ -149,6 +149,8 @@ impl Backend {
             }
         };
         let _publishing = self.publish.lock().await;
+        // The new findings per file: compared with the last publication, then sent.
+        let new_by_file = by_file(&analysis.diagnostics);
         let publishes = self.guarded("publish", || {
             let mut s = self.lock();
             let (enc, related) = (s.encoding, s.related_information);
@@ -162,7 +164,6 @@ impl Backend {
             // last publication are converted and sent: in a workspace of many apps an edit
             // changes one app's files, not thousands of diagnostics.
             let before = f.analysis.clone();
-            let new_by_file = by_file(&analysis.diagnostics);
             let old_by_file = by_file(&before.diagnostics);
             let mut files: Vec<&Path> = new_by_file
                 .keys()
@@ -209,9 +210,8 @@ impl Backend {
         };
         // Converted one file at a time as it is sent: the LSP form of every diagnostic of a
         // large workspace never sits in memory at once.
-        let grouped = by_file(&analysis.diagnostics);
         for (uri, file, version) in publishes {
-            let diagnostics: Vec<Diagnostic> = grouped
+            let diagnostics: Vec<Diagnostic> = new_by_file
                 .get(file.as_path())
                 .copied()
                 .unwrap_or_default()

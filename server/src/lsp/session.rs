@@ -9,6 +9,7 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types::Uri;
 
 use super::document::Document;
+use crate::analysis::project::{app_roots, owning_root};
 use crate::analysis::settings::Settings;
 use crate::analysis::text::Encoding;
 use crate::analysis::workspace::{Content, SourceFile};
@@ -164,13 +165,8 @@ impl Session {
         let Some(f) = self.folders.get_mut(folder) else {
             return;
         };
-        let roots = crate::analysis::project::app_roots(&f.ws);
-        let owner = |path: &Path| {
-            roots
-                .iter()
-                .filter(|r| path.starts_with(r))
-                .max_by_key(|r| r.components().count())
-        };
+        let roots = app_roots(&f.ws);
+        let owner = |path: &Path| owning_root(&roots, path);
         let kept: Vec<&PathBuf> = open.iter().filter_map(|p| owner(p)).collect();
         let release: Vec<PathBuf> =
             f.ws.files()

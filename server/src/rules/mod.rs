@@ -351,7 +351,9 @@ pub fn check_with(ws: &Workspace, options: &CheckOptions) -> Vec<Diagnostic> {
         }
         None => Vec::new(),
     };
-    let check_root = |root: &PathBuf| -> Option<Arc<AppResult>> {
+    // One app: from the cache when its fingerprint matches, else checked (in a private copy of
+    // the workspace when its models are not to be kept).
+    let check_app = |root: &PathBuf| -> Option<Arc<AppResult>> {
         let i = roots.iter().position(|r| r == root)?;
         let cached = options
             .cache
@@ -383,18 +385,18 @@ pub fn check_with(ws: &Workspace, options: &CheckOptions) -> Vec<Diagnostic> {
         .min(roots.len())
         .max(1);
     let per_app: Vec<Option<Arc<AppResult>>> = if threads == 1 {
-        roots.iter().map(check_root).collect()
+        roots.iter().map(check_app).collect()
     } else {
         std::thread::scope(|scope| {
             let workers: Vec<_> = (0..threads)
                 .map(|t| {
-                    let (roots, check_root) = (&roots, &check_root);
+                    let (roots, check_app) = (&roots, &check_app);
                     scope.spawn(move || {
                         roots
                             .iter()
                             .enumerate()
                             .filter(|(i, _)| i % threads == t)
-                            .map(|(_, root)| check_root(root))
+                            .map(|(_, root)| check_app(root))
                             .collect::<Vec<_>>()
                     })
                 })
