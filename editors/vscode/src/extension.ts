@@ -40,10 +40,7 @@ function settingsFor(scope?: vscode.Uri): Record<string, unknown> {
 }
 
 function updateStatus(): void {
-  const severity = (s: vscode.DiagnosticSeverity): number => s;
-  const all = vscode.languages
-    .getDiagnostics()
-    .flatMap(([, diagnostics]) => diagnostics.map((d) => ({ source: d.source, severity: severity(d.severity) })));
+  const all = vscode.languages.getDiagnostics().flatMap(([, diagnostics]) => diagnostics);
   const { text, tooltip } = statusText(state, countDiagnostics(all));
   status.text = text;
   status.tooltip = tooltip;
@@ -54,6 +51,16 @@ function setState(next: ServerState): void {
   state = next;
   void vscode.commands.executeCommand("setContext", "dashLsp.running", next === "running");
   updateStatus();
+}
+
+/** The error shown when no server runs, with the two ways out: the binary setting, the log. */
+async function reportStartFailure(message: string): Promise<void> {
+  const choice = await vscode.window.showErrorMessage(message, "Open setting", "Show log");
+  if (choice === "Open setting") {
+    await vscode.commands.executeCommand("workbench.action.openSettings", `${SECTION}.path`);
+  } else if (choice === "Show log") {
+    output.show();
+  }
 }
 
 async function start(context: vscode.ExtensionContext): Promise<void> {
@@ -70,12 +77,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   if (!resolution.ok) {
     setState("failed");
     output.appendLine(`${resolution.message}\nTried:\n  ${resolution.tried.join("\n  ")}`);
-    const choice = await vscode.window.showErrorMessage(resolution.message, "Open setting", "Show log");
-    if (choice === "Open setting") {
-      await vscode.commands.executeCommand("workbench.action.openSettings", `${SECTION}.path`);
-    } else if (choice === "Show log") {
-      output.show();
-    }
+    await reportStartFailure(resolution.message);
     return;
   }
   output.appendLine(`dash-lsp: starting ${resolution.path} (${resolution.source})`);
@@ -127,16 +129,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   } catch (err) {
     setState("failed");
     output.appendLine(`dash-lsp: the server failed to start: ${String(err)}`);
-    const choice = await vscode.window.showErrorMessage(
-      `dash-lsp: the server failed to start (${resolution.path}).`,
-      "Open setting",
-      "Show log",
-    );
-    if (choice === "Open setting") {
-      await vscode.commands.executeCommand("workbench.action.openSettings", `${SECTION}.path`);
-    } else if (choice === "Show log") {
-      output.show();
-    }
+    await reportStartFailure(`dash-lsp: the server failed to start (${resolution.path}).`);
   }
 }
 

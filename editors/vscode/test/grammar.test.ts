@@ -47,9 +47,14 @@ async function tokens(scope: string, lines: string[]): Promise<Array<[string, st
   return out;
 }
 
+/** The scope of the first token whose text is `text`. */
+function scopeIn(tokens: Array<[string, string]>, text: string): string | undefined {
+  return tokens.find(([s]) => s === text)?.[1];
+}
+
 test("Procfile: process type, command, gunicorn target, options, variables, comments", async () => {
   const t = await tokens("source.procfile", ["# deploy", "web: gunicorn app:server --workers 4 --bind 0.0.0.0:$PORT"]);
-  const scopeOf = (text: string) => t.find(([s]) => s === text)?.[1];
+  const scopeOf = (text: string) => scopeIn(t, text);
   assert.equal(scopeOf("# deploy"), "comment.line.number-sign.procfile");
   assert.equal(scopeOf("web"), "entity.name.type.process.procfile");
   assert.equal(scopeOf("gunicorn"), "support.function.command.procfile");
@@ -68,7 +73,7 @@ test("Procfile: a factory call target and a quoted argument", async () => {
 
 test("CHECKS: settings, paths and expected content", async () => {
   const t = await tokens("source.dokku-checks", ["WAIT=5", "/  Sales Dashboard", "# comment", "https://example.com/health ok"]);
-  const scopeOf = (text: string) => t.find(([s]) => s === text)?.[1];
+  const scopeOf = (text: string) => scopeIn(t, text);
   assert.equal(scopeOf("WAIT"), "keyword.other.setting.dokku-checks");
   assert.equal(scopeOf("5"), "constant.numeric.dokku-checks");
   assert.equal(scopeOf("/"), "markup.underline.link.path.dokku-checks");
