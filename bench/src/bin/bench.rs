@@ -432,6 +432,41 @@ fn main() {
         peer.map(|p| ours <= p),
     );
 
+    // 1b. The floor of any tree-sitter-based check: parsing the corpus' Python files alone,
+    // on as many threads as the CLI uses.
+    let python: Vec<String> = files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "py"))
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let parse = median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                std::thread::scope(|scope| {
+                    for chunk in python.chunks(python.len().div_ceil(threads).max(1)) {
+                        scope.spawn(move || {
+                            for text in chunk {
+                                let tree = dash_lsp::analysis::python::parse_tree(text, None);
+                                assert!(tree.is_some(), "tree-sitter gave up on a corpus file");
+                            }
+                        });
+                    }
+                });
+                start.elapsed().as_secs_f64()
+            })
+            .collect(),
+    );
+    row(
+        &format!("floor: tree-sitter parse of the .py files ({threads} threads)"),
+        format!("{:.0} ms", parse * 1e3),
+        String::new(),
+        peer.map_or("-".into(), |p| format!("{:.2}x", parse / p)),
+        "",
+        None,
+    );
+
     // 2. Editor latency.
     let edit_dir = tempdir("edit");
     std::fs::write(edit_dir.join("app.py"), big_app()).expect("write app.py");

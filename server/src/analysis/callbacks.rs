@@ -6,6 +6,7 @@
 //!   `callback(output=..., inputs=..., state=...)(func)`;
 //! - `clientside_callback(...)` / `<app>.clientside_callback(...)` (graph only: no Python body).
 
+use crate::analysis::kinds::PyNode;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -74,7 +75,7 @@ impl Callback {
         while node.kind() != "function_definition" || node.byte_range() != range {
             node = node.parent()?;
         }
-        node.child_by_field_name("body")
+        node.field("body")
     }
 }
 
@@ -180,7 +181,7 @@ pub fn find<'t>(
     super::scope::walk_all(root, |node| {
         also(node);
         if function.matches(node) {
-            if let Some(name) = node.child_by_field_name("name") {
+            if let Some(name) = node.field("name") {
                 finder
                     .functions
                     .push((text_of(name, src).to_string(), node));
@@ -213,13 +214,13 @@ impl<'a> Finder<'a> {
         if call.kind() != "call" {
             return None;
         }
-        let function = call.child_by_field_name("function")?;
-        let args = call.child_by_field_name("arguments")?;
+        let function = call.field("function")?;
+        let args = call.field("arguments")?;
         let has_deps = !self.deps_of(args).0.is_empty();
         match function.kind() {
             "attribute" => {
-                let object = function.child_by_field_name("object")?;
-                let attr = function.child_by_field_name("attribute")?;
+                let object = function.field("object")?;
+                let attr = function.field("attribute")?;
                 let name = self.text(attr);
                 if name != "callback" && name != "long_callback" {
                     return None;
@@ -243,12 +244,12 @@ impl<'a> Finder<'a> {
     }
 
     fn is_clientside(&self, call: Node<'a>) -> bool {
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.field("function") else {
             return false;
         };
         match function.kind() {
             "attribute" => function
-                .child_by_field_name("attribute")
+                .field("attribute")
                 .is_some_and(|a| self.text(a) == "clientside_callback"),
             "identifier" => self.text(function) == "clientside_callback",
             _ => false,
@@ -256,7 +257,7 @@ impl<'a> Finder<'a> {
     }
 
     fn decorated(&self, node: Node<'a>) -> Option<Callback> {
-        let definition = node.child_by_field_name("definition")?;
+        let definition = node.field("definition")?;
         if definition.kind() != "function_definition" {
             return None;
         }
@@ -278,10 +279,10 @@ impl<'a> Finder<'a> {
 
     /// `X.callback(...)(func)` or `clientside_callback(...)`.
     fn registration(&self, call: Node<'a>) -> Option<Callback> {
-        let function = call.child_by_field_name("function")?;
+        let function = call.field("function")?;
         if function.kind() == "call" {
             let long = self.callback_call(function)?;
-            let args = call.child_by_field_name("arguments")?;
+            let args = call.field("arguments")?;
             let target = args.named_child(0)?;
             let def = match target.kind() {
                 "identifier" => {
@@ -300,7 +301,7 @@ impl<'a> Finder<'a> {
             return Some(cb);
         }
         if self.is_clientside(call) {
-            let args = call.child_by_field_name("arguments")?;
+            let args = call.field("arguments")?;
             let (deps, _) = self.deps_of(args);
             return Some(Callback {
                 registration: call.byte_range(),
@@ -323,14 +324,14 @@ impl<'a> Finder<'a> {
         long: Option<Range<usize>>,
     ) -> Callback {
         let (deps, background) = call
-            .child_by_field_name("arguments")
+            .field("arguments")
             .map(|a| self.deps_of(a))
             .unwrap_or_default();
         Callback {
             registration: call.byte_range(),
             function: def.map(|d| d.byte_range()),
             name: def
-                .and_then(|d| d.child_by_field_name("name"))
+                .and_then(|d| d.field("name"))
                 .map(|n| self.text(n).to_string()),
             params: def.map(|d| self.params(d)).unwrap_or_default(),
             deps,
@@ -341,7 +342,7 @@ impl<'a> Finder<'a> {
     }
 
     fn params(&self, def: Node<'a>) -> Vec<String> {
-        let Some(params) = def.child_by_field_name("parameters") else {
+        let Some(params) = def.field("parameters") else {
             return Vec::new();
         };
         let mut cursor = params.walk();
@@ -353,7 +354,7 @@ impl<'a> Finder<'a> {
                     "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
                         p.named_child(0)
                     }
-                    _ => p.child_by_field_name("name"),
+                    _ => p.field("name"),
                 }?;
                 let name = if name.kind() == "identifier" {
                     name
@@ -374,11 +375,8 @@ impl<'a> Finder<'a> {
         for arg in args.named_children(&mut cursor) {
             match arg.kind() {
                 "keyword_argument" => {
-                    let name = arg
-                        .child_by_field_name("name")
-                        .map(|n| self.text(n))
-                        .unwrap_or("");
-                    let value = arg.child_by_field_name("value");
+                    let name = arg.field("name").map(|n| self.text(n)).unwrap_or("");
+                    let value = arg.field("value");
                     match (name, value) {
                         ("background", Some(v)) => background = self.text(v) == "True",
                         ("output" | "inputs" | "state", Some(v)) => {
@@ -414,9 +412,9 @@ impl<'a> Finder<'a> {
     }
 
     fn dependency(&self, call: Node<'a>) -> Option<Dependency> {
-        let function = call.child_by_field_name("function")?;
+        let function = call.field("function")?;
         let kind = dependency_kind(function, self.src, self.aliases)?;
-        let args = call.child_by_field_name("arguments")?;
+        let args = call.field("arguments")?;
         let mut positional = Vec::new();
         let mut id_node = None;
         let mut prop_node = None;
@@ -424,11 +422,8 @@ impl<'a> Finder<'a> {
         let mut cursor = args.walk();
         for arg in args.named_children(&mut cursor) {
             if arg.kind() == "keyword_argument" {
-                let name = arg
-                    .child_by_field_name("name")
-                    .map(|n| self.text(n))
-                    .unwrap_or("");
-                let value = arg.child_by_field_name("value");
+                let name = arg.field("name").map(|n| self.text(n)).unwrap_or("");
+                let value = arg.field("value");
                 match name {
                     "component_id" => id_node = value,
                     "component_property" => prop_node = value,

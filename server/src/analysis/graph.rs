@@ -6,6 +6,7 @@
 //! unknown: ids built at run time (variables, f-strings, loops, component factories) and
 //! pattern-matching dict ids (`ALL`/`MATCH`/`ALLSMALLER`), which are kept as pattern nodes.
 
+use crate::analysis::kinds::PyNode;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::PathBuf;
@@ -67,14 +68,11 @@ impl<'a> Graph<'a> {
         for (path, source, py) in app.sources() {
             let text = source.text();
             let in_page = py.all("call").iter().any(|c| {
-                c.child_by_field_name("function")
+                c.field("function")
                     .is_some_and(|f| text_of(f, text).ends_with("register_page"))
             });
             for kw in py.all("keyword_argument") {
-                let (Some(name), Some(value)) = (
-                    kw.child_by_field_name("name"),
-                    kw.child_by_field_name("value"),
-                ) else {
+                let (Some(name), Some(value)) = (kw.field("name"), kw.field("value")) else {
                     continue;
                 };
                 if text_of(name, text) != "id" {
@@ -85,7 +83,7 @@ impl<'a> Graph<'a> {
                     kw.parent()
                         .and_then(|args| args.parent())
                         .is_some_and(|call| {
-                            call.child_by_field_name("function").is_some_and(|f| {
+                            call.field("function").is_some_and(|f| {
                                 super::callbacks::dependency_kind(f, text, &py.aliases).is_some()
                             })
                         });

@@ -1,5 +1,6 @@
 //! Which calls read or write files (or fetch remote data), and which argument is the path.
 
+use crate::analysis::kinds::PyNode;
 use tree_sitter::Node;
 
 use super::python::{string_value, text_of, PythonModule};
@@ -25,17 +26,14 @@ pub struct IoCall<'t> {
 }
 
 fn arg<'t>(call: Node<'t>, index: usize, keywords: &[&str], src: &str) -> Option<Node<'t>> {
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.field("arguments")?;
     let mut cursor = args.walk();
     let mut positional = 0;
     for a in args.named_children(&mut cursor) {
         if a.kind() == "keyword_argument" {
-            let name = a
-                .child_by_field_name("name")
-                .map(|n| text_of(n, src))
-                .unwrap_or("");
+            let name = a.field("name").map(|n| text_of(n, src)).unwrap_or("");
             if keywords.contains(&name) {
-                return a.child_by_field_name("value");
+                return a.field("value");
             }
         } else if !matches!(a.kind(), "list_splat" | "dictionary_splat") {
             if positional == index {
@@ -65,7 +63,7 @@ const WRITE_METHODS: &[&str] = &[
 
 /// Classifies a `call` node.
 pub fn classify<'t>(call: Node<'t>, py: &PythonModule, src: &str) -> Option<IoCall<'t>> {
-    let function = call.child_by_field_name("function")?;
+    let function = call.field("function")?;
     let qualified = py.qualified(function, src);
     let bare = (function.kind() == "identifier").then(|| text_of(function, src));
     let io = |access, what: &str, path: Option<Node<'t>>, remote| {
@@ -156,10 +154,10 @@ pub fn classify<'t>(call: Node<'t>, py: &PythonModule, src: &str) -> Option<IoCa
         return io(access, "open", arg(call, 0, &["file"], src), false);
     }
     if function.kind() == "attribute" {
-        let method = text_of(function.child_by_field_name("attribute")?, src);
+        let method = text_of(function.field("attribute")?, src);
         if WRITE_METHODS.contains(&method) {
             let path = match method {
-                "write_text" | "write_bytes" => function.child_by_field_name("object"),
+                "write_text" | "write_bytes" => function.field("object"),
                 _ => arg(
                     call,
                     0,
@@ -184,12 +182,7 @@ pub fn classify<'t>(call: Node<'t>, py: &PythonModule, src: &str) -> Option<IoCa
             });
         }
         if matches!(method, "read_text" | "read_bytes") {
-            return io(
-                Access::ReadFile,
-                method,
-                function.child_by_field_name("object"),
-                false,
-            );
+            return io(Access::ReadFile, method, function.field("object"), false);
         }
         if method == "connect" && text_of(function, src).contains("create_engine") {
             return io(Access::ReadOther, "create_engine(...).connect", None, true);

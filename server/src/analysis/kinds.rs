@@ -49,6 +49,85 @@ pub fn kind(name: &str) -> Kind {
     table().get(name).cloned().unwrap_or_default()
 }
 
+/// Python field names the analysis asks for. `Node::child_by_field_name` finds a name's id by
+/// comparing it with every field name of the language on each call (a tenth of the time per
+/// keystroke); `PyNode::field` maps the literal to its index at compile time and looks the
+/// id up once.
+const FIELDS: &[&str] = &[
+    "alias",
+    "arguments",
+    "attribute",
+    "body",
+    "condition",
+    "consequence",
+    "definition",
+    "function",
+    "left",
+    "module_name",
+    "name",
+    "object",
+    "operator",
+    "parameters",
+    "right",
+    "subscript",
+    "value",
+];
+
+#[inline(always)]
+const fn field_index(name: &str) -> usize {
+    let mut i = 0;
+    while i < FIELDS.len() {
+        if const_eq(FIELDS[i], name) {
+            return i;
+        }
+        i += 1;
+    }
+    usize::MAX
+}
+
+const fn const_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+fn field_ids() -> &'static [Option<std::num::NonZeroU16>] {
+    static IDS: OnceLock<Vec<Option<std::num::NonZeroU16>>> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let language: Language = tree_sitter_python::LANGUAGE.into();
+        FIELDS
+            .iter()
+            .map(|name| language.field_id_for_name(name))
+            .collect()
+    })
+}
+
+/// Field access on nodes of a Python tree (never a Procfile or CHECKS tree: ids are the
+/// Python grammar's).
+pub trait PyNode<'t> {
+    fn field(&self, name: &'static str) -> Option<Node<'t>>;
+}
+
+impl<'t> PyNode<'t> for Node<'t> {
+    #[inline]
+    fn field(&self, name: &'static str) -> Option<Node<'t>> {
+        let index = field_index(name);
+        let id = field_ids().get(index).copied().flatten();
+        let found = id.and_then(|id| self.child_by_field_id(id.get()));
+        debug_assert_eq!(found, self.child_by_field_name(name), "field {name}");
+        found
+    }
+}
+
 /// The kinds the scope walker itself tests on every node.
 pub struct WalkKinds {
     pub function_definition: Kind,
@@ -71,6 +150,25 @@ pub fn walk_kinds() -> &'static WalkKinds {
 mod tests {
     use super::*;
     use crate::analysis::python::PythonModule;
+
+    #[test]
+    fn every_field_name_exists_in_python() {
+        let language: Language = tree_sitter_python::LANGUAGE.into();
+        for name in FIELDS {
+            assert!(language.field_id_for_name(name).is_some(), "{name}");
+            assert_ne!(field_index(name), usize::MAX);
+        }
+        assert_eq!(field_index("no_such_field"), usize::MAX);
+        let m = PythonModule::parse("f(x)\n");
+        let call = m.tree.root_node().child(0).and_then(|s| s.child(0));
+        let call = call.expect("a call");
+        assert_eq!(call.field("function").map(|f| f.kind()), Some("identifier"));
+        assert_eq!(
+            call.field("arguments").map(|f| f.kind()),
+            Some("argument_list")
+        );
+        assert_eq!(call.field("body"), None);
+    }
 
     #[test]
     fn ids_match_names() {

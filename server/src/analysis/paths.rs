@@ -2,6 +2,7 @@
 //! literals, paths built from `__file__`, and module-level constants holding any of those.
 //! Anything built at run time (f-strings, variables from elsewhere) is unknown: `None`.
 
+use crate::analysis::kinds::PyNode;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -123,28 +124,26 @@ fn resolve_at(
         }
         "parenthesized_expression" => again(node.named_child(0)?),
         "binary_operator" => {
-            let op = node
-                .child_by_field_name("operator")
-                .map(|o| text_of(o, src));
+            let op = node.field("operator").map(|o| text_of(o, src));
             if op != Some("/") {
                 return None;
             }
-            let left = again(node.child_by_field_name("left")?)?;
-            let right = again(node.child_by_field_name("right")?)?;
+            let left = again(node.field("left")?)?;
+            let right = again(node.field("right")?)?;
             Some(join(left, right))
         }
         "attribute" => {
             // `Path(__file__).parent`
-            let attr = text_of(node.child_by_field_name("attribute")?, src);
-            let object = again(node.child_by_field_name("object")?)?;
+            let attr = text_of(node.field("attribute")?, src);
+            let object = again(node.field("object")?)?;
             match attr {
                 "parent" => Some(dirname(object)),
                 _ => None,
             }
         }
         "call" => {
-            let function = node.child_by_field_name("function")?;
-            let args = node.child_by_field_name("arguments")?;
+            let function = node.field("function")?;
+            let args = node.field("arguments")?;
             let mut cursor = args.walk();
             let positional: Vec<Node> = args
                 .named_children(&mut cursor)
@@ -173,9 +172,9 @@ fn resolve_at(
                 _ => {
                     // `Path(...).resolve()`, `.absolute()`: same path.
                     if function.kind() == "attribute" {
-                        let attr = text_of(function.child_by_field_name("attribute")?, src);
+                        let attr = text_of(function.field("attribute")?, src);
                         if matches!(attr, "resolve" | "absolute" | "expanduser") {
-                            return again(function.child_by_field_name("object")?)
+                            return again(function.field("object")?)
                                 .map(|p| StaticPath { literal: None, ..p });
                         }
                     }
@@ -209,7 +208,7 @@ mod tests {
         // The last statement is `f(<path>)`.
         let last = root.named_child(root.named_child_count() - 1)?;
         let call = last.named_child(0)?;
-        let arg = call.child_by_field_name("arguments")?.named_child(0)?;
+        let arg = call.field("arguments")?.named_child(0)?;
         resolve(arg, &py, src, Path::new("app/pages/home.py"))
     }
 

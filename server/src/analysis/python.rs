@@ -1,6 +1,7 @@
 //! What dash-lsp knows about one Python module: its module-level names, its imports, and its
 //! Dash app objects. Built from a tree-sitter tree; never imports or runs the module.
 
+use crate::analysis::kinds::PyNode;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
@@ -330,10 +331,10 @@ impl PythonModule {
         while node.kind() != "assignment" {
             node = node.named_child(0)?;
         }
-        if node.child_by_field_name("left")?.kind() != "identifier" {
+        if node.field("left")?.kind() != "identifier" {
             return None;
         }
-        node.child_by_field_name("right")
+        node.field("right")
     }
 }
 
@@ -342,8 +343,8 @@ pub fn qualified_name(node: Node, src: &str, aliases: &HashMap<String, String>) 
     match node.kind() {
         "identifier" => aliases.get(text_of(node, src)).cloned(),
         "attribute" => {
-            let object = node.child_by_field_name("object")?;
-            let attr = node.child_by_field_name("attribute")?;
+            let object = node.field("object")?;
+            let attr = node.field("attribute")?;
             Some(format!(
                 "{}.{}",
                 qualified_name(object, src, aliases)?,
@@ -433,8 +434,8 @@ impl Builder<'_> {
                     .map(|m| format!("{m}.{name}"))
             }
             "attribute" => {
-                let object = node.child_by_field_name("object")?;
-                let attr = node.child_by_field_name("attribute")?;
+                let object = node.field("object")?;
+                let attr = node.field("attribute")?;
                 Some(format!("{}.{}", self.qualified(object)?, self.text(attr)))
             }
             _ => None,
@@ -444,7 +445,7 @@ impl Builder<'_> {
     fn is_call_of(&self, value: Node, classes: &[&str]) -> bool {
         value.kind() == "call"
             && value
-                .child_by_field_name("function")
+                .field("function")
                 .and_then(|f| self.qualified(f))
                 .is_some_and(|q| classes.contains(&q.as_str()))
     }
@@ -489,7 +490,7 @@ impl Builder<'_> {
                 }
             }
             "function_definition" | "class_definition" => {
-                if let Some(name) = stmt.child_by_field_name("name") {
+                if let Some(name) = stmt.field("name") {
                     let name = self.text(name).to_string();
                     if stmt.kind() == "function_definition" {
                         if self.returns_dash_app(stmt) {
@@ -504,15 +505,15 @@ impl Builder<'_> {
                 }
             }
             "decorated_definition" => {
-                if let Some(def) = stmt.child_by_field_name("definition") {
+                if let Some(def) = stmt.field("definition") {
                     self.statement(def, under_main, depth);
                 }
             }
             "if_statement" => {
                 let main_guard = stmt
-                    .child_by_field_name("condition")
+                    .field("condition")
                     .is_some_and(|c| is_main_guard(c, self.src));
-                if let Some(body) = stmt.child_by_field_name("consequence") {
+                if let Some(body) = stmt.field("consequence") {
                     self.walk_block(body, under_main || main_guard, depth + 1);
                 }
                 let mut cursor = stmt.walk();
@@ -520,10 +521,7 @@ impl Builder<'_> {
                     .children_by_field_name("alternative", &mut cursor)
                     .collect();
                 for alt in alternatives {
-                    if let Some(body) = alt
-                        .child_by_field_name("body")
-                        .or_else(|| alt.child_by_field_name("consequence"))
-                    {
+                    if let Some(body) = alt.field("body").or_else(|| alt.field("consequence")) {
                         self.walk_block(body, under_main, depth + 1);
                     }
                 }
@@ -562,10 +560,8 @@ impl Builder<'_> {
             for name in stmt.children_by_field_name("name", &mut cursor) {
                 let (dotted, alias) = match name.kind() {
                     "aliased_import" => (
-                        name.child_by_field_name("name")
-                            .map(|n| text_of(n, src))
-                            .unwrap_or(""),
-                        name.child_by_field_name("alias").map(|n| text_of(n, src)),
+                        name.field("name").map(|n| text_of(n, src)).unwrap_or(""),
+                        name.field("alias").map(|n| text_of(n, src)),
                     ),
                     _ => (text_of(name, src), None),
                 };
@@ -589,7 +585,7 @@ impl Builder<'_> {
         }
         // import_from_statement
         let module = stmt
-            .child_by_field_name("module_name")
+            .field("module_name")
             .map(|m| text_of(m, src).to_string())
             .unwrap_or_default();
         let is_star = {
@@ -609,10 +605,8 @@ impl Builder<'_> {
         for name in names {
             let (orig, alias) = match name.kind() {
                 "aliased_import" => (
-                    name.child_by_field_name("name")
-                        .map(|n| text_of(n, src))
-                        .unwrap_or(""),
-                    name.child_by_field_name("alias").map(|n| text_of(n, src)),
+                    name.field("name").map(|n| text_of(n, src)).unwrap_or(""),
+                    name.field("alias").map(|n| text_of(n, src)),
                 ),
                 _ => (text_of(name, src), None),
             };
@@ -633,19 +627,19 @@ impl Builder<'_> {
     }
 
     fn assignment(&mut self, assign: Node, stmt: Node, under_main: bool) {
-        let Some(left) = assign.child_by_field_name("left") else {
+        let Some(left) = assign.field("left") else {
             return;
         };
-        let right = assign.child_by_field_name("right");
+        let right = assign.field("right");
         // `a = b = value`: the right side is itself an assignment.
         let mut value = right;
         let mut chained = Vec::new();
         while let Some(v) = value {
             if v.kind() == "assignment" {
-                if let Some(l) = v.child_by_field_name("left") {
+                if let Some(l) = v.field("left") {
                     chained.push(l);
                 }
-                value = v.child_by_field_name("right");
+                value = v.field("right");
             } else {
                 break;
             }
@@ -666,7 +660,7 @@ impl Builder<'_> {
             if single && kind == ValueKind::DashApp && !under_main {
                 let factory = value
                     .filter(|v| v.kind() == "call")
-                    .and_then(|v| v.child_by_field_name("function"))
+                    .and_then(|v| v.field("function"))
                     .filter(|f| f.kind() == "identifier")
                     .map(|f| self.text(f).to_string())
                     .filter(|f| self.module.dash_factories.contains(f));
@@ -687,7 +681,7 @@ impl Builder<'_> {
             return ValueKind::DashApp;
         }
         if value.kind() == "call" {
-            if let Some(f) = value.child_by_field_name("function") {
+            if let Some(f) = value.field("function") {
                 if f.kind() == "identifier"
                     && self.module.dash_factories.iter().any(|d| d == self.text(f))
                 {
@@ -699,8 +693,8 @@ impl Builder<'_> {
             return ValueKind::Flask;
         }
         if value.kind() == "attribute" {
-            let object = value.child_by_field_name("object");
-            let attr = value.child_by_field_name("attribute").map(|a| self.text(a));
+            let object = value.field("object");
+            let attr = value.field("attribute").map(|a| self.text(a));
             if let (Some(object), Some("server")) = (object, attr) {
                 if object.kind() == "identifier" {
                     return ValueKind::ServerOf(self.text(object).to_string());
@@ -713,7 +707,7 @@ impl Builder<'_> {
     /// A factory: a function whose body returns a Dash app object it creates
     /// (`return Dash(...)`, or `app = Dash(...)` ... `return app`).
     fn returns_dash_app(&self, func: Node) -> bool {
-        let Some(body) = func.child_by_field_name("body") else {
+        let Some(body) = func.field("body") else {
             return false;
         };
         let mut local_apps: Vec<String> = Vec::new();
@@ -726,10 +720,7 @@ impl Builder<'_> {
             match node.kind() {
                 "function_definition" | "class_definition" | "lambda" => continue,
                 "assignment" => {
-                    if let (Some(l), Some(r)) = (
-                        node.child_by_field_name("left"),
-                        node.child_by_field_name("right"),
-                    ) {
+                    if let (Some(l), Some(r)) = (node.field("left"), node.field("right")) {
                         if l.kind() == "identifier" && self.is_call_of(r, DASH_CLASSES) {
                             local_apps.push(self.text(l).to_string());
                         }
@@ -770,7 +761,7 @@ impl Builder<'_> {
                     for name in node.children_by_field_name("name", &mut cursor) {
                         let dotted = match name.kind() {
                             "aliased_import" => name
-                                .child_by_field_name("name")
+                                .field("name")
                                 .map(|n| text_of(n, self.src))
                                 .unwrap_or(""),
                             _ => text_of(name, self.src),
@@ -787,7 +778,7 @@ impl Builder<'_> {
                 }
                 "import_from_statement" => {
                     let raw = node
-                        .child_by_field_name("module_name")
+                        .field("module_name")
                         .map(|m| text_of(m, self.src))
                         .unwrap_or("");
                     let level = raw.chars().take_while(|c| *c == '.').count();
@@ -795,7 +786,7 @@ impl Builder<'_> {
                     let names = node
                         .children_by_field_name("name", &mut cursor)
                         .filter_map(|n| match n.kind() {
-                            "aliased_import" => n.child_by_field_name("name"),
+                            "aliased_import" => n.field("name"),
                             _ => Some(n),
                         })
                         .map(|n| text_of(n, self.src).to_string())
@@ -906,7 +897,7 @@ fn is_optional_import(import: Node, src: &str) -> bool {
             }
             "if_statement" if is_field("consequence") => {
                 let cond = parent
-                    .child_by_field_name("condition")
+                    .field("condition")
                     .map(|c| text_of(c, src))
                     .unwrap_or("");
                 if cond == "TYPE_CHECKING" || cond.ends_with(".TYPE_CHECKING") {

@@ -2,6 +2,7 @@
 //! gunicorn worker) and a function's own body (nested functions and lambdas run only when
 //! called, so they are not part of it).
 
+use crate::analysis::kinds::PyNode;
 use tree_sitter::Node;
 
 use super::python::{string_value, text_of};
@@ -88,7 +89,7 @@ fn walk<'t>(root: Node<'t>, src: &str, runs_only: bool, mut visit: impl FnMut(No
             && !(runs_only
                 && kinds.if_statement.matches(node)
                 && node
-                    .child_by_field_name("condition")
+                    .field("condition")
                     .is_some_and(|c| is_main_guard(c, src))
                 && {
                     let mut c = node.walk();
@@ -142,10 +143,10 @@ pub fn under_main_guard(node: Node, src: &str) -> bool {
     while let Some(parent) = child.parent() {
         if parent.kind() == "if_statement"
             && parent
-                .child_by_field_name("consequence")
+                .field("consequence")
                 .is_some_and(|c| c.id() == child.id())
             && parent
-                .child_by_field_name("condition")
+                .field("condition")
                 .is_some_and(|c| is_main_guard(c, src))
         {
             return true;

@@ -1,6 +1,7 @@
 //! DL201 unguarded-run.
 
 use super::{indent_at, line_end, Rule};
+use crate::analysis::kinds::PyNode;
 use crate::analysis::project::App;
 use crate::analysis::python::text_of;
 use crate::analysis::text::eol_of;
@@ -32,16 +33,15 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         }
         let text = source.text();
         for call in py.runs_of(py.tree.root_node(), "call", text) {
-            let Some(function) = call.child_by_field_name("function") else {
+            let Some(function) = call.field("function") else {
                 continue;
             };
             if function.kind() != "attribute" {
                 continue;
             }
-            let (Some(object), Some(attr)) = (
-                function.child_by_field_name("object"),
-                function.child_by_field_name("attribute"),
-            ) else {
+            let (Some(object), Some(attr)) =
+                (function.field("object"), function.field("attribute"))
+            else {
                 continue;
             };
             let method = text_of(attr, text);

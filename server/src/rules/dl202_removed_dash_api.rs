@@ -1,6 +1,7 @@
 //! DL202 removed-dash-api.
 
 use super::Rule;
+use crate::analysis::kinds::PyNode;
 use crate::analysis::project::App;
 use crate::analysis::python::{text_of, DASH_CLASSES};
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
@@ -30,13 +31,13 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         let apps = app.dash_app_names(py);
         let file = path.to_path_buf();
         for call in py.all("call") {
-            let Some(function) = call.child_by_field_name("function") else {
+            let Some(function) = call.field("function") else {
                 continue;
             };
             // app.run_server(...)
             if function.kind() == "attribute" {
-                let object = function.child_by_field_name("object");
-                let attr = function.child_by_field_name("attribute");
+                let object = function.field("object");
+                let attr = function.field("attribute");
                 if let (Some(object), Some(attr)) = (object, attr) {
                     if text_of(attr, text) == "run_server"
                         && apps.iter().any(|a| a == text_of(object, text))
@@ -56,7 +57,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 .qualified(function, text)
                 .is_some_and(|q| DASH_CLASSES.contains(&q.as_str()));
             if is_dash {
-                let Some(args) = call.child_by_field_name("arguments") else {
+                let Some(args) = call.field("arguments") else {
                     continue;
                 };
                 let mut cursor = args.walk();
@@ -64,7 +65,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                     .named_children(&mut cursor)
                     .filter(|a| a.kind() == "keyword_argument")
                 {
-                    let Some(name) = kw.child_by_field_name("name") else {
+                    let Some(name) = kw.field("name") else {
                         continue;
                     };
                     if text_of(name, text) == "long_callback_manager" {
@@ -94,7 +95,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             else {
                 continue;
             };
-            let Some(args) = call.child_by_field_name("arguments") else {
+            let Some(args) = call.field("arguments") else {
                 continue;
             };
             let close = args.end_byte().saturating_sub(1);

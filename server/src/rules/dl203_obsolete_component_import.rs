@@ -1,6 +1,7 @@
 //! DL203 obsolete-component-import.
 
 use super::Rule;
+use crate::analysis::kinds::PyNode;
 use crate::analysis::project::App;
 use crate::analysis::python::text_of;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
@@ -78,8 +79,8 @@ fn rewrite(stmt: tree_sitter::Node, text: &str, old: &str, new: &str) -> Option<
         };
         let (dotted, alias) = match name.kind() {
             "aliased_import" => (
-                text_of(name.child_by_field_name("name")?, text),
-                Some(text_of(name.child_by_field_name("alias")?, text)),
+                text_of(name.field("name")?, text),
+                Some(text_of(name.field("alias")?, text)),
             ),
             _ => (text_of(*name, text), None),
         };
@@ -93,7 +94,7 @@ fn rewrite(stmt: tree_sitter::Node, text: &str, old: &str, new: &str) -> Option<
             format!("from dash import {new} as {bound}")
         });
     }
-    let module = stmt.child_by_field_name("module_name")?;
+    let module = stmt.field("module_name")?;
     let rest = &text[module.end_byte()..stmt.end_byte()];
     let module_text = text_of(module, text);
     let suffix = module_text.strip_prefix(old)?;

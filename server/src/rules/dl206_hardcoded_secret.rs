@@ -1,5 +1,6 @@
 //! DL206 hardcoded-secret.
 
+use crate::analysis::kinds::PyNode;
 use std::collections::BTreeSet;
 
 use tree_sitter::Node;
@@ -101,20 +102,16 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         {
             match node.kind() {
                 "assignment" => {
-                    let (Some(left), Some(right)) = (
-                        node.child_by_field_name("left"),
-                        node.child_by_field_name("right"),
-                    ) else {
+                    let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
+                    else {
                         continue;
                     };
                     let target = match left.kind() {
                         "identifier" => Some(text_of(left, text).to_string()),
                         "attribute" => left
-                            .child_by_field_name("attribute")
+                            .field("attribute")
                             .map(|a| text_of(a, text).to_string()),
-                        "subscript" => left
-                            .child_by_field_name("subscript")
-                            .and_then(|s| string_value(s, text)),
+                        "subscript" => left.field("subscript").and_then(|s| string_value(s, text)),
                         _ => None,
                     };
                     if let Some(target) = target.filter(|t| is_secret_name(t)) {
@@ -128,10 +125,8 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                     }
                 }
                 "keyword_argument" => {
-                    let (Some(name), Some(value)) = (
-                        node.child_by_field_name("name"),
-                        node.child_by_field_name("value"),
-                    ) else {
+                    let (Some(name), Some(value)) = (node.field("name"), node.field("value"))
+                    else {
                         continue;
                     };
                     let name = text_of(name, text);
@@ -170,17 +165,11 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
 fn assigned_name(node: Node, text: &str) -> Option<String> {
     let parent = node.parent()?;
     match parent.kind() {
-        "assignment"
-            if parent
-                .child_by_field_name("right")
-                .is_some_and(|r| r.id() == node.id()) =>
-        {
-            let left = parent.child_by_field_name("left")?;
+        "assignment" if parent.field("right").is_some_and(|r| r.id() == node.id()) => {
+            let left = parent.field("left")?;
             (left.kind() == "identifier").then(|| text_of(left, text).to_string())
         }
-        "keyword_argument" => parent
-            .child_by_field_name("name")
-            .map(|n| text_of(n, text).to_string()),
+        "keyword_argument" => parent.field("name").map(|n| text_of(n, text).to_string()),
         _ => None,
     }
 }

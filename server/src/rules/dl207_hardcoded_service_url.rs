@@ -1,6 +1,7 @@
 //! DL207 hardcoded-service-url.
 
 use super::{import_os_edit, Rule};
+use crate::analysis::kinds::PyNode;
 use crate::analysis::project::App;
 use crate::analysis::python::{string_value, text_of};
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
@@ -36,12 +37,12 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     for (path, source, py) in app.sources() {
         let text = source.text();
         for call in py.all("call") {
-            let Some(function) = call.child_by_field_name("function") else {
+            let Some(function) = call.field("function") else {
                 continue;
             };
             let qualified = py.qualified(function, text).unwrap_or_default();
             let last = qualified.rsplit('.').next().unwrap_or("");
-            let Some(args) = call.child_by_field_name("arguments") else {
+            let Some(args) = call.field("arguments") else {
                 continue;
             };
             let mut cursor = args.walk();
@@ -51,10 +52,9 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                     .iter()
                     .find(|a| {
                         a.kind() == "keyword_argument"
-                            && a.child_by_field_name("name")
-                                .is_some_and(|n| text_of(n, text) == name)
+                            && a.field("name").is_some_and(|n| text_of(n, text) == name)
                     })
-                    .and_then(|a| a.child_by_field_name("value"))
+                    .and_then(|a| a.field("value"))
             };
             let first = arguments
                 .iter()

@@ -1,6 +1,7 @@
 //! DL208 hardcoded-path-prefix.
 
 use super::Rule;
+use crate::analysis::kinds::PyNode;
 use crate::analysis::project::App;
 use crate::analysis::python::{string_value, text_of, DASH_CLASSES};
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
@@ -32,7 +33,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     for (path, source, py) in app.sources() {
         let text = source.text();
         for call in py.all("call") {
-            let Some(function) = call.child_by_field_name("function") else {
+            let Some(function) = call.field("function") else {
                 continue;
             };
             if !py
@@ -41,7 +42,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             {
                 continue;
             }
-            let Some(args) = call.child_by_field_name("arguments") else {
+            let Some(args) = call.field("arguments") else {
                 continue;
             };
             let mut cursor = args.walk();
@@ -50,10 +51,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 if arg.kind() != "keyword_argument" {
                     continue;
                 }
-                let (Some(name), Some(value)) = (
-                    arg.child_by_field_name("name"),
-                    arg.child_by_field_name("value"),
-                ) else {
+                let (Some(name), Some(value)) = (arg.field("name"), arg.field("value")) else {
                     continue;
                 };
                 let name = text_of(name, text);

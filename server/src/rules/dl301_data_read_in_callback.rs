@@ -1,5 +1,6 @@
 //! DL301 data-read-in-callback.
 
+use crate::analysis::kinds::PyNode;
 use std::collections::BTreeSet;
 
 use tree_sitter::Node;
@@ -98,7 +99,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
 }
 
 fn first_arg(call: Node) -> Option<Node> {
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.field("arguments")?;
     let mut cursor = args.walk();
     let first = args
         .named_children(&mut cursor)
@@ -114,10 +115,7 @@ fn tainted_names(py: &PythonModule, body: Node, params: &[String], src: &str) ->
     for _ in 0..8 {
         let before = tainted.len();
         for a in &assignments {
-            let (Some(left), Some(right)) = (
-                a.child_by_field_name("left"),
-                a.child_by_field_name("right"),
-            ) else {
+            let (Some(left), Some(right)) = (a.field("left"), a.field("right")) else {
                 continue;
             };
             if scope::identifiers(right, src)
@@ -132,8 +130,7 @@ fn tainted_names(py: &PythonModule, body: Node, params: &[String], src: &str) ->
             }
         }
         for w in &patterns {
-            let (Some(value), Some(alias)) = (w.named_child(0), w.child_by_field_name("alias"))
-            else {
+            let (Some(value), Some(alias)) = (w.named_child(0), w.field("alias")) else {
                 continue;
             };
             if scope::identifiers(value, src)
@@ -167,7 +164,7 @@ fn is_constant(node: Node, src: &str, py: &PythonModule, locals: &[String]) -> b
             py.names.contains_key(name) && !locals.iter().any(|l| l == name)
         }
         "keyword_argument" => node
-            .child_by_field_name("value")
+            .field("value")
             .is_some_and(|v| is_constant(v, src, py, locals)),
         "list" | "tuple" | "attribute" | "binary_operator" | "parenthesized_expression" => {
             let mut cursor = node.walk();
@@ -249,14 +246,14 @@ fn hoist_fix(
     static_path: Option<&str>,
     hoist: &mut Hoist,
 ) -> Option<Fix> {
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.field("arguments")?;
     let mut cursor = args.walk();
     let arguments: Vec<Node> = args.named_children(&mut cursor).collect();
     if arguments.is_empty() || !arguments.iter().all(|a| is_constant(*a, text, py, locals)) {
         return None;
     }
     // The receiver (`pd` in `pd.read_csv`) must be a module-level name too.
-    let function = call.child_by_field_name("function")?;
+    let function = call.field("function")?;
     let receiver = scope::identifiers(function, text).into_iter().next()?;
     if locals.iter().any(|l| l == receiver) {
         return None;
@@ -267,7 +264,7 @@ fn hoist_fix(
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| {
             function
-                .child_by_field_name("attribute")
+                .field("attribute")
                 .map_or("loaded", |a| text_of(a, text))
                 .to_string()
         });

@@ -1,6 +1,7 @@
 //! DL302 csv-prefer-parquet.
 
 use super::{string_literal_like, Rule};
+use crate::analysis::kinds::PyNode;
 use crate::analysis::paths;
 use crate::analysis::project::App;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
@@ -31,13 +32,13 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     for (path, source, py) in app.sources() {
         let text = source.text();
         for call in py.all("call") {
-            let Some(function) = call.child_by_field_name("function") else {
+            let Some(function) = call.field("function") else {
                 continue;
             };
             if py.qualified(function, text).as_deref() != Some("pandas.read_csv") {
                 continue;
             }
-            let Some(args) = call.child_by_field_name("arguments") else {
+            let Some(args) = call.field("arguments") else {
                 continue;
             };
             let Some(arg) = args.named_child(0) else {
@@ -72,7 +73,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             if let (true, true, Some(literal)) =
                 (app.ws.exists(&parquet_file), single_arg, &p.literal)
             {
-                if let Some(attr) = function.child_by_field_name("attribute") {
+                if let Some(attr) = function.field("attribute") {
                     diag = diag.with_fix(Fix::preferred(
                         format!("Read `{parquet_text}` with `read_parquet`"),
                         vec![

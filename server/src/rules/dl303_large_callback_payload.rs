@@ -2,6 +2,7 @@
 
 use super::Rule;
 use crate::analysis::callbacks::local_names;
+use crate::analysis::kinds::PyNode;
 use crate::analysis::project::App;
 use crate::analysis::python::{text_of, PythonModule};
 use crate::analysis::scope;
@@ -33,7 +34,7 @@ pub fn module_dataframes(py: &PythonModule, text: &str) -> Vec<String> {
         .filter(|name| {
             py.assigned_value(name).is_some_and(|v| {
                 v.kind() == "call"
-                    && v.child_by_field_name("function")
+                    && v.field("function")
                         .and_then(|f| py.qualified(f, text))
                         .is_some_and(|q| {
                             (q.starts_with("pandas.read_") && !q.starts_with("pandas.read_sql"))
@@ -60,16 +61,15 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             let locals = local_names(py, body, &callback.params, text);
             for ret in py.runs_of(body, "return_statement", text) {
                 for call in scope::nodes_of_kind(ret, "call", text) {
-                    let Some(function) = call.child_by_field_name("function") else {
+                    let Some(function) = call.field("function") else {
                         continue;
                     };
                     if function.kind() != "attribute" {
                         continue;
                     }
-                    let (Some(object), Some(attr)) = (
-                        function.child_by_field_name("object"),
-                        function.child_by_field_name("attribute"),
-                    ) else {
+                    let (Some(object), Some(attr)) =
+                        (function.field("object"), function.field("attribute"))
+                    else {
                         continue;
                     };
                     let name = text_of(object, text);

@@ -1,5 +1,6 @@
 //! DL304 global-state-in-callback.
 
+use crate::analysis::kinds::PyNode;
 use std::collections::BTreeSet;
 
 use tree_sitter::Node;
@@ -64,7 +65,7 @@ fn mutable_globals(py: &PythonModule, text: &str) -> Vec<String> {
                 | "list_comprehension"
                 | "dictionary_comprehension"
                 | "set_comprehension" => true,
-                "call" => v.child_by_field_name("function").is_some_and(|f| {
+                "call" => v.field("function").is_some_and(|f| {
                     matches!(
                         text_of(f, text),
                         "list"
@@ -138,7 +139,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             };
             for kind in ["assignment", "augmented_assignment"] {
                 for assign in py.runs_of(body, kind, text) {
-                    let Some(left) = assign.child_by_field_name("left") else {
+                    let Some(left) = assign.field("left") else {
                         continue;
                     };
                     match left.kind() {
@@ -166,16 +167,13 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 }
             }
             for call in py.runs_of(body, "call", text) {
-                let Some(function) = call
-                    .child_by_field_name("function")
-                    .filter(|f| f.kind() == "attribute")
+                let Some(function) = call.field("function").filter(|f| f.kind() == "attribute")
                 else {
                     continue;
                 };
-                let (Some(object), Some(attr)) = (
-                    function.child_by_field_name("object"),
-                    function.child_by_field_name("attribute"),
-                ) else {
+                let (Some(object), Some(attr)) =
+                    (function.field("object"), function.field("attribute"))
+                else {
                     continue;
                 };
                 if object.kind() != "identifier" || !MUTATORS.contains(&text_of(attr, text)) {

@@ -3,6 +3,7 @@
 use super::dl302_csv_prefer_parquet::megabytes;
 use super::Rule;
 use crate::analysis::io_calls::{self, Access};
+use crate::analysis::kinds::PyNode;
 use crate::analysis::paths;
 use crate::analysis::project::App;
 use crate::analysis::python::{string_value, text_of, DASH_CLASSES};
@@ -41,7 +42,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let mut title = None;
     let mut slow = None;
     for call in py.runs_of(py.tree.root_node(), "call", text) {
-        let function = call.child_by_field_name("function");
+        let function = call.field("function");
         if function
             .and_then(|f| py.qualified(f, text))
             .is_some_and(|q| DASH_CLASSES.contains(&q.as_str()))
@@ -85,16 +86,15 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
 }
 
 fn keyword(call: tree_sitter::Node, name: &str, text: &str) -> Option<String> {
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.field("arguments")?;
     let mut cursor = args.walk();
     let found = args
         .named_children(&mut cursor)
         .find(|a| {
             a.kind() == "keyword_argument"
-                && a.child_by_field_name("name")
-                    .is_some_and(|n| text_of(n, text) == name)
+                && a.field("name").is_some_and(|n| text_of(n, text) == name)
         })?
-        .child_by_field_name("value")?;
+        .field("value")?;
     string_value(found, text)
 }
 

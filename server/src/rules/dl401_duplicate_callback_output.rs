@@ -1,5 +1,6 @@
 //! DL401 duplicate-callback-output.
 
+use crate::analysis::kinds::PyNode;
 use std::collections::HashMap;
 
 use super::Rule;
@@ -99,11 +100,11 @@ fn add_keyword(
         node = node.parent()?;
     }
     // `app.callback(...)(func)`: the arguments to extend are the inner call's.
-    let call = match node.child_by_field_name("function") {
+    let call = match node.field("function") {
         Some(inner) if inner.kind() == "call" => inner,
         _ => node,
     };
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.field("arguments")?;
     let inner = &text[args.start_byte() + 1..args.end_byte() - 1];
     let trimmed = inner.trim_end();
     let at = args.start_byte() + 1 + trimmed.len();
