@@ -356,118 +356,132 @@ fn main() {
             rows.push([what.into(), ours, peer, ratio, target.into(), status.into()]);
         };
 
-    // 0. The floor: reading the bytes.
-    let floor = median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                let mut total = 0usize;
-                for f in &files {
-                    total += std::fs::read(f).map(|b| b.len()).unwrap_or(0);
-                }
-                assert!(total as u64 == bytes);
-                start.elapsed().as_secs_f64()
-            })
-            .collect(),
-    );
-    row(
-        "floor: read the corpus",
-        format!("{:.1} ms", floor * 1e3),
-        String::new(),
-        String::new(),
-        "",
-        None,
-    );
+    // `--only a,b`: just those measures (read, cli, parse, edit, cross, start, rss).
+    let only = arg(&args, "--only");
+    let want = |what: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|w| w.trim() == what))
+    };
+    let mut ruff_cli: Option<f64> = None;
+    if want("read") {
+        // 0. The floor: reading the bytes.
+        let floor = median(
+            (0..runs)
+                .map(|_| {
+                    let start = Instant::now();
+                    let mut total = 0usize;
+                    for f in &files {
+                        total += std::fs::read(f).map(|b| b.len()).unwrap_or(0);
+                    }
+                    assert!(total as u64 == bytes);
+                    start.elapsed().as_secs_f64()
+                })
+                .collect(),
+        );
+        row(
+            "floor: read the corpus",
+            format!("{:.1} ms", floor * 1e3),
+            String::new(),
+            String::new(),
+            "",
+            None,
+        );
+    }
 
-    // 1. CLI throughput.
-    let ours = median(
-        (0..runs)
-            .map(|_| {
-                time_command(
-                    Command::new(dash_lsp_bin())
-                        .args(["check", "--exit-zero", "--quiet"])
-                        .arg(&corpus),
-                )
-            })
-            .collect(),
-    );
-    let peer = ruff.as_ref().map(|ruff| {
-        median(
+    if want("cli") {
+        // 1. CLI throughput.
+        let ours = median(
             (0..runs)
                 .map(|_| {
                     time_command(
-                        Command::new(ruff)
-                            .args([
-                                "check",
-                                "--no-cache",
-                                "--isolated",
-                                "--exit-zero",
-                                "--quiet",
-                            ])
+                        Command::new(dash_lsp_bin())
+                            .args(["check", "--exit-zero", "--quiet"])
                             .arg(&corpus),
                     )
                 })
                 .collect(),
-        )
-    });
-    let n = files.len() as f64;
-    row(
-        "CLI check, whole corpus",
-        format!(
-            "{:.0} ms ({:.0} files/s, {:.1} MB/s)",
-            ours * 1e3,
-            n / ours,
-            mb / ours
-        ),
-        peer.map_or("-".into(), |p| {
+        );
+        let peer = ruff.as_ref().map(|ruff| {
+            median(
+                (0..runs)
+                    .map(|_| {
+                        time_command(
+                            Command::new(ruff)
+                                .args([
+                                    "check",
+                                    "--no-cache",
+                                    "--isolated",
+                                    "--exit-zero",
+                                    "--quiet",
+                                ])
+                                .arg(&corpus),
+                        )
+                    })
+                    .collect(),
+            )
+        });
+        let n = files.len() as f64;
+        row(
+            "CLI check, whole corpus",
             format!(
                 "{:.0} ms ({:.0} files/s, {:.1} MB/s)",
-                p * 1e3,
-                n / p,
-                mb / p
-            )
-        }),
-        peer.map_or("-".into(), |p| format!("{:.2}x", ours / p)),
-        "<= 1.0x ruff",
-        peer.map(|p| ours <= p),
-    );
+                ours * 1e3,
+                n / ours,
+                mb / ours
+            ),
+            peer.map_or("-".into(), |p| {
+                format!(
+                    "{:.0} ms ({:.0} files/s, {:.1} MB/s)",
+                    p * 1e3,
+                    n / p,
+                    mb / p
+                )
+            }),
+            peer.map_or("-".into(), |p| format!("{:.2}x", ours / p)),
+            "<= 1.0x ruff",
+            peer.map(|p| ours <= p),
+        );
+        ruff_cli = peer;
+    }
 
-    // 1b. The floor of any tree-sitter-based check: parsing the corpus' Python files alone,
-    // on as many threads as the CLI uses.
-    let python: Vec<String> = files
-        .iter()
-        .filter(|f| f.extension().is_some_and(|e| e == "py"))
-        .filter_map(|f| std::fs::read_to_string(f).ok())
-        .collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let parse = median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                std::thread::scope(|scope| {
-                    for chunk in python.chunks(python.len().div_ceil(threads).max(1)) {
-                        scope.spawn(move || {
-                            for text in chunk {
-                                let tree = dash_lsp::analysis::python::parse_tree(text, None);
-                                assert!(tree.is_some(), "tree-sitter gave up on a corpus file");
-                            }
-                        });
-                    }
-                });
-                start.elapsed().as_secs_f64()
-            })
-            .collect(),
-    );
-    row(
-        &format!("floor: tree-sitter parse of the .py files ({threads} threads)"),
-        format!("{:.0} ms", parse * 1e3),
-        String::new(),
-        peer.map_or("-".into(), |p| format!("{:.2}x", parse / p)),
-        "",
-        None,
-    );
+    if want("parse") {
+        // 1b. The floor of any tree-sitter-based check: parsing the corpus' Python files alone,
+        // on as many threads as the CLI uses.
+        let python: Vec<String> = files
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "py"))
+            .filter_map(|f| std::fs::read_to_string(f).ok())
+            .collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let parse = median(
+            (0..runs)
+                .map(|_| {
+                    let start = Instant::now();
+                    std::thread::scope(|scope| {
+                        for chunk in python.chunks(python.len().div_ceil(threads).max(1)) {
+                            scope.spawn(move || {
+                                for text in chunk {
+                                    let tree = dash_lsp::analysis::python::parse_tree(text, None);
+                                    assert!(tree.is_some(), "tree-sitter gave up on a corpus file");
+                                }
+                            });
+                        }
+                    });
+                    start.elapsed().as_secs_f64()
+                })
+                .collect(),
+        );
+        row(
+            &format!("floor: tree-sitter parse of the .py files ({threads} threads)"),
+            format!("{:.0} ms", parse * 1e3),
+            String::new(),
+            ruff_cli.map_or("-".into(), |p| format!("{:.2}x", parse / p)),
+            "",
+            None,
+        );
+    }
 
-    // 2. Editor latency.
+    // 2. Editor latency (its app also serves the cross-file measure).
     let edit_dir = tempdir("edit");
     std::fs::write(edit_dir.join("app.py"), big_app()).expect("write app.py");
     std::fs::write(
@@ -480,10 +494,6 @@ fn main() {
         "dash\ngunicorn\npandas\nplotly\n",
     )
     .expect("requirements");
-    let ours = edit_latency(&mut Command::new(dash_lsp_bin()), &edit_dir, 500);
-    let peer = ruff
-        .as_ref()
-        .map(|ruff| edit_latency(Command::new(ruff).args(["server"]), &edit_dir, 500));
     let fmt = |v: &[f64]| {
         format!(
             "p50 {:.2} / p95 {:.2} / p99 {:.2} ms ({} edits)",
@@ -493,68 +503,80 @@ fn main() {
             v.len()
         )
     };
-    let ours_p50 = percentile(&ours, 0.5);
-    row(
-        "edit -> diagnostics, 2,000-line app.py",
-        fmt(&ours),
-        peer.as_deref().map_or("-".into(), fmt),
-        peer.as_deref().map_or("-".into(), |p| {
-            format!("{:.2}x (p50)", ours_p50 / percentile(p, 0.5))
-        }),
-        "p50 <= ruff, p99 < 10 ms",
-        Some(
-            peer.as_deref()
-                .is_none_or(|p| ours_p50 <= percentile(p, 0.5))
-                && percentile(&ours, 0.99) < 10.0,
-        ),
-    );
-
-    // 3. Cross-file.
-    let cross = cross_file_latency(&edit_dir, 100);
-    row(
-        "Procfile edit -> app.py republished",
-        fmt(&cross),
-        "-".into(),
-        String::new(),
-        "",
-        None,
-    );
-
-    // 4. Start-up in a 100-app workspace.
-    let hundred = tempdir("hundred");
-    for app in apps.iter().take(100) {
-        copy_dir(app, &hundred.join(app.file_name().unwrap_or_default()));
+    if want("edit") {
+        let ours = edit_latency(&mut Command::new(dash_lsp_bin()), &edit_dir, 500);
+        let peer = ruff
+            .as_ref()
+            .map(|ruff| edit_latency(Command::new(ruff).args(["server"]), &edit_dir, 500));
+        let ours_p50 = percentile(&ours, 0.5);
+        row(
+            "edit -> diagnostics, 2,000-line app.py",
+            fmt(&ours),
+            peer.as_deref().map_or("-".into(), fmt),
+            peer.as_deref().map_or("-".into(), |p| {
+                format!("{:.2}x (p50)", ours_p50 / percentile(p, 0.5))
+            }),
+            "p50 <= ruff, p99 < 10 ms",
+            Some(
+                peer.as_deref()
+                    .is_none_or(|p| ours_p50 <= percentile(p, 0.5))
+                    && percentile(&ours, 0.99) < 10.0,
+            ),
+        );
     }
-    let first_app = hundred
-        .join(apps[0].file_name().unwrap_or_default())
-        .join("app.py");
-    let start_ms = median((0..runs).map(|_| startup(&hundred, &first_app)).collect());
-    row(
-        "start -> first diagnostics, 100 apps",
-        format!("{start_ms:.0} ms"),
-        "-".into(),
-        String::new(),
-        "",
-        None,
-    );
 
-    // 5. Peak RSS with the 200-app workspace.
-    let mut client = Client::spawn(&mut Command::new(dash_lsp_bin()));
-    client.initialize(&corpus);
-    let uri = client.open(&apps[0].join("app.py"), "python");
-    client.published(&uri, Duration::from_secs(120));
-    // The peak after every file's diagnostics went out (they are sent one file at a time).
-    client.quiet_for(Duration::from_millis(1000), Duration::from_secs(60));
-    let rss = client.peak_rss_kb().unwrap_or(0) as f64 / 1024.0;
-    client.stop();
-    row(
-        "peak RSS, 200-app workspace open",
-        format!("{rss:.1} MB"),
-        "-".into(),
-        String::new(),
-        "< 40 MB",
-        Some(rss < 40.0),
-    );
+    if want("cross") {
+        // 3. Cross-file.
+        let cross = cross_file_latency(&edit_dir, 100);
+        row(
+            "Procfile edit -> app.py republished",
+            fmt(&cross),
+            "-".into(),
+            String::new(),
+            "",
+            None,
+        );
+    }
+
+    if want("start") {
+        // 4. Start-up in a 100-app workspace.
+        let hundred = tempdir("hundred");
+        for app in apps.iter().take(100) {
+            copy_dir(app, &hundred.join(app.file_name().unwrap_or_default()));
+        }
+        let first_app = hundred
+            .join(apps[0].file_name().unwrap_or_default())
+            .join("app.py");
+        let start_ms = median((0..runs).map(|_| startup(&hundred, &first_app)).collect());
+        row(
+            "start -> first diagnostics, 100 apps",
+            format!("{start_ms:.0} ms"),
+            "-".into(),
+            String::new(),
+            "",
+            None,
+        );
+    }
+
+    if want("rss") {
+        // 5. Peak RSS with the 200-app workspace.
+        let mut client = Client::spawn(&mut Command::new(dash_lsp_bin()));
+        client.initialize(&corpus);
+        let uri = client.open(&apps[0].join("app.py"), "python");
+        client.published(&uri, Duration::from_secs(120));
+        // The peak after every file's diagnostics went out (they are sent one file at a time).
+        client.quiet_for(Duration::from_millis(1000), Duration::from_secs(60));
+        let rss = client.peak_rss_kb().unwrap_or(0) as f64 / 1024.0;
+        client.stop();
+        row(
+            "peak RSS, 200-app workspace open",
+            format!("{rss:.1} MB"),
+            "-".into(),
+            String::new(),
+            "< 40 MB",
+            Some(rss < 40.0),
+        );
+    }
 
     let widths: Vec<usize> = (0..6)
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))

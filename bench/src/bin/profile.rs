@@ -4,7 +4,7 @@
 //!   cargo build --release -p dash-lsp-bench
 //!   perf record -g target/release/profile --what check --iterations 200
 //!
-//! `--what`: `parse` (tree-sitter only), `model` (parse + the Python model), `check` (every
+//! `--what`: `parse` (tree-sitter only), `walk` (one cursor walk of the parsed tree), `model` (parse + the Python model), `check` (every
 //! rule on a fresh workspace each time), `edit` (what the server does per keystroke in the
 //! open app.py: rope edit, incremental parse, model, cached check). `--dir DIR` checks a
 //! folder instead.
@@ -51,6 +51,7 @@ fn main() {
         ..Default::default()
     };
     let mut edit_count = 0usize;
+    let mut walk_tree = None;
     let start = Instant::now();
     let mut sink = 0usize;
     for _ in 0..iterations {
@@ -60,6 +61,14 @@ fn main() {
                     .map_or(0, |t| t.root_node().child_count());
             }
             "model" => sink += PythonModule::parse(&app).imports.len(),
+            "walk" => {
+                // One bare cursor walk over every node of the parsed tree (the unit cost of
+                // the analysis' walks).
+                let tree = walk_tree.get_or_insert_with(|| {
+                    dash_lsp::analysis::python::parse_tree(&app, None).expect("parses")
+                });
+                dash_lsp::analysis::scope::walk_all(tree.root_node(), |_| sink += 1);
+            }
             "edit" => {
                 // What the server does for one keystroke in the open app.py: the rope edit and
                 // incremental re-parse, the model, and the (cached) check of the workspace.

@@ -162,7 +162,7 @@ pub fn find<'t>(
     src: &str,
     aliases: &HashMap<String, String>,
     dash_apps: &[DashApp],
-    mut also: impl FnMut(Node<'t>),
+    mut also: impl FnMut(Node<'t>, Option<Node<'t>>),
 ) -> Vec<Callback> {
     let mut finder = Finder {
         src,
@@ -178,8 +178,8 @@ pub fn find<'t>(
         super::kinds::kind("call"),
     );
     // One pre-order cursor walk; kinds compared by id (this runs on every keystroke).
-    super::scope::walk_all(root, |node| {
-        also(node);
+    super::scope::walk_all_with_parent(root, |node, parent| {
+        also(node, parent);
         if function.matches(node) {
             if let Some(name) = node.field("name") {
                 finder

@@ -80,8 +80,8 @@ impl<'a> Graph<'a> {
                 }
                 // `id=` of a dependency object is not a component.
                 let in_dependency =
-                    kw.parent()
-                        .and_then(|args| args.parent())
+                    py.parent(kw)
+                        .and_then(|args| py.parent(args))
                         .is_some_and(|call| {
                             call.field("function").is_some_and(|f| {
                                 super::callbacks::dependency_kind(f, text, &py.aliases).is_some()

@@ -135,7 +135,37 @@ pub struct PythonModule {
     /// the code that runs with it, bucketed by kind id, from one walk. Rules ask a callback
     /// body for calls, assignments, returns...: one walk per body instead of one per question.
     runs: std::sync::Mutex<HashMap<usize, RunsIndex>>,
+    /// The parents of the indexed nodes and of argument lists (by node id), from the same
+    /// walk: rules go up from strings and keywords, which `Node::parent` does slowly (it
+    /// searches down from the root, through every sibling of a long list). `'static` as for
+    /// `index`.
+    parents: HashMap<usize, Node<'static>, IdHash>,
 }
+
+/// Node ids are addresses: a multiply spreads them well enough, SipHash costs more than the
+/// lookup saves.
+#[derive(Clone, Copy, Default)]
+pub struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        // The product's high bits are the well-mixed ones; the table indexes by the low ones.
+        let x = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = x ^ (x >> 29);
+    }
+}
+
+pub type IdHash = std::hash::BuildHasherDefault<IdHasher>;
 
 /// Named nodes by kind id (see `PythonModule::runs`); `'static` as for `index`.
 type RunsIndex = std::sync::Arc<HashMap<u16, Vec<Node<'static>>>>;
@@ -235,17 +265,30 @@ impl PythonModule {
             .iter()
             .map(|k| (*k, super::kinds::kind(k)))
             .collect();
+        let argument_list = super::kinds::kind("argument_list");
         let mut index: HashMap<&'static str, Vec<Node<'static>>> = HashMap::new();
-        let callbacks =
-            super::callbacks::find(root, text, &facts.aliases, &facts.dash_apps, |node| {
-                if let Some((k, _)) = kinds.iter().find(|(_, kind)| kind.matches(node)) {
-                    // SAFETY: see `index`: the node points into `tree`'s heap data, which
-                    // moves into the module unchanged and lives as long as the index.
-                    let node: Node<'static> =
-                        unsafe { std::mem::transmute::<Node<'_>, Node<'static>>(node) };
-                    index.entry(k).or_default().push(node);
+        let mut parents: HashMap<usize, Node<'static>, IdHash> = HashMap::default();
+        // SAFETY: see `index`: the nodes point into `tree`'s heap data, which moves into the
+        // module unchanged and lives as long as the index and the parents.
+        let forever =
+            |node: Node<'_>| unsafe { std::mem::transmute::<Node<'_>, Node<'static>>(node) };
+        let callbacks = super::callbacks::find(
+            root,
+            text,
+            &facts.aliases,
+            &facts.dash_apps,
+            |node, parent| {
+                let indexed = kinds.iter().find(|(_, kind)| kind.matches(node));
+                if let Some((k, _)) = indexed {
+                    index.entry(k).or_default().push(forever(node));
                 }
-            });
+                if let Some(parent) = parent {
+                    if indexed.is_some() || argument_list.matches(node) {
+                        parents.insert(node.id(), forever(parent));
+                    }
+                }
+            },
+        );
         PythonModule {
             aliases: facts.aliases,
             callbacks,
@@ -258,6 +301,7 @@ impl PythonModule {
             dash_factories: facts.dash_factories,
             index,
             runs: Default::default(),
+            parents,
         }
     }
 
@@ -299,6 +343,16 @@ impl PythonModule {
             return super::scope::all_of_kind(self.tree.root_node(), kind);
         }
         self.index.get(kind).cloned().unwrap_or_default()
+    }
+
+    /// `node.parent()`, at once for the nodes the module indexes and for argument lists.
+    pub fn parent<'m>(&'m self, node: Node<'m>) -> Option<Node<'m>> {
+        let found = match self.parents.get(&node.id()) {
+            Some(parent) => Some(*parent),
+            None => node.parent(),
+        };
+        debug_assert_eq!(found, node.parent());
+        found
     }
 
     /// Whether `name` exists at module level once the module is imported. A star import makes
@@ -913,6 +967,39 @@ fn is_optional_import(import: Node, src: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::PythonModule;
+
+    #[test]
+    fn parents_of_indexed_nodes_come_from_the_walk() {
+        // A long list: `Node::parent` searches through its siblings; the module knows.
+        let mut src = String::from("import dash\nx = [\n");
+        for i in 0..200 {
+            src.push_str(&format!("    f(id=\"c{i}\", v='s'),\n"));
+        }
+        src.push_str("]\n");
+        let py = PythonModule::parse(&src);
+        let (mut strings, mut keywords) = (0, 0);
+        for s in py.all("string") {
+            let parent = py.parent(s).expect("a parent");
+            assert_eq!(Some(parent), s.parent());
+            strings += 1;
+        }
+        for kw in py.all("keyword_argument") {
+            let args = py.parent(kw).expect("argument list");
+            assert_eq!(args.kind(), "argument_list");
+            let call = py.parent(args).expect("call");
+            assert_eq!(call.kind(), "call");
+            assert_eq!(Some(call), args.parent());
+            keywords += 1;
+        }
+        assert_eq!((strings, keywords), (400, 400));
+        // Nodes the walk does not remember still get their parent, and the root has none.
+        let root = py.tree.root_node();
+        assert_eq!(py.parent(root), None);
+        let stmt = root.named_child(1).expect("x = [...]");
+        assert_eq!(py.parent(stmt), Some(root));
+    }
+
     #[test]
     fn parses_after_edits_incrementally() {
         let text = "import dash\napp = dash.Dash()\nif x:\n    y = 1\n";

@@ -61,8 +61,35 @@ pub fn walk_runs<'t>(root: Node<'t>, src: &str, visit: impl FnMut(Node<'t>)) {
 }
 
 /// Visits every named node under `root`, nested scopes included.
-pub fn walk_all<'t>(root: Node<'t>, visit: impl FnMut(Node<'t>)) {
-    walk(root, "", false, visit);
+pub fn walk_all<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
+    walk_all_with_parent(root, |node, _| visit(node));
+}
+
+/// Every named node under `root` (pre-order) with its parent (`None` for `root`): the walk
+/// knows it for free, while `Node::parent` searches down from the tree's root on each call.
+pub fn walk_all_with_parent<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>, Option<Node<'t>>)) {
+    let mut cursor = root.walk();
+    let mut parents: Vec<Node<'t>> = Vec::new();
+    let mut visited = 0;
+    loop {
+        let node = cursor.node();
+        visited += 1;
+        if node.is_named() {
+            visit(node, parents.last().copied());
+        }
+        if visited < MAX_NODES && cursor.goto_first_child() {
+            parents.push(node);
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if parents.pop().is_none() || !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
 }
 
 /// Pre-order walk over the named nodes under `root` with tree cursors (no allocation per

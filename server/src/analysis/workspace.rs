@@ -18,6 +18,7 @@ pub struct SourceFile {
     index: OnceLock<LineIndex>,
     python: OnceLock<Arc<PythonModule>>,
     hash: OnceLock<u64>,
+    noqa: OnceLock<bool>,
 }
 
 impl SourceFile {
@@ -27,6 +28,7 @@ impl SourceFile {
             index: OnceLock::new(),
             python: OnceLock::new(),
             hash: OnceLock::new(),
+            noqa: OnceLock::new(),
         }
     }
 
@@ -41,6 +43,18 @@ impl SourceFile {
     }
 
     /// Whether the Python model has been built (and is held by this file).
+    /// Whether the text mentions `noqa` in any case (a suppression comment may be there).
+    /// Remembered: the suppression pass asks it of every file of the workspace on every
+    /// check, and most never change.
+    pub fn mentions_noqa(&self) -> bool {
+        *self.noqa.get_or_init(|| {
+            self.text
+                .as_bytes()
+                .windows(4)
+                .any(|w| w.eq_ignore_ascii_case(b"noqa"))
+        })
+    }
+
     pub fn has_python(&self) -> bool {
         self.python.get().is_some()
     }
@@ -243,6 +257,14 @@ pub fn join_relative(base: &Path, rel: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn noqa_mentions_in_any_case() {
+        assert!(SourceFile::new("x = 1  # NoQA: DL301\n").mentions_noqa());
+        assert!(SourceFile::new("noqa").mentions_noqa());
+        assert!(!SourceFile::new("x = 1  # no qa\n").mentions_noqa());
+        assert!(!SourceFile::new("").mentions_noqa());
+    }
 
     #[test]
     fn join_stays_inside() {

@@ -33,7 +33,7 @@ use session::{is_python, Analysis, Session};
 /// The code action kind of "fix all dash-lsp problems in this file".
 pub const FIX_ALL_KIND: &str = "source.fixAll.dash-lsp";
 /// Findings grouped by file (they are sorted by file).
-fn by_file(diags: &[Finding]) -> BTreeMap<&Path, &[Finding]> {
+fn by_file(diags: &[Arc<Finding>]) -> BTreeMap<&Path, &[Arc<Finding>]> {
     diags
         .chunk_by(|a, b| a.file == b.file)
         .filter_map(|chunk| Some((chunk.first()?.file.as_path(), chunk)))
@@ -131,7 +131,7 @@ impl Backend {
             (f.generation, f.ws.clone(), options)
         };
         let analysed = tokio::task::spawn_blocking(move || {
-            let diagnostics = rules::check_with(&ws, &options);
+            let diagnostics = rules::check_shared(&ws, &options);
             Analysis { ws, diagnostics }
         })
         .await;
@@ -222,6 +222,10 @@ impl Backend {
                 .publish_diagnostics(uri, diagnostics, version)
                 .await;
         }
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        unsafe {
+            libc::malloc_trim(0);
+        }
     }
 
     /// The folder of a document, creating (and scanning) one for a file outside every
@@ -266,7 +270,7 @@ impl Backend {
         let analysis = if analysis.ws.text(&rel) == current_ws.text(&rel) {
             analysis
         } else {
-            let diagnostics = rules::check_with(&current_ws, &options);
+            let diagnostics = rules::check_shared(&current_ws, &options);
             Arc::new(Analysis {
                 ws: current_ws,
                 diagnostics,
@@ -289,6 +293,7 @@ impl Backend {
             .diagnostics
             .iter()
             .filter(|d| d.file == rel)
+            .map(|d| d.as_ref())
             .collect();
         if wants(&CodeActionKind::QUICKFIX) {
             for d in in_file
@@ -391,7 +396,7 @@ fn fix_all_edits(analysis: &Analysis, file: &Path, options: &rules::CheckOptions
         .diagnostics
         .iter()
         .filter(|d| d.file == file)
-        .cloned()
+        .map(|d| Finding::clone(d))
         .collect();
     let mut touched = std::collections::BTreeSet::new();
     for _ in 0..MAX_FIX_ROUNDS {

@@ -20,7 +20,7 @@ use crate::rules::{self, CheckOptions};
 #[derive(Debug, Default)]
 pub struct Analysis {
     pub ws: Workspace,
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Vec<Arc<Diagnostic>>,
 }
 
 #[derive(Debug)]

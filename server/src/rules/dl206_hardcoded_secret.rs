@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use super::{env_name, import_os_edit, Rule};
 use crate::analysis::project::App;
-use crate::analysis::python::{string_value, text_of};
+use crate::analysis::python::{string_value, text_of, PythonModule};
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
 
 pub const RULE: Rule = Rule {
@@ -140,7 +140,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                     let Some(value) = string_value(node, text) else {
                         continue;
                     };
-                    let target = assigned_name(node, text);
+                    let target = assigned_name(py, node, text);
                     if has_aws_key(&value) {
                         report(
                             node,
@@ -162,8 +162,8 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
 }
 
 /// The name a string literal is directly assigned to.
-fn assigned_name(node: Node, text: &str) -> Option<String> {
-    let parent = node.parent()?;
+fn assigned_name(py: &PythonModule, node: Node, text: &str) -> Option<String> {
+    let parent = py.parent(node)?;
     match parent.kind() {
         "assignment" if parent.field("right").is_some_and(|r| r.id() == node.id()) => {
             let left = parent.field("left")?;

@@ -343,6 +343,16 @@ impl std::fmt::Debug for Cancel {
 }
 
 pub fn check_with(ws: &Workspace, options: &CheckOptions) -> Vec<Diagnostic> {
+    check_shared(ws, options)
+        .into_iter()
+        .map(Arc::unwrap_or_clone)
+        .collect()
+}
+
+/// [`check_with`], each diagnostic shared with the cache (the language server keeps the last
+/// analysis and the cache: one copy of the workspace's findings, not two, and an edit clones
+/// none of the untouched apps' findings).
+pub fn check_shared(ws: &Workspace, options: &CheckOptions) -> Vec<Arc<Diagnostic>> {
     let roots = app_roots(ws);
     let prints = match &options.cache {
         Some(cache) => {
@@ -433,22 +443,26 @@ pub fn check_with(ws: &Workspace, options: &CheckOptions) -> Vec<Diagnostic> {
     out.extend(
         dl003_unreadable_file::unreadable(ws)
             .into_iter()
-            .filter(|d| enabled(&d.file, d.code)),
+            .filter(|d| enabled(&d.file, d.code))
+            .map(Arc::new),
     );
     let mut out = apply_suppressions(ws, out, &enabled);
-    // The suppression pass adds DL001 fixes (removing comments): they are verified too.
+    // The suppression pass adds DL001 fixes (removing comments): they are verified too (new
+    // diagnostics, so `make_mut` copies nothing).
     for d in out
         .iter_mut()
         .filter(|d| d.code == dl001_unused_suppression::RULE.code)
     {
-        d.fixes.retain(|fix| keeps_python_parsing(ws, fix));
+        Arc::make_mut(d)
+            .fixes
+            .retain(|fix| keeps_python_parsing(ws, fix));
     }
     sort(&mut out);
     out
 }
 
 /// One app's diagnostics (configured), its root and its settings; `None` when cancelled.
-type AppResult = (Vec<Diagnostic>, PathBuf, Settings);
+type AppResult = (Vec<Arc<Diagnostic>>, PathBuf, Settings);
 
 fn check_root(
     ws: &Workspace,
@@ -492,7 +506,11 @@ fn check_root(
     // A fix may only be offered if the Python it edits still parses (checked here, in the
     // app's thread).
     verify_fixes(ws, &mut out);
-    Some((out, root.to_path_buf(), settings))
+    Some((
+        out.into_iter().map(Arc::new).collect(),
+        root.to_path_buf(),
+        settings,
+    ))
 }
 
 /// Drops the fixes that would break a Python file. The fixes of a file whose edits overlap no
@@ -620,9 +638,9 @@ fn parses_with(ws: &Workspace, file: &Path, edits: &[(Range<usize>, &str)]) -> b
 /// Drops suppressed diagnostics and reports suppression codes that suppressed nothing.
 fn apply_suppressions(
     ws: &Workspace,
-    diags: Vec<Diagnostic>,
+    diags: Vec<Arc<Diagnostic>>,
     enabled: &dyn Fn(&Path, &str) -> bool,
-) -> Vec<Diagnostic> {
+) -> Vec<Arc<Diagnostic>> {
     use std::collections::{BTreeMap, BTreeSet};
     let mut parsed: BTreeMap<PathBuf, suppression::FileSuppressions> = BTreeMap::new();
     for (path, entry) in ws.files() {
@@ -696,7 +714,7 @@ fn apply_suppressions(
                         let title = format!("Remove `{code}` from the suppression");
                         d = d.with_fix(Fix::preferred(title, vec![edit]));
                     }
-                    kept.push(d);
+                    kept.push(Arc::new(d));
                 }
             }
         }
@@ -710,8 +728,9 @@ pub fn check_app(app: &App, out: &mut Vec<Diagnostic>) {
     }
 }
 
-pub fn sort(diags: &mut Vec<Diagnostic>) {
+pub fn sort<D: std::borrow::Borrow<Diagnostic> + PartialEq>(diags: &mut Vec<D>) {
     diags.sort_by(|a, b| {
+        let (a, b) = (a.borrow(), b.borrow());
         (&a.file, a.range.start, a.code, a.range.end, &a.message).cmp(&(
             &b.file,
             b.range.start,
@@ -1103,6 +1122,13 @@ mod engine_tests {
         );
         let b_after = cache.apps.lock().unwrap()[Path::new("b")].1.clone();
         assert!(Arc::ptr_eq(&b_before, &b_after), "b was re-checked");
+        // The server's form shares the unchanged app's findings with the cache (one copy).
+        let shared = check_shared(&ws, &options);
+        let b_finding = shared
+            .iter()
+            .find(|d| d.file == Path::new("b/requirements.txt"))
+            .expect("b's DL108");
+        assert!(b_after.0.iter().any(|d| Arc::ptr_eq(d, b_finding)));
 
         // The shared configuration file above both apps invalidates both.
         ws.insert_text("dash-lsp.toml", "ignore = [\"DL108\"]\n");

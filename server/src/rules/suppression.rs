@@ -101,11 +101,7 @@ pub fn parse(path: &Path, source: &SourceFile) -> FileSuppressions {
     if path.extension().is_some_and(|e| e == "py") {
         // Most files have no `noqa` at all: then there is nothing to find, and no reason to
         // parse (this pass sees every file of the workspace).
-        let has_noqa = text
-            .as_bytes()
-            .windows(4)
-            .any(|w| w.eq_ignore_ascii_case(b"noqa"));
-        if !has_noqa {
+        if !source.mentions_noqa() {
             return out;
         }
         let index = source.line_index();
