@@ -172,7 +172,7 @@ pub struct App<'w> {
     /// The effective configuration for this app.
     pub settings: Settings,
     /// The callback graph, built once for all the rules that need it.
-    graph: std::cell::OnceCell<super::graph::Graph<'w>>,
+    graph: std::sync::OnceLock<super::graph::Graph<'w>>,
 }
 
 impl<'w> App<'w> {
@@ -223,7 +223,7 @@ impl<'w> App<'w> {
             target: TargetStatus::NotApplicable,
             requirements: None,
             entry: None,
-            graph: std::cell::OnceCell::new(),
+            graph: std::sync::OnceLock::new(),
             gitignore,
             settings,
         };

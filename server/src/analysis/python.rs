@@ -309,22 +309,24 @@ impl PythonModule {
     /// `scope::nodes_of_kind(root, kind, text)` finds, from a walk done once per `root`.
     pub fn runs_of<'m>(&'m self, root: Node<'m>, kind: &str, src: &str) -> Vec<Node<'m>> {
         let kind = super::kinds::kind(kind);
-        let buckets = {
-            let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
-            runs.entry(root.id())
-                .or_insert_with(|| {
-                    let mut buckets: HashMap<u16, Vec<Node<'static>>> = HashMap::new();
-                    super::scope::walk_runs(root, src, |node| {
-                        // SAFETY: as for `index`: the node borrows `self.tree`, which lives
-                        // as long as this map; callers see it with `&self`'s lifetime.
-                        let node: Node<'static> =
-                            unsafe { std::mem::transmute::<Node<'_>, Node<'static>>(node) };
-                        buckets.entry(node.kind_id()).or_default().push(node);
-                    });
-                    std::sync::Arc::new(buckets)
-                })
+        let lock = || self.runs.lock().unwrap_or_else(|e| e.into_inner());
+        let known = lock().get(&root.id()).cloned();
+        // Walked without holding the lock: rules on other threads walk other bodies meanwhile
+        // (two threads walking the same body both insert the same buckets).
+        let buckets = known.unwrap_or_else(|| {
+            let mut buckets: HashMap<u16, Vec<Node<'static>>> = HashMap::new();
+            super::scope::walk_runs(root, src, |node| {
+                // SAFETY: as for `index`: the node borrows `self.tree`, which lives as long
+                // as this map; callers see it with `&self`'s lifetime.
+                let node: Node<'static> =
+                    unsafe { std::mem::transmute::<Node<'_>, Node<'static>>(node) };
+                buckets.entry(node.kind_id()).or_default().push(node);
+            });
+            lock()
+                .entry(root.id())
+                .or_insert_with(|| std::sync::Arc::new(buckets))
                 .clone()
-        };
+        });
         let mut out: Vec<Node<'m>> = Vec::new();
         for bucket in buckets.iter().filter(|(id, _)| kind.matches_id(**id)) {
             out.extend(bucket.1.iter().copied());

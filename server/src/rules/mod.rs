@@ -361,6 +361,18 @@ pub fn check_shared(ws: &Workspace, options: &CheckOptions) -> Vec<Arc<Diagnosti
         }
         None => Vec::new(),
     };
+    // Apps are checked on every core. When a single app is to be checked (a keystroke in the
+    // editor), its rules share the cores instead.
+    let stale = match &options.cache {
+        Some(cache) => roots
+            .iter()
+            .zip(&prints)
+            .filter(|(root, print)| cache.get(root, **print).is_none())
+            .count(),
+        None => roots.len(),
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let rule_threads = if stale == 1 { cores } else { 1 };
     // One app: from the cache when its fingerprint matches, else checked (in a private copy of
     // the workspace when its models are not to be kept).
     let check_app = |root: &PathBuf| -> Option<Arc<AppResult>> {
@@ -378,10 +390,10 @@ pub fn check_shared(ws: &Workspace, options: &CheckOptions) -> Vec<Arc<Diagnosti
             .as_ref()
             .is_none_or(|keep| keep.iter().any(|p| p.starts_with(root)));
         let result = if retain {
-            check_root(ws, root, &roots, options)
+            check_root(ws, root, &roots, options, rule_threads)
         } else {
             let private = ws.with_fresh_sources_under(root);
-            check_root(&private, root, &roots, options)
+            check_root(&private, root, &roots, options, rule_threads)
         }
         .map(Arc::new)?;
         if let (Some(cache), Some(&print)) = (&options.cache, prints.get(i)) {
@@ -390,10 +402,7 @@ pub fn check_shared(ws: &Workspace, options: &CheckOptions) -> Vec<Arc<Diagnosti
         Some(result)
     };
     // Apps are independent: check them on every core, each thread a share of the roots.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(roots.len())
-        .max(1);
+    let threads = cores.min(roots.len()).max(1);
     let per_app: Vec<Option<Arc<AppResult>>> = if threads == 1 {
         roots.iter().map(check_app).collect()
     } else {
@@ -469,6 +478,7 @@ fn check_root(
     root: &Path,
     roots: &[PathBuf],
     options: &CheckOptions,
+    rule_threads: usize,
 ) -> Option<AppResult> {
     let mut out = Vec::new();
     let config = options.config.clone().or_else(|| find_config(ws, root));
@@ -487,13 +497,7 @@ fn check_root(
         return None;
     }
     let app = App::build_with(ws, root, roots, settings.clone());
-    let mut found = Vec::new();
-    for rule in RULES {
-        if options.cancel.is_cancelled() {
-            return None;
-        }
-        (rule.check)(&app, &mut found);
-    }
+    let found = run_rules(&app, rule_threads, &options.cancel)?;
     for mut d in found {
         if !settings.enabled(d.code)
             || settings.excludes(d.file.strip_prefix(root).unwrap_or(&d.file))
@@ -511,6 +515,71 @@ fn check_root(
         root.to_path_buf(),
         settings,
     ))
+}
+
+/// Every rule over `app`, findings in catalog order, on `threads` threads (each takes the next
+/// rule not yet taken); `None` when cancelled.
+fn run_rules(app: &App, threads: usize, cancel: &Cancel) -> Option<Vec<Diagnostic>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let work = || -> Option<Vec<(usize, Vec<Diagnostic>)>> {
+        let mut mine = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(rule) = RULES.get(i) else {
+                return Some(mine);
+            };
+            if cancel.is_cancelled() {
+                return None;
+            }
+            let mut found = Vec::new();
+            (rule.check)(app, &mut found);
+            mine.push((i, found));
+        }
+    };
+    let mut per_rule = if threads <= 1 {
+        work()?
+    } else {
+        // First the walks most rules share (each module's top level, each callback body),
+        // split between the threads, so that no rule waits for a walk another rule started.
+        let sources = app.sources();
+        let roots: Vec<(&PythonModule, tree_sitter::Node, &str)> = sources
+            .iter()
+            .flat_map(|&(_, source, py)| {
+                let bodies = py.callbacks.iter().filter_map(|c| c.body(&py.tree));
+                std::iter::once(py.tree.root_node())
+                    .chain(bodies)
+                    .map(move |node| (py, node, source.text()))
+            })
+            .collect();
+        let share = roots.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            for chunk in roots.chunks(share) {
+                scope.spawn(move || {
+                    for (py, node, text) in chunk {
+                        py.runs_of(*node, "call", text);
+                    }
+                });
+            }
+        });
+        std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+            // This thread works too.
+            let mut all = work();
+            for helper in helpers {
+                let theirs = helper
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                all = all.zip(theirs).map(|(mut a, b)| {
+                    a.extend(b);
+                    a
+                });
+            }
+            all
+        })?
+    };
+    per_rule.sort_by_key(|(i, _)| *i);
+    Some(per_rule.into_iter().flat_map(|(_, found)| found).collect())
 }
 
 /// Drops the fixes that would break a Python file. The fixes of a file whose edits overlap no
@@ -1067,6 +1136,29 @@ mod engine_tests {
         let mut found: Vec<usize> = overlapping_fixes(&refs).into_iter().collect();
         found.sort();
         assert_eq!(found, [0, 1, 8, 10]);
+    }
+
+    #[test]
+    fn rules_on_several_threads_find_what_one_thread_finds() {
+        let app_py = "import dash\nimport pandas as pd\nfrom dash import Input, Output, html\napp = dash.Dash(__name__)\nTOKEN = \"abc123\"\napp.layout = html.Div([html.Div(id='a'), html.Div(id='b')])\n\n@app.callback(Output('a', 'children'), Input('b', 'children'))\ndef f(v):\n    return pd.read_csv('/home/me/data.csv').to_json()\n\n@app.callback(Output('a', 'children'), Input('zz', 'value'))\ndef g(v):\n    return open('data.csv').read()\n\napp.run_server()\n";
+        let ws = workspace(&[
+            ("app.py", app_py),
+            ("Procfile", "web: gunicorn app:app\n"),
+            ("requirements.txt", "dash==2.0\n"),
+        ]);
+        let roots = app_roots(&ws);
+        let app = App::build_with(&ws, Path::new(""), &roots, Settings::default());
+        let one = run_rules(&app, 1, &Cancel::default()).expect("not cancelled");
+        let codes: std::collections::BTreeSet<&str> = one.iter().map(|d| d.code).collect();
+        assert!(codes.len() >= 6, "{codes:?}");
+        for threads in [2, 3, 8] {
+            assert_eq!(
+                run_rules(&app, threads, &Cancel::default()),
+                Some(one.clone())
+            );
+        }
+        let cancelled = Cancel::new(|| true);
+        assert_eq!(run_rules(&app, 2, &cancelled), None);
     }
 
     #[test]
