@@ -157,12 +157,12 @@ struct Finder<'a> {
 
 /// Every callback registered in a module. `also` sees every named node of the same walk (the
 /// module builds its node index from it: one walk of the tree instead of two).
+/// The callbacks among `nodes` (every named node of a module, in pre-order).
 pub fn find<'t>(
-    root: Node<'t>,
+    nodes: impl Iterator<Item = Node<'t>>,
     src: &str,
     aliases: &HashMap<String, String>,
     dash_apps: &[DashApp],
-    mut also: impl FnMut(Node<'t>, Option<Node<'t>>),
 ) -> Vec<Callback> {
     let mut finder = Finder {
         src,
@@ -177,9 +177,8 @@ pub fn find<'t>(
         super::kinds::kind("decorated_definition"),
         super::kinds::kind("call"),
     );
-    // One pre-order cursor walk; kinds compared by id (this runs on every keystroke).
-    super::scope::walk_all_with_parent(root, |node, parent| {
-        also(node, parent);
+    // Kinds compared by id (this runs on every keystroke).
+    for node in nodes {
         if function.matches(node) {
             if let Some(name) = node.field("name") {
                 finder
@@ -193,7 +192,7 @@ pub fn find<'t>(
         } else if call.matches(node) {
             registrations.push(node);
         }
-    });
+    }
     for call in registrations {
         if let Some(cb) = finder.registration(call) {
             out.push(cb);

@@ -131,44 +131,127 @@ pub struct PythonModule {
     /// The nodes borrow `tree`, which this struct owns and never mutates; `'static` stands for
     /// "as long as `tree`" and is shortened to `&self`'s lifetime by [`PythonModule::all`].
     index: HashMap<&'static str, Vec<Node<'static>>>,
-    /// What [`PythonModule::runs_of`] found under a node (by node id): every named node of
-    /// the code that runs with it, bucketed by kind id, from one walk. Rules ask a callback
-    /// body for calls, assignments, returns...: one walk per body instead of one per question.
-    runs: std::sync::Mutex<HashMap<usize, RunsIndex>>,
-    /// The parents of the indexed nodes and of argument lists (by node id), from the same
-    /// walk: rules go up from strings and keywords, which `Node::parent` does slowly (it
-    /// searches down from the root, through every sibling of a long list). `'static` as for
-    /// `index`.
-    parents: HashMap<usize, Node<'static>, IdHash>,
+    /// Every named node in pre-order, from the one walk of the module: what
+    /// [`PythonModule::runs_of`] and [`PythonModule::parent`] answer from (a tree-sitter
+    /// cursor step costs hundreds of instructions; a step through this array a few).
+    flat: Vec<FlatNode>,
 }
 
-/// Node ids are addresses: a multiply spreads them well enough, SipHash costs more than the
-/// lookup saves.
-#[derive(Clone, Copy, Default)]
-pub struct IdHasher(u64);
+/// A named node of the module and its place: `'static` as for `index`.
+#[derive(Debug)]
+struct FlatNode {
+    node: Node<'static>,
+    /// Index of the parent (`NONE` for the root or an unnamed parent).
+    parent: u32,
+    /// Index of the nearest enclosing function, class or lambda (`NONE`: module level).
+    owner: u32,
+    /// Index of the nearest `if __name__ == "__main__":` whose condition or body holds the
+    /// node, below `owner` (`NONE`: none; its `elif`/`else` parts do not count).
+    guard: u32,
+    /// One past the index of the node's last descendant.
+    end: u32,
+}
 
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
+const NONE: u32 = u32::MAX;
 
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+/// Builds [`FlatNode`]s: one cursor walk, the scope and guard of each node from its parent's.
+fn flatten(root: Node<'_>, src: &str) -> Vec<FlatNode> {
+    let kinds = super::kinds::walk_kinds();
+    let alternative = [
+        super::kinds::kind("elif_clause"),
+        super::kinds::kind("else_clause"),
+    ];
+    let mut flat: Vec<FlatNode> = Vec::new();
+    let mut path: Vec<Frame> = Vec::new();
+    let mut cursor = root.walk();
+    let mut visited = 0usize;
+    loop {
+        let node = cursor.node();
+        visited += 1;
+        let (parent, mut owner, mut guard) = match path.last() {
+            Some(f) => (f.index, f.owner, f.guard),
+            None => (NONE, NONE, NONE),
+        };
+        if let Some(f) = path.last() {
+            // Children of a main guard's condition and body are guarded; its elif/else not.
+            if f.main_guard && !alternative.iter().any(|k| k.matches(node)) {
+                guard = f.index;
+            }
+        }
+        let index = if node.is_named() {
+            let Ok(i) = u32::try_from(flat.len()) else {
+                break;
+            };
+            // SAFETY: see `index`: the node borrows the tree the module owns.
+            let stored = unsafe { std::mem::transmute::<Node<'_>, Node<'static>>(node) };
+            flat.push(FlatNode {
+                node: stored,
+                parent,
+                owner,
+                guard,
+                end: i + 1,
+            });
+            i
+        } else {
+            NONE
+        };
+        let is_scope = kinds.function_definition.matches(node)
+            || kinds.class_definition.matches(node)
+            || kinds.lambda.matches(node);
+        if is_scope && index != NONE {
+            owner = index;
+            guard = NONE;
+        }
+        let main_guard = index != NONE
+            && kinds.if_statement.matches(node)
+            && node
+                .field("condition")
+                .is_some_and(|c| super::scope::is_main_guard(c, src));
+        if visited < super::scope::MAX_NODES && cursor.goto_first_child() {
+            path.push(Frame {
+                index,
+                owner,
+                guard,
+                main_guard,
+            });
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            let Some(done) = path.pop() else {
+                return flat;
+            };
+            close(&mut flat, &done);
+            if !cursor.goto_parent() {
+                break;
+            }
         }
     }
-
-    fn write_usize(&mut self, n: usize) {
-        // The product's high bits are the well-mixed ones; the table indexes by the low ones.
-        let x = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.0 = x ^ (x >> 29);
+    // Stopped early (more nodes than indexes): the open subtrees end here.
+    while let Some(open) = path.pop() {
+        close(&mut flat, &open);
     }
+    flat
 }
 
-pub type IdHash = std::hash::BuildHasherDefault<IdHasher>;
+/// A node on the walk's path: its index in `flat` (`NONE` if unnamed) and the context its
+/// children inherit.
+struct Frame {
+    index: u32,
+    owner: u32,
+    guard: u32,
+    main_guard: bool,
+}
 
-/// Named nodes by kind id (see `PythonModule::runs`); `'static` as for `index`.
-type RunsIndex = std::sync::Arc<HashMap<u16, Vec<Node<'static>>>>;
+/// Ends `frame`'s subtree at the current length of `flat`.
+fn close(flat: &mut [FlatNode], frame: &Frame) {
+    let end = flat.len() as u32;
+    if let Some(f) = flat.get_mut(frame.index as usize) {
+        f.end = end;
+    }
+}
 
 /// Node kinds the module index holds.
 const INDEXED: &[&str] = &[
@@ -265,29 +348,18 @@ impl PythonModule {
             .iter()
             .map(|k| (*k, super::kinds::kind(k)))
             .collect();
-        let argument_list = super::kinds::kind("argument_list");
+        let flat = flatten(root, text);
         let mut index: HashMap<&'static str, Vec<Node<'static>>> = HashMap::new();
-        let mut parents: HashMap<usize, Node<'static>, IdHash> = HashMap::default();
-        // SAFETY: see `index`: the nodes point into `tree`'s heap data, which moves into the
-        // module unchanged and lives as long as the index and the parents.
-        let forever =
-            |node: Node<'_>| unsafe { std::mem::transmute::<Node<'_>, Node<'static>>(node) };
+        for f in &flat {
+            if let Some((k, _)) = kinds.iter().find(|(_, kind)| kind.matches(f.node)) {
+                index.entry(k).or_default().push(f.node);
+            }
+        }
         let callbacks = super::callbacks::find(
-            root,
+            flat.iter().map(|f| f.node),
             text,
             &facts.aliases,
             &facts.dash_apps,
-            |node, parent| {
-                let indexed = kinds.iter().find(|(_, kind)| kind.matches(node));
-                if let Some((k, _)) = indexed {
-                    index.entry(k).or_default().push(forever(node));
-                }
-                if let Some(parent) = parent {
-                    if indexed.is_some() || argument_list.matches(node) {
-                        parents.insert(node.id(), forever(parent));
-                    }
-                }
-            },
         );
         PythonModule {
             aliases: facts.aliases,
@@ -300,42 +372,53 @@ impl PythonModule {
             dash_apps: facts.dash_apps,
             dash_factories: facts.dash_factories,
             index,
-            runs: Default::default(),
-            parents,
+            flat,
         }
     }
 
     /// Nodes of `kind` in the code that runs when `root` (a node of this module) runs: what
-    /// `scope::nodes_of_kind(root, kind, text)` finds, from a walk done once per `root`.
-    pub fn runs_of<'m>(&'m self, root: Node<'m>, kind: &str, src: &str) -> Vec<Node<'m>> {
-        let kind = super::kinds::kind(kind);
-        let lock = || self.runs.lock().unwrap_or_else(|e| e.into_inner());
-        let known = lock().get(&root.id()).cloned();
-        // Walked without holding the lock: rules on other threads walk other bodies meanwhile
-        // (two threads walking the same body both insert the same buckets).
-        let buckets = known.unwrap_or_else(|| {
-            let mut buckets: HashMap<u16, Vec<Node<'static>>> = HashMap::new();
-            super::scope::walk_runs(root, src, |node| {
-                // SAFETY: as for `index`: the node borrows `self.tree`, which lives as long
-                // as this map; callers see it with `&self`'s lifetime.
-                let node: Node<'static> =
-                    unsafe { std::mem::transmute::<Node<'_>, Node<'static>>(node) };
-                buckets.entry(node.kind_id()).or_default().push(node);
-            });
-            lock()
-                .entry(root.id())
-                .or_insert_with(|| std::sync::Arc::new(buckets))
-                .clone()
-        });
-        let mut out: Vec<Node<'m>> = Vec::new();
-        for bucket in buckets.iter().filter(|(id, _)| kind.matches_id(**id)) {
-            out.extend(bucket.1.iter().copied());
+    /// `scope::nodes_of_kind(root, kind, text)` finds (no nested function, class or lambda
+    /// bodies, no `if __name__ == "__main__":` bodies), from the module's flat walk.
+    pub fn runs_of<'m>(&'m self, root: Node<'m>, kind_name: &str, src: &str) -> Vec<Node<'m>> {
+        let kind = super::kinds::kind(kind_name);
+        let Some(i) = self.flat_index(root) else {
+            // Not a named node of this module's tree: walk it.
+            return super::scope::nodes_of_kind(root, kind_name, src);
+        };
+        let at = &self.flat[i];
+        let walk_kinds = super::kinds::walk_kinds();
+        let is_scope = walk_kinds.function_definition.matches(root)
+            || walk_kinds.class_definition.matches(root)
+            || walk_kinds.lambda.matches(root);
+        // What the descendants that run with `root` share with it.
+        let (owner, guard) = if is_scope {
+            (i as u32, NONE)
+        } else {
+            (at.owner, at.guard)
+        };
+        let mut out = Vec::new();
+        if kind.matches(root) {
+            out.push(root);
         }
-        if kind.ids() > 1 {
-            // Several ids for one name: restore source order across buckets.
-            out.sort_by_key(|n| (n.start_byte(), std::cmp::Reverse(n.end_byte())));
-        }
+        let below = self.flat.get(i + 1..at.end as usize).unwrap_or_default();
+        out.extend(
+            below
+                .iter()
+                .filter(|f| f.owner == owner && f.guard == guard && kind.matches(f.node))
+                .map(|f| f.node),
+        );
         out
+    }
+
+    /// Where `node` is in `flat` (it is sorted by start byte: pre-order).
+    fn flat_index(&self, node: Node) -> Option<usize> {
+        let start = node.start_byte();
+        let first = self.flat.partition_point(|f| f.node.start_byte() < start);
+        self.flat[first..]
+            .iter()
+            .take_while(|f| f.node.start_byte() == start)
+            .position(|f| f.node.id() == node.id())
+            .map(|p| first + p)
     }
 
     /// Every node of `kind` in the module, nested scopes included (what
@@ -347,10 +430,13 @@ impl PythonModule {
         self.index.get(kind).cloned().unwrap_or_default()
     }
 
-    /// `node.parent()`, at once for the nodes the module indexes and for argument lists.
+    /// `node.parent()`, from the flat walk for named nodes with a named parent.
     pub fn parent<'m>(&'m self, node: Node<'m>) -> Option<Node<'m>> {
-        let found = match self.parents.get(&node.id()) {
-            Some(parent) => Some(*parent),
+        let known = self
+            .flat_index(node)
+            .and_then(|i| self.flat.get(self.flat[i].parent as usize));
+        let found = match known {
+            Some(parent) => Some(parent.node),
             None => node.parent(),
         };
         debug_assert_eq!(found, node.parent());
@@ -970,6 +1056,40 @@ fn is_optional_import(import: Node, src: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::PythonModule;
+
+    #[test]
+    fn runs_of_answers_what_a_walk_finds_from_any_node() {
+        let src = "import dash\nx = f(1)\nif __name__ == \"__main__\":\n    app.run(g())\n    def h():\n        k()\nelif y():\n    z = m()\nelse:\n    if __name__ == '__main__':\n        n()\n    o()\nclass C:\n    p = q()\n    def r(self, a=s()):\n        return lambda: t()\n\n@deco(u())\ndef cb(v):\n    w = [i() for i in v]\n    if __name__ == \"__main__\": dead()\n    try:\n        pass\n    except E:\n        ok()\n    def inner(): no()\n    return w\n# comment\nbroken(  = \n";
+        let py = PythonModule::parse(src);
+        let kinds = [
+            "call",
+            "identifier",
+            "assignment",
+            "if_statement",
+            "function_definition",
+            "comment",
+            "block",
+        ];
+        let mut nodes = Vec::new();
+        crate::analysis::scope::walk_all(py.tree.root_node(), |n| nodes.push(n));
+        assert!(nodes.len() > 100);
+        for node in nodes {
+            for kind in kinds {
+                let walked: Vec<usize> = crate::analysis::scope::nodes_of_kind(node, kind, src)
+                    .iter()
+                    .map(|n| n.id())
+                    .collect();
+                let ran: Vec<usize> = py.runs_of(node, kind, src).iter().map(|n| n.id()).collect();
+                assert_eq!(
+                    ran,
+                    walked,
+                    "{kind} from {} at {}",
+                    node.kind(),
+                    node.start_byte()
+                );
+            }
+        }
+    }
 
     #[test]
     fn parents_of_indexed_nodes_come_from_the_walk() {

@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use super::python::{string_value, text_of};
 
-const MAX_NODES: usize = 1_000_000;
+pub(crate) const MAX_NODES: usize = 1_000_000;
 
 fn is_scope(kind: &str) -> bool {
     matches!(kind, "function_definition" | "class_definition" | "lambda")
@@ -61,40 +61,10 @@ pub fn walk_runs<'t>(root: Node<'t>, src: &str, visit: impl FnMut(Node<'t>)) {
 }
 
 /// Visits every named node under `root`, nested scopes included.
-pub fn walk_all<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
-    walk_all_with_parent(root, |node, _| visit(node));
+pub fn walk_all<'t>(root: Node<'t>, visit: impl FnMut(Node<'t>)) {
+    walk(root, "", false, visit);
 }
 
-/// Every named node under `root` (pre-order) with its parent (`None` for `root`): the walk
-/// knows it for free, while `Node::parent` searches down from the tree's root on each call.
-pub fn walk_all_with_parent<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>, Option<Node<'t>>)) {
-    let mut cursor = root.walk();
-    let mut parents: Vec<Node<'t>> = Vec::new();
-    let mut visited = 0;
-    loop {
-        let node = cursor.node();
-        visited += 1;
-        if node.is_named() {
-            visit(node, parents.last().copied());
-        }
-        if visited < MAX_NODES && cursor.goto_first_child() {
-            parents.push(node);
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if parents.pop().is_none() || !cursor.goto_parent() {
-                return;
-            }
-        }
-    }
-}
-
-/// Pre-order walk over the named nodes under `root` with tree cursors (no allocation per
-/// node, no recursion). With `runs_only`, nested scopes are not entered and of a main guard
-/// only the `elif` / `else` branches are.
 fn walk<'t>(root: Node<'t>, src: &str, runs_only: bool, mut visit: impl FnMut(Node<'t>)) {
     let kinds = super::kinds::walk_kinds();
     let is_scope = |node: Node| {

@@ -540,28 +540,6 @@ fn run_rules(app: &App, threads: usize, cancel: &Cancel) -> Option<Vec<Diagnosti
     let mut per_rule = if threads <= 1 {
         work()?
     } else {
-        // First the walks most rules share (each module's top level, each callback body),
-        // split between the threads, so that no rule waits for a walk another rule started.
-        let sources = app.sources();
-        let roots: Vec<(&PythonModule, tree_sitter::Node, &str)> = sources
-            .iter()
-            .flat_map(|&(_, source, py)| {
-                let bodies = py.callbacks.iter().filter_map(|c| c.body(&py.tree));
-                std::iter::once(py.tree.root_node())
-                    .chain(bodies)
-                    .map(move |node| (py, node, source.text()))
-            })
-            .collect();
-        let share = roots.len().div_ceil(threads).max(1);
-        std::thread::scope(|scope| {
-            for chunk in roots.chunks(share) {
-                scope.spawn(move || {
-                    for (py, node, text) in chunk {
-                        py.runs_of(*node, "call", text);
-                    }
-                });
-            }
-        });
         std::thread::scope(|scope| {
             let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
             // This thread works too.
