@@ -157,9 +157,10 @@ struct Finder<'a> {
 
 /// Every callback registered in a module. `also` sees every named node of the same walk (the
 /// module builds its node index from it: one walk of the tree instead of two).
-/// The callbacks among `nodes` (every named node of a module, in pre-order).
+/// The callbacks among `nodes` (every named node of a module with its kind id, in
+/// pre-order).
 pub fn find<'t>(
-    nodes: impl Iterator<Item = Node<'t>>,
+    nodes: impl Iterator<Item = (Node<'t>, u16)>,
     src: &str,
     aliases: &HashMap<String, String>,
     dash_apps: &[DashApp],
@@ -178,18 +179,18 @@ pub fn find<'t>(
         super::kinds::kind("call"),
     );
     // Kinds compared by id (this runs on every keystroke).
-    for node in nodes {
-        if function.matches(node) {
+    for (node, kind) in nodes {
+        if function.matches_id(kind) {
             if let Some(name) = node.field("name") {
                 finder
                     .functions
                     .push((text_of(name, src).to_string(), node));
             }
-        } else if decorated.matches(node) {
+        } else if decorated.matches_id(kind) {
             if let Some(cb) = finder.decorated(node) {
                 out.push(cb);
             }
-        } else if call.matches(node) {
+        } else if call.matches_id(kind) {
             registrations.push(node);
         }
     }

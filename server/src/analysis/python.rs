@@ -141,6 +141,9 @@ pub struct PythonModule {
 #[derive(Debug)]
 struct FlatNode {
     node: Node<'static>,
+    /// The node's kind id and start byte, kept here: asking tree-sitter costs a call each.
+    kind: u16,
+    start: usize,
     /// Index of the parent (`NONE` for the root or an unnamed parent).
     parent: u32,
     /// Index of the nearest enclosing function, class or lambda (`NONE`: module level).
@@ -186,6 +189,8 @@ fn flatten(root: Node<'_>, src: &str) -> Vec<FlatNode> {
             let stored = unsafe { std::mem::transmute::<Node<'_>, Node<'static>>(node) };
             flat.push(FlatNode {
                 node: stored,
+                kind: node.kind_id(),
+                start: node.start_byte(),
                 parent,
                 owner,
                 guard,
@@ -351,12 +356,12 @@ impl PythonModule {
         let flat = flatten(root, text);
         let mut index: HashMap<&'static str, Vec<Node<'static>>> = HashMap::new();
         for f in &flat {
-            if let Some((k, _)) = kinds.iter().find(|(_, kind)| kind.matches(f.node)) {
+            if let Some((k, _)) = kinds.iter().find(|(_, kind)| kind.matches_id(f.kind)) {
                 index.entry(k).or_default().push(f.node);
             }
         }
         let callbacks = super::callbacks::find(
-            flat.iter().map(|f| f.node),
+            flat.iter().map(|f| (f.node, f.kind)),
             text,
             &facts.aliases,
             &facts.dash_apps,
@@ -404,7 +409,7 @@ impl PythonModule {
         out.extend(
             below
                 .iter()
-                .filter(|f| f.owner == owner && f.guard == guard && kind.matches(f.node))
+                .filter(|f| f.owner == owner && f.guard == guard && kind.matches_id(f.kind))
                 .map(|f| f.node),
         );
         out
@@ -413,10 +418,10 @@ impl PythonModule {
     /// Where `node` is in `flat` (it is sorted by start byte: pre-order).
     fn flat_index(&self, node: Node) -> Option<usize> {
         let start = node.start_byte();
-        let first = self.flat.partition_point(|f| f.node.start_byte() < start);
+        let first = self.flat.partition_point(|f| f.start < start);
         self.flat[first..]
             .iter()
-            .take_while(|f| f.node.start_byte() == start)
+            .take_while(|f| f.start == start)
             .position(|f| f.node.id() == node.id())
             .map(|p| first + p)
     }
