@@ -216,7 +216,8 @@ impl<'a> Finder<'a> {
         }
         let function = call.field("function")?;
         let args = call.field("arguments")?;
-        let has_deps = !self.deps_of(args).0.is_empty();
+        // Parsing the dependencies is the costly part: only when the name does not decide.
+        let has_deps = || !self.deps_of(args).0.is_empty();
         match function.kind() {
             "attribute" => {
                 let object = function.field("object")?;
@@ -228,7 +229,7 @@ impl<'a> Finder<'a> {
                 let qualified = qualified_name(function, self.src, self.aliases);
                 let known = qualified.as_deref() == Some("dash.callback")
                     || (object.kind() == "identifier" && self.apps.contains(&self.text(object)));
-                (known || has_deps).then(|| (name == "long_callback").then(|| attr.byte_range()))
+                (known || has_deps()).then(|| (name == "long_callback").then(|| attr.byte_range()))
             }
             "identifier" => {
                 let qualified = qualified_name(function, self.src, self.aliases);
@@ -237,7 +238,7 @@ impl<'a> Finder<'a> {
                     Some("dash.callback" | "dash_extensions.enrich.callback")
                 );
                 let bare = self.text(function) == "callback" && qualified.is_none();
-                (is_dash || (bare && has_deps)).then_some(None)
+                (is_dash || (bare && has_deps())).then_some(None)
             }
             _ => None,
         }

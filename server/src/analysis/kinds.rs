@@ -7,22 +7,40 @@ use std::sync::OnceLock;
 
 use tree_sitter::{Language, Node};
 
-/// A node kind: every symbol id with that name (an alias can give one name several ids).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Kind(Vec<u16>);
+/// Most symbol ids one Python node name has (an alias can give a name several; the grammar
+/// has at most two, checked by a test).
+const MAX_IDS: usize = 4;
+
+/// A node kind: every symbol id with that name. Copied, not allocated: rules ask for kinds in
+/// their inner loops.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Kind {
+    ids: [u16; MAX_IDS],
+    len: u8,
+}
 
 impl Kind {
     pub fn matches(&self, node: Node) -> bool {
         self.matches_id(node.kind_id())
     }
 
+    #[inline]
     pub fn matches_id(&self, id: u16) -> bool {
-        self.0.contains(&id)
+        self.ids[..usize::from(self.len)].contains(&id)
     }
 
     /// How many symbol ids have this name.
     pub fn ids(&self) -> usize {
-        self.0.len()
+        usize::from(self.len)
+    }
+
+    fn push(&mut self, id: u16) -> bool {
+        let Some(slot) = self.ids.get_mut(usize::from(self.len)) else {
+            return false;
+        };
+        *slot = id;
+        self.len += 1;
+        true
     }
 }
 
@@ -37,7 +55,8 @@ fn table() -> &'static HashMap<&'static str, Kind> {
                 continue;
             }
             if let Some(name) = language.node_kind_for_id(id) {
-                table.entry(name).or_default().0.push(id);
+                let fits = table.entry(name).or_default().push(id);
+                debug_assert!(fits, "{name} has more than {MAX_IDS} ids");
             }
         }
         table
@@ -46,7 +65,7 @@ fn table() -> &'static HashMap<&'static str, Kind> {
 
 /// The named kind `name` (an unknown name matches nothing).
 pub fn kind(name: &str) -> Kind {
-    table().get(name).cloned().unwrap_or_default()
+    table().get(name).copied().unwrap_or_default()
 }
 
 /// Python field names the analysis asks for. `Node::child_by_field_name` finds a name's id by
@@ -168,6 +187,25 @@ mod tests {
             Some("argument_list")
         );
         assert_eq!(call.field("body"), None);
+    }
+
+    #[test]
+    fn every_kind_fits() {
+        let language: Language = tree_sitter_python::LANGUAGE.into();
+        let mut count: HashMap<&str, usize> = HashMap::new();
+        for id in 0..language.node_kind_count() {
+            let id = u16::try_from(id).expect("ids fit u16");
+            if language.node_kind_is_named(id) {
+                *count
+                    .entry(language.node_kind_for_id(id).unwrap_or(""))
+                    .or_default() += 1;
+            }
+        }
+        for (name, n) in count {
+            assert!(n <= MAX_IDS, "{name}: {n} ids");
+            assert_eq!(kind(name).ids(), n, "{name}");
+        }
+        assert_eq!(kind("lambda").ids(), 2);
     }
 
     #[test]

@@ -222,10 +222,6 @@ impl Backend {
                 .publish_diagnostics(uri, diagnostics, version)
                 .await;
         }
-        #[cfg(all(target_os = "linux", target_env = "gnu"))]
-        unsafe {
-            libc::malloc_trim(0);
-        }
     }
 
     /// The folder of a document, creating (and scanning) one for a file outside every
