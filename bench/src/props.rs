@@ -1,7 +1,8 @@
 //! The properties every input must satisfy, whatever it holds: checking never panics, every
 //! range lies inside its file on char boundaries, every fix's edits are in bounds, on char
 //! boundaries and do not overlap, and applying the preferred fixes converges (once nothing
-//! changes, checking again offers nothing new) without breaking a Python file that parsed.
+//! changes, checking again offers nothing new) without breaking a Python file that parsed;
+//! the module index answers as the tree does.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -199,6 +200,69 @@ pub fn check_suppression(ws: &Workspace, diags: &[Diagnostic]) -> Result<(), Str
     Ok(())
 }
 
+/// The flat index of each Python module answers as the tree does: `runs_of` from the module,
+/// every function and `if` and every callback body finds what a walk from there finds, and
+/// `parent` of every string and keyword is the tree's parent (on half-typed code too).
+pub fn check_module_index(ws: &Workspace) -> Result<(), String> {
+    use dash_lsp::analysis::scope;
+    for (path, _) in ws.files() {
+        if path.extension().is_none_or(|e| e != "py") {
+            continue;
+        }
+        let Some(text) = ws.text(path) else { continue };
+        let py = PythonModule::parse(text);
+        let mut roots = vec![py.tree.root_node()];
+        roots.extend(py.all("call").into_iter().filter_map(|c| c.parent()));
+        scope::walk_all(py.tree.root_node(), |n| {
+            if matches!(
+                n.kind(),
+                "function_definition" | "if_statement" | "block" | "lambda"
+            ) {
+                roots.push(n);
+            }
+        });
+        roots.extend(py.callbacks.iter().filter_map(|c| c.body(&py.tree)));
+        for root in roots {
+            for kind in ["call", "identifier", "assignment", "string", "block"] {
+                let ran: Vec<usize> = py
+                    .runs_of(root, kind, text)
+                    .iter()
+                    .map(|n| n.id())
+                    .collect();
+                let walked: Vec<usize> = scope::nodes_of_kind(root, kind, text)
+                    .iter()
+                    .map(|n| n.id())
+                    .collect();
+                if ran != walked {
+                    return Err(format!(
+                        "{}: runs_of({kind}) from the {} at byte {} found {} nodes, a walk {}",
+                        path.display(),
+                        root.kind(),
+                        root.start_byte(),
+                        ran.len(),
+                        walked.len()
+                    ));
+                }
+            }
+        }
+        for node in py
+            .all("string")
+            .into_iter()
+            .chain(py.all("keyword_argument"))
+        {
+            if py.parent(node) != node.parent() {
+                return Err(format!(
+                    "{}: the parent of the {} at byte {} differs from the tree's",
+                    path.display(),
+                    node.kind(),
+                    node.start_byte()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// All properties for one workspace. Returns how many fix rounds were applied.
 pub fn check_workspace(ws: &Workspace) -> Result<usize, String> {
     check_workspace_verbose(ws, false)
@@ -228,6 +292,7 @@ pub fn check_workspace_verbose(ws: &Workspace, verbose: bool) -> Result<usize, S
         check_diagnostics(&current, &diags)?;
         if round == 0 {
             check_suppression(&current, &diags)?;
+            check_module_index(&current)?;
         }
         let fixes: Vec<_> = diags.iter().filter_map(Diagnostic::preferred_fix).collect();
         let changes = apply_fixes(&current, &fixes);
