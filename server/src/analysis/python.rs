@@ -157,6 +157,9 @@ struct FlatNode {
 
 const NONE: u32 = u32::MAX;
 
+/// From this size (about 1,000 lines) a module's model is built on two threads.
+const PARALLEL_MODEL_BYTES: usize = 32 * 1024;
+
 /// Builds [`FlatNode`]s: one cursor walk, the scope and guard of each node from its parent's.
 fn flatten(root: Node<'_>, src: &str) -> Vec<FlatNode> {
     let kinds = super::kinds::walk_kinds();
@@ -341,19 +344,34 @@ impl PythonModule {
             Some(tree) => tree,
             None => parse_tree("", None).expect("empty text always parses"),
         };
-        let mut builder = Builder {
-            src: text,
-            module: ModuleFacts::default(),
-        };
         let root = tree.root_node();
-        builder.walk_block(root, false, 0);
-        builder.collect_imports(root);
-        let facts = builder.module;
+        let facts = || {
+            let mut builder = Builder {
+                src: text,
+                module: ModuleFacts::default(),
+            };
+            builder.walk_block(root, false, 0);
+            builder.collect_imports(root);
+            builder.module
+        };
+        // The module-level facts and the flat walk are independent: for a large module (the
+        // one being edited, typically) they are built on two threads.
+        let (facts, flat) = if text.len() >= PARALLEL_MODEL_BYTES {
+            std::thread::scope(|scope| {
+                let facts = scope.spawn(facts);
+                let flat = flatten(root, text);
+                let facts = facts
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (facts, flat)
+            })
+        } else {
+            (facts(), flatten(root, text))
+        };
         let kinds: Vec<(&'static str, super::kinds::Kind)> = INDEXED
             .iter()
             .map(|k| (*k, super::kinds::kind(k)))
             .collect();
-        let flat = flatten(root, text);
         let mut index: HashMap<&'static str, Vec<Node<'static>>> = HashMap::new();
         for f in &flat {
             if let Some((k, _)) = kinds.iter().find(|(_, kind)| kind.matches_id(f.kind)) {
