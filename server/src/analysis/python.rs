@@ -1115,6 +1115,30 @@ mod tests {
     }
 
     #[test]
+    fn large_modules_build_the_same_model_on_two_threads() {
+        let head = "import dash\nimport pandas as pd\nfrom dash import Input, Output\napp = dash.Dash(__name__)\n";
+        let mut src = String::from(head);
+        let mut i = 0;
+        while src.len() < super::PARALLEL_MODEL_BYTES + 1000 {
+            src.push_str(&format!("\n@app.callback(Output('o{i}', 'children'), Input('i{i}', 'value'))\ndef cb_{i}(v):\n    return pd.read_csv('d{i}.csv')\n"));
+            i += 1;
+        }
+        let big = PythonModule::parse(&src);
+        assert_eq!(big.callbacks.len(), i);
+        assert_eq!(
+            big.callbacks[i - 1].name.as_deref(),
+            Some(format!("cb_{}", i - 1).as_str())
+        );
+        assert_eq!(big.aliases.get("pd").map(String::as_str), Some("pandas"));
+        assert_eq!(big.dash_apps.len(), 1);
+        assert!(big.defines("cb_0") && big.defines("app"));
+        // The same facts as the one-thread build of the module's head.
+        let small = PythonModule::parse(head);
+        assert_eq!(big.imports, small.imports);
+        assert_eq!(big.dash_apps, small.dash_apps);
+    }
+
+    #[test]
     fn parents_of_indexed_nodes_come_from_the_walk() {
         // A long list: `Node::parent` searches through its siblings; the module knows.
         let mut src = String::from("import dash\nx = [\n");
