@@ -61,8 +61,17 @@ const WRITE_METHODS: &[&str] = &[
     "write_bytes",
 ];
 
-/// Classifies a `call` node.
-pub fn classify<'t>(call: Node<'t>, py: &PythonModule, src: &str) -> Option<IoCall<'t>> {
+/// Classifies a `call` node of `py` (whose text is `src`). Six rules ask about the same
+/// calls: the module classifies each of its calls once.
+pub fn classify<'t>(call: Node<'t>, py: &'t PythonModule, src: &str) -> Option<IoCall<'t>> {
+    match py.io_calls(|c| classify_now(c, py, src)).get(&call.id()) {
+        Some(known) => known.clone(),
+        // Not a call of this module's tree.
+        None => classify_now(call, py, src),
+    }
+}
+
+fn classify_now<'t>(call: Node<'t>, py: &PythonModule, src: &str) -> Option<IoCall<'t>> {
     let function = call.field("function")?;
     let qualified = py.qualified(function, src);
     let bare = (function.kind() == "identifier").then(|| text_of(function, src));
@@ -189,4 +198,54 @@ pub fn classify<'t>(call: Node<'t>, py: &PythonModule, src: &str) -> Option<IoCa
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(io: Option<IoCall>) -> Option<(Access, String, Option<usize>, bool)> {
+        io.map(|io| (io.access, io.what, io.path.map(|p| p.id()), io.remote))
+    }
+
+    #[test]
+    fn remembered_answers_equal_fresh_ones() {
+        let src = "import pandas as pd\nimport requests\ndf = pd.read_csv('a.csv')\nopen('b.txt', 'w')\nrequests.get('https://x')\nprint(1)\ndef f():\n    return pd.read_parquet(path='c.parquet')\n";
+        let py = PythonModule::parse(src);
+        let calls = py.all("call");
+        assert_eq!(calls.len(), 5);
+        let remembered: Vec<_> = calls
+            .iter()
+            .map(|c| summary(classify(*c, &py, src)))
+            .collect();
+        let fresh: Vec<_> = calls
+            .iter()
+            .map(|c| summary(classify_now(*c, &py, src)))
+            .collect();
+        assert_eq!(remembered, fresh);
+        let found: Vec<_> = remembered
+            .iter()
+            .map(|s| {
+                s.as_ref()
+                    .map(|(a, what, _, remote)| (*a, what.as_str(), *remote))
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                Some((Access::ReadFile, "pandas.read_csv", false)),
+                Some((Access::Write, "open", false)),
+                Some((Access::ReadOther, "requests.get", true)),
+                None,
+                Some((Access::ReadFile, "pandas.read_parquet", false)),
+            ]
+        );
+        // A call of another tree is classified on the spot.
+        let other = PythonModule::parse(src);
+        let foreign = other.all("call")[0];
+        assert_eq!(
+            summary(classify(foreign, &py, src)).map(|s| s.1),
+            Some("pandas.read_csv".to_string())
+        );
+    }
 }

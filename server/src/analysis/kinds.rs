@@ -149,6 +149,8 @@ impl<'t> PyNode<'t> for Node<'t> {
 
 /// The kinds the scope walker itself tests on every node.
 pub struct WalkKinds {
+    pub identifier: Kind,
+    pub attribute: Kind,
     pub function_definition: Kind,
     pub class_definition: Kind,
     pub lambda: Kind,
@@ -158,6 +160,8 @@ pub struct WalkKinds {
 pub fn walk_kinds() -> &'static WalkKinds {
     static KINDS: OnceLock<WalkKinds> = OnceLock::new();
     KINDS.get_or_init(|| WalkKinds {
+        identifier: kind("identifier"),
+        attribute: kind("attribute"),
         function_definition: kind("function_definition"),
         class_definition: kind("class_definition"),
         lambda: kind("lambda"),

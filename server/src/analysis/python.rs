@@ -1,7 +1,7 @@
 //! What dash-lsp knows about one Python module: its module-level names, its imports, and its
 //! Dash app objects. Built from a tree-sitter tree; never imports or runs the module.
 
-use crate::analysis::kinds::PyNode;
+use crate::analysis::kinds::{self, PyNode};
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
@@ -135,6 +135,9 @@ pub struct PythonModule {
     /// [`PythonModule::runs_of`] and [`PythonModule::parent`] answer from (a tree-sitter
     /// cursor step costs hundreds of instructions; a step through this array a few).
     flat: Vec<FlatNode>,
+    /// What [`super::io_calls::classify`] says of each call, by node id, worked out on first
+    /// use. `'static` as for `index`.
+    io: std::sync::OnceLock<HashMap<usize, Option<super::io_calls::IoCall<'static>>>>,
 }
 
 /// A named node of the module and its place: `'static` as for `index`.
@@ -396,6 +399,7 @@ impl PythonModule {
             dash_factories: facts.dash_factories,
             index,
             flat,
+            io: Default::default(),
         }
     }
 
@@ -431,6 +435,29 @@ impl PythonModule {
                 .map(|f| f.node),
         );
         out
+    }
+
+    /// Every call of the module classified by `classify` (once per module).
+    pub(crate) fn io_calls<'m>(
+        &'m self,
+        classify: impl Fn(Node<'m>) -> Option<super::io_calls::IoCall<'m>>,
+    ) -> &'m HashMap<usize, Option<super::io_calls::IoCall<'m>>> {
+        let all = self.io.get_or_init(|| {
+            self.all("call")
+                .into_iter()
+                .map(|call| {
+                    // SAFETY: as for `index`: the nodes borrow `self.tree`.
+                    let io = classify(call).map(|io| unsafe {
+                        std::mem::transmute::<
+                            super::io_calls::IoCall<'_>,
+                            super::io_calls::IoCall<'static>,
+                        >(io)
+                    });
+                    (call.id(), io)
+                })
+                .collect()
+        });
+        all
     }
 
     /// Where `node` is in `flat` (it is sorted by start byte: pre-order).
@@ -505,19 +532,29 @@ impl PythonModule {
 
 /// Resolves a name or attribute chain through an alias table.
 pub fn qualified_name(node: Node, src: &str, aliases: &HashMap<String, String>) -> Option<String> {
-    match node.kind() {
-        "identifier" => aliases.get(text_of(node, src)).cloned(),
-        "attribute" => {
-            let object = node.field("object")?;
-            let attr = node.field("attribute")?;
-            Some(format!(
-                "{}.{}",
-                qualified_name(object, src, aliases)?,
-                text_of(attr, src)
-            ))
+    // The attribute chain's names, innermost object first; one string is built at the end
+    // (the rules ask this of every call).
+    let mut parts: Vec<&str> = Vec::new();
+    let mut current = node;
+    loop {
+        match current.kind_id() {
+            id if kinds::walk_kinds().identifier.matches_id(id) => break,
+            id if kinds::walk_kinds().attribute.matches_id(id) => {
+                parts.push(text_of(current.field("attribute")?, src));
+                current = current.field("object")?;
+            }
+            _ => return None,
         }
-        _ => None,
     }
+    let base = aliases.get(text_of(current, src))?;
+    let mut out =
+        String::with_capacity(base.len() + parts.iter().map(|p| p.len() + 1).sum::<usize>());
+    out.push_str(base);
+    for part in parts.iter().rev() {
+        out.push('.');
+        out.push_str(part);
+    }
+    Some(out)
 }
 
 #[derive(Default)]
@@ -1112,6 +1149,30 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn qualified_names_follow_aliases_through_attribute_chains() {
+        let src = "import pandas as pd\nimport plotly.express as px\nfrom a import b as c\npd.read_csv\npx.bar.x\nc.d\nz.y\npd().x\npd\n";
+        let py = PythonModule::parse(src);
+        let exprs: Vec<Option<String>> = py
+            .tree
+            .root_node()
+            .named_children(&mut py.tree.walk())
+            .skip(3)
+            .map(|stmt| stmt.named_child(0).and_then(|e| py.qualified(e, src)))
+            .collect();
+        assert_eq!(
+            exprs,
+            [
+                Some("pandas.read_csv".to_string()),
+                Some("plotly.express.bar.x".to_string()),
+                Some("a.b.d".to_string()),
+                None,
+                None,
+                Some("pandas".to_string()),
+            ]
+        );
     }
 
     #[test]
