@@ -14,8 +14,6 @@ use tree_sitter::Node;
 
 use super::python::{qualified_name, string_value, text_of, DashApp};
 
-/// Deeper nesting than this is not searched (hostile input must not exhaust memory).
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DepKind {
     Output,
@@ -88,7 +86,8 @@ pub fn local_names(
     src: &str,
 ) -> Vec<String> {
     let mut names: Vec<String> = params.to_vec();
-    // The body's nodes by kind come from one memoised walk (`runs_of`), shared with the rules.
+    // The body's nodes by kind come from the module's flat walk (`runs_of`), shared with the
+    // rules.
     let targets = [
         ("assignment", "left"),
         ("augmented_assignment", "left"),
@@ -155,10 +154,8 @@ struct Finder<'a> {
     functions: Vec<(String, Node<'a>)>,
 }
 
-/// Every callback registered in a module. `also` sees every named node of the same walk (the
-/// module builds its node index from it: one walk of the tree instead of two).
-/// The callbacks among `nodes` (every named node of a module with its kind id, in
-/// pre-order).
+/// Every callback registered in a module, found among `nodes` (every named node of the module
+/// with its kind id, in pre-order: the module's flat walk).
 pub fn find<'t>(
     nodes: impl Iterator<Item = (Node<'t>, u16)>,
     src: &str,

@@ -65,6 +65,9 @@ pub fn walk_all<'t>(root: Node<'t>, visit: impl FnMut(Node<'t>)) {
     walk(root, "", false, visit);
 }
 
+/// Pre-order walk over the named nodes under `root` with tree cursors (no allocation per
+/// node, no recursion). With `runs_only`, nested scopes are not entered and of a main guard
+/// only the `elif` / `else` branches are.
 fn walk<'t>(root: Node<'t>, src: &str, runs_only: bool, mut visit: impl FnMut(Node<'t>)) {
     let kinds = super::kinds::walk_kinds();
     let is_scope = |node: Node| {

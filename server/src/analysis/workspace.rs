@@ -42,7 +42,6 @@ impl SourceFile {
         file
     }
 
-    /// Whether the Python model has been built (and is held by this file).
     /// Whether the text mentions `noqa` in any case (a suppression comment may be there).
     /// Remembered: the suppression pass asks it of every file of the workspace on every
     /// check, and most never change.
@@ -55,6 +54,7 @@ impl SourceFile {
         })
     }
 
+    /// Whether the Python model has been built (and is held by this file).
     pub fn has_python(&self) -> bool {
         self.python.get().is_some()
     }
