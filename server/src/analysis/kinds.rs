@@ -157,6 +157,16 @@ pub struct WalkKinds {
     pub if_statement: Kind,
 }
 
+impl WalkKinds {
+    /// Whether a node of kind `id` opens a scope (function, class, lambda): its body runs
+    /// only when called.
+    pub fn is_scope(&self, id: u16) -> bool {
+        self.function_definition.matches_id(id)
+            || self.class_definition.matches_id(id)
+            || self.lambda.matches_id(id)
+    }
+}
+
 pub fn walk_kinds() -> &'static WalkKinds {
     static KINDS: OnceLock<WalkKinds> = OnceLock::new();
     KINDS.get_or_init(|| WalkKinds {

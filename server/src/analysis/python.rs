@@ -206,10 +206,7 @@ fn flatten(root: Node<'_>, src: &str) -> Vec<FlatNode> {
         } else {
             NONE
         };
-        let is_scope = kinds.function_definition.matches(node)
-            || kinds.class_definition.matches(node)
-            || kinds.lambda.matches(node);
-        if is_scope && index != NONE {
+        if index != NONE && kinds.is_scope(node.kind_id()) {
             owner = index;
             guard = NONE;
         }
@@ -413,12 +410,8 @@ impl PythonModule {
             return super::scope::nodes_of_kind(root, kind_name, src);
         };
         let at = &self.flat[i];
-        let walk_kinds = super::kinds::walk_kinds();
-        let is_scope = walk_kinds.function_definition.matches(root)
-            || walk_kinds.class_definition.matches(root)
-            || walk_kinds.lambda.matches(root);
         // What the descendants that run with `root` share with it.
-        let (owner, guard) = if is_scope {
+        let (owner, guard) = if kinds::walk_kinds().is_scope(at.kind) {
             (i as u32, NONE)
         } else {
             (at.owner, at.guard)
@@ -442,7 +435,7 @@ impl PythonModule {
         &'m self,
         classify: impl Fn(Node<'m>) -> Option<super::io_calls::IoCall<'m>>,
     ) -> &'m HashMap<usize, Option<super::io_calls::IoCall<'m>>> {
-        let all = self.io.get_or_init(|| {
+        self.io.get_or_init(|| {
             self.all("call")
                 .into_iter()
                 .map(|call| {
@@ -456,8 +449,7 @@ impl PythonModule {
                     (call.id(), io)
                 })
                 .collect()
-        });
-        all
+        })
     }
 
     /// Where `node` is in `flat` (it is sorted by start byte: pre-order).

@@ -9,10 +9,6 @@ use super::python::{string_value, text_of};
 
 pub(crate) const MAX_NODES: usize = 1_000_000;
 
-fn is_scope(kind: &str) -> bool {
-    matches!(kind, "function_definition" | "class_definition" | "lambda")
-}
-
 /// `__name__ == "__main__"` (either order, any quotes).
 pub fn is_main_guard(cond: Node, src: &str) -> bool {
     if cond.kind() != "comparison_operator" || !text_of(cond, src).contains("==") {
@@ -70,11 +66,6 @@ pub fn walk_all<'t>(root: Node<'t>, visit: impl FnMut(Node<'t>)) {
 /// only the `elif` / `else` branches are.
 fn walk<'t>(root: Node<'t>, src: &str, runs_only: bool, mut visit: impl FnMut(Node<'t>)) {
     let kinds = super::kinds::walk_kinds();
-    let is_scope = |node: Node| {
-        kinds.function_definition.matches(node)
-            || kinds.class_definition.matches(node)
-            || kinds.lambda.matches(node)
-    };
     let mut stack: Vec<tree_sitter::TreeCursor<'t>> = vec![root.walk()];
     let mut visited = 0;
     while let Some(cursor) = stack.last_mut() {
@@ -85,7 +76,7 @@ fn walk<'t>(root: Node<'t>, src: &str, runs_only: bool, mut visit: impl FnMut(No
         }
         let mut alternatives = Vec::new();
         let descend = visited < MAX_NODES
-            && !(runs_only && node.id() != root.id() && is_scope(node))
+            && !(runs_only && node.id() != root.id() && kinds.is_scope(node.kind_id()))
             && !(runs_only
                 && kinds.if_statement.matches(node)
                 && node
@@ -160,7 +151,7 @@ pub fn under_main_guard(node: Node, src: &str) -> bool {
 pub fn at_module_level(node: Node) -> bool {
     let mut current = node.parent();
     while let Some(n) = current {
-        if is_scope(n.kind()) {
+        if super::kinds::walk_kinds().is_scope(n.kind_id()) {
             return false;
         }
         current = n.parent();
