@@ -361,30 +361,27 @@ pub fn check_shared(ws: &Workspace, options: &CheckOptions) -> Vec<Arc<Diagnosti
         }
         None => Vec::new(),
     };
-    // Apps are checked on every core. When a single app is to be checked (a keystroke in the
-    // editor), its rules share the cores instead.
-    let stale = match &options.cache {
+    // Each app's cached result, when its fingerprint matches.
+    let cached: Vec<Option<Arc<AppResult>>> = match &options.cache {
         Some(cache) => roots
             .iter()
             .zip(&prints)
-            .filter(|(root, print)| cache.get(root, **print).is_none())
-            .count(),
-        None => roots.len(),
+            .map(|(root, &print)| cache.get(root, print))
+            .collect(),
+        None => vec![None; roots.len()],
     };
+    // Apps are checked on every core. When a single app is to be checked (a keystroke in the
+    // editor), its rules share the cores instead.
+    let stale = cached.iter().filter(|c| c.is_none()).count();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let rule_threads = if stale == 1 { cores } else { 1 };
-    // One app: from the cache when its fingerprint matches, else checked (in a private copy of
-    // the workspace when its models are not to be kept).
-    let check_app = |root: &PathBuf| -> Option<Arc<AppResult>> {
-        let i = roots.iter().position(|r| r == root)?;
-        let cached = options
-            .cache
-            .as_ref()
-            .zip(prints.get(i))
-            .and_then(|(cache, &print)| cache.get(root, print));
-        if cached.is_some() {
-            return cached;
+    // App `i`: from the cache, else checked (in a private copy of the workspace when its
+    // models are not to be kept).
+    let check_app = |i: usize| -> Option<Arc<AppResult>> {
+        if let Some(known) = &cached[i] {
+            return Some(known.clone());
         }
+        let root = &roots[i];
         let retain = options
             .retain_models
             .as_ref()
@@ -404,18 +401,16 @@ pub fn check_shared(ws: &Workspace, options: &CheckOptions) -> Vec<Arc<Diagnosti
     // Apps are independent: check them on every core, each thread a share of the roots.
     let threads = cores.min(roots.len()).max(1);
     let per_app: Vec<Option<Arc<AppResult>>> = if threads == 1 {
-        roots.iter().map(check_app).collect()
+        (0..roots.len()).map(check_app).collect()
     } else {
         std::thread::scope(|scope| {
             let workers: Vec<_> = (0..threads)
                 .map(|t| {
                     let (roots, check_app) = (&roots, &check_app);
                     scope.spawn(move || {
-                        roots
-                            .iter()
-                            .enumerate()
-                            .filter(|(i, _)| i % threads == t)
-                            .map(|(_, root)| check_app(root))
+                        (0..roots.len())
+                            .filter(|i| i % threads == t)
+                            .map(check_app)
                             .collect::<Vec<_>>()
                     })
                 })
@@ -767,12 +762,6 @@ fn apply_suppressions(
         }
     }
     kept
-}
-
-pub fn check_app(app: &App, out: &mut Vec<Diagnostic>) {
-    for rule in RULES {
-        (rule.check)(app, out);
-    }
 }
 
 pub fn sort<D: std::borrow::Borrow<Diagnostic> + PartialEq>(diags: &mut Vec<D>) {
