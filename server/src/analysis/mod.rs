@@ -3,6 +3,7 @@
 
 pub mod callbacks;
 pub mod checks;
+pub mod closure;
 pub mod deploy_nav;
 pub mod diagnostic;
 pub mod fixes;
