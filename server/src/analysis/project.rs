@@ -856,6 +856,117 @@ mod tests {
     }
 
     #[test]
+    fn roots_are_python_apps_not_folders() {
+        let dash = "from dash import Dash\napp = Dash()\nserver = app.server\n";
+        let w = ws(&[
+            // A monorepo root with shared tooling only: not an app.
+            ("requirements.txt", "black\n"),
+            ("tools/lint.py", "import black\n"),
+            // Dash for R: no Python here.
+            ("r/Procfile", "web: R -f /app/app.R\n"),
+            ("r/app.R", "library(dash)\n"),
+            // An explorer whose demos (with their own requirements) it imports.
+            ("x/Procfile", "web: gunicorn explorer:server\n"),
+            (
+                "x/explorer.py",
+                "import importlib\nfrom dash import Dash\nmods = [importlib.import_module(f'demos.{n}.app') for n in NAMES]\napp = Dash()\nserver = app.server\n",
+            ),
+            ("x/demos/requirements.txt", "-r a/requirements.txt\n"),
+            ("x/demos/a/requirements.txt", "dash\n"),
+            ("x/demos/a/app.py", dash),
+            // A standalone app below a folder that does not import it.
+            ("y/Procfile", "web: gunicorn app:server\n"),
+            ("y/app.py", dash),
+            ("y/tools/requirements.txt", "dash\n"),
+            ("y/tools/app.py", dash),
+        ]);
+        assert_eq!(
+            app_roots(&w),
+            [
+                PathBuf::from("x"),
+                PathBuf::from("y"),
+                PathBuf::from("y/tools")
+            ]
+        );
+        let x = App::build(&w, Path::new("x"), &app_roots(&w));
+        assert_eq!(
+            x.served,
+            [
+                PathBuf::from("x/demos/a/app.py"),
+                PathBuf::from("x/explorer.py")
+            ]
+        );
+        assert!(
+            x.closure_complete,
+            "the f-string's prefix names the package"
+        );
+    }
+
+    #[test]
+    fn entry_without_a_start_command() {
+        let dash = "from dash import Dash\napp = Dash()\nserver = app.server\n";
+        // The classic layout: app.py makes the app, index.py imports it and sets the layout.
+        let w = ws(&[
+            ("requirements.txt", "dash\n"),
+            ("app.py", dash),
+            (
+                "index.py",
+                "from app import app, server\nfrom dash import html\napp.layout = html.Div()\n",
+            ),
+            ("old.py", dash),
+        ]);
+        let app = App::build(&w, Path::new(""), &app_roots(&w));
+        assert_eq!(app.entry, Some(PathBuf::from("index.py")));
+        assert_eq!(
+            app.served,
+            [PathBuf::from("app.py"), PathBuf::from("index.py")]
+        );
+        assert!(app.entry_candidates.is_empty());
+        // Two apps in sub-folders and nothing to say which runs: both are served.
+        let w = ws(&[
+            ("requirements.txt", "dash\n"),
+            ("mwe/app.py", dash),
+            (
+                "web/app.py",
+                "from web.config import x\nfrom dash import Dash\napp = Dash()\n",
+            ),
+            ("web/config.py", ""),
+            ("api.py", "import fastapi\n"),
+        ]);
+        let app = App::build(&w, Path::new(""), &app_roots(&w));
+        assert_eq!(
+            app.entry_candidates,
+            [PathBuf::from("mwe/app.py"), PathBuf::from("web/app.py")]
+        );
+        assert_eq!(
+            app.served,
+            [
+                PathBuf::from("mwe/app.py"),
+                PathBuf::from("web/app.py"),
+                PathBuf::from("web/config.py")
+            ]
+        );
+    }
+
+    #[test]
+    fn gitignored_modules_are_local() {
+        let w = ws(&[
+            ("Procfile", "web: gunicorn app:server\n"),
+            (".gitignore", "/src/sql_secrets.py\n*.pyc\n"),
+            (
+                "app.py",
+                "import sql_secrets\nimport dash\napp = dash.Dash()\n",
+            ),
+        ]);
+        let app = App::build(&w, Path::new(""), &app_roots(&w));
+        assert!(app.local_names().contains("sql_secrets"));
+        assert!(app
+            .third_party_imports()
+            .iter()
+            .all(|(_, i)| i.module != "sql_secrets"));
+    }
+
+    #[test]
     fn target_resolution_with_chdir_and_packages() {
         let w = ws(&[
             ("Procfile", "web: gunicorn --chdir src pkg.app:server\n"),
