@@ -93,12 +93,18 @@ fn installed(words: &[String]) -> Vec<String> {
 
 fn is_pip(word: &str) -> bool {
     let name = word.rsplit('/').next().unwrap_or(word);
-    name == "pip" || name.strip_prefix("pip").is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    name == "pip"
+        || name
+            .strip_prefix("pip")
+            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
 }
 
 /// The shell script a command runs: `bash x.sh`, `sh -e x.sh`, `./x.sh`.
 fn script_of(words: &[String]) -> Option<String> {
-    let mut words = words.iter().map(String::as_str).skip_while(|w| *w == "exec");
+    let mut words = words
+        .iter()
+        .map(String::as_str)
+        .skip_while(|w| *w == "exec");
     let first = words.next()?;
     if matches!(first, "bash" | "sh" | "zsh" | "dash") {
         return words.find(|w| !w.starts_with('-')).map(str::to_string);
@@ -146,7 +152,12 @@ mod tests {
 
     #[test]
     fn broken_or_other_app_json() {
-        for text in ["{not json", "[]", r#"{"scripts": {"dokku": {"predeploy": 3}}}"#, ""] {
+        for text in [
+            "{not json",
+            "[]",
+            r#"{"scripts": {"dokku": {"predeploy": 3}}}"#,
+            "",
+        ] {
             let w = ws(&[("app.json", text)]);
             assert!(requirement_files(&w, Path::new("")).is_empty(), "{text}");
         }

@@ -767,6 +767,31 @@ mod tests {
     }
 
     #[test]
+    fn requirements_as_the_platform_installs_them() {
+        let w = ws(&[
+            (
+                "requirements.txt",
+                "gunicorn==23.0.0 \\\n    --hash=sha256:aa\n-e ./lib\n./vendor/dash_widgets-0.2.tar.gz\n",
+            ),
+            ("lib/pyproject.toml", "[project]\nname = \"acme-utils\"\n"),
+            ("app.json", r#"{"scripts": {"dokku": {"predeploy": "pip install -r requirements-predeploy.txt"}}}"#),
+            ("requirements-predeploy.txt", "dash=1.13.4=pypi_0\n"),
+        ]);
+        let app = App::build(&w, Path::new(""), &app_roots(&w));
+        let reqs = app.requirements.as_ref().unwrap();
+        assert!(reqs.lists("gunicorn") && reqs.lists("acme-utils") && reqs.lists("dash-widgets"));
+        assert_eq!(reqs.unnamed, 0);
+        assert!(reqs.hash_checking(Path::new("requirements.txt")));
+        assert_eq!(
+            reqs.predeploy,
+            [PathBuf::from("requirements-predeploy.txt")]
+        );
+        // The conda export cannot be read by pip, but its dash pin says which Dash ran.
+        assert!(!reqs.readable());
+        assert!(app.dash_pinned_below("2.0"));
+    }
+
+    #[test]
     fn requirements_follow_includes() {
         let w = ws(&[
             (

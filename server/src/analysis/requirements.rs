@@ -226,15 +226,16 @@ fn options(line: &str, words: &[Range<usize>]) -> Option<Vec<Opt>> {
     let mut i = 0;
     while i < words.len() {
         let w = &line[words[i].clone()];
-        let (name, attached) = if let Some((n, v)) = w.split_once('=').filter(|_| w.starts_with("--")) {
-            (n, Some((v, words[i].start + n.len() + 1)))
-        } else if w.starts_with("--") {
-            (w, None)
-        } else if w.starts_with('-') && w.len() > 2 && w.is_char_boundary(2) {
-            (&w[..2], Some((&w[2..], words[i].start + 2)))
-        } else {
-            (w, None)
-        };
+        let (name, attached) =
+            if let Some((n, v)) = w.split_once('=').filter(|_| w.starts_with("--")) {
+                (n, Some((v, words[i].start + n.len() + 1)))
+            } else if w.starts_with("--") {
+                (w, None)
+            } else if w.starts_with('-') && w.len() > 2 && w.is_char_boundary(2) {
+                (&w[..2], Some((&w[2..], words[i].start + 2)))
+            } else {
+                (w, None)
+            };
         let &(long, _, takes_value) = OPTIONS
             .iter()
             .find(|(long, short, _)| *long == name || *short == Some(name))?;
@@ -297,7 +298,8 @@ impl RequirementsFile {
                         constraint: opt.long == "--constraint",
                     }),
                     "--editable" => {
-                        if !self.requirement(&value, logical, hashes, true) {
+                        let read = self.requirement(&value, logical, hashes, true);
+                        if !read {
                             self.errors.push(first.clone());
                         }
                     }
@@ -375,7 +377,11 @@ impl RequirementsFile {
             req.extras = named.extras;
             req.specs = named.specs;
             req.marker = named.marker;
-            req.origin = if named.url { Origin::Url } else { Origin::Index };
+            req.origin = if named.url {
+                Origin::Url
+            } else {
+                Origin::Index
+            };
             req.normalized = normalize(&req.name);
             self.requirements.push(req);
             return true;
@@ -425,7 +431,10 @@ fn pep508(spec: &str) -> Option<Named<'_>> {
     if let Some(after) = rest.strip_prefix('[') {
         let (inner, tail) = after.split_once(']')?;
         for extra in inner.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-            if !extra.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+            if !extra
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            {
                 return None;
             }
             req.extras.push(normalize(extra));
@@ -473,8 +482,10 @@ fn pep508(spec: &str) -> Option<Named<'_>> {
         let op_len = part
             .find(|c: char| !"<>=!~".contains(c))
             .unwrap_or(part.len());
-        req.specs
-            .push((part[..op_len].to_string(), part[op_len..].trim().to_string()));
+        req.specs.push((
+            part[..op_len].to_string(),
+            part[op_len..].trim().to_string(),
+        ));
     }
     Some(req)
 }
@@ -483,11 +494,29 @@ fn pep508(spec: &str) -> Option<Named<'_>> {
 /// only that nothing else is there).
 fn valid_marker(marker: &str) -> bool {
     const WORDS: &[&str] = &[
-        "python_version", "python_full_version", "os_name", "sys_platform", "platform_release",
-        "platform_system", "platform_version", "platform_machine", "platform_python_implementation",
-        "implementation_name", "implementation_version", "extra", "and", "or", "in", "not",
-        "os.name", "sys.platform", "platform.version", "platform.machine",
-        "platform.python_implementation", "python_implementation", "dependency_groups",
+        "python_version",
+        "python_full_version",
+        "os_name",
+        "sys_platform",
+        "platform_release",
+        "platform_system",
+        "platform_version",
+        "platform_machine",
+        "platform_python_implementation",
+        "implementation_name",
+        "implementation_version",
+        "extra",
+        "and",
+        "or",
+        "in",
+        "not",
+        "os.name",
+        "sys.platform",
+        "platform.version",
+        "platform.machine",
+        "platform.python_implementation",
+        "python_implementation",
+        "dependency_groups",
     ];
     let mut rest = marker;
     if rest.is_empty() {
@@ -545,8 +574,18 @@ fn looks_like_path(s: &str) -> bool {
 }
 
 const ARCHIVES: &[&str] = &[
-    ".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz",
-    ".tar.lzma", ".tar", ".zip",
+    ".whl",
+    ".tar.gz",
+    ".tgz",
+    ".tar.bz2",
+    ".tbz",
+    ".tar.xz",
+    ".txz",
+    ".tlz",
+    ".tar.lz",
+    ".tar.lzma",
+    ".tar",
+    ".zip",
 ];
 
 /// The distribution name (and version) in a wheel or sdist file name: `pkg-0.2.tar.gz`,
@@ -570,7 +609,10 @@ fn archive_name(file_name: &str) -> Option<(String, Option<String>)> {
         Some(i) => (&stem[..i], Some(stem[i + 1..].to_string())),
         None => (stem, None),
     };
-    let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
     valid.then(|| (name.to_string(), version))
 }
 
@@ -589,12 +631,20 @@ fn url_name(url: &str) -> Option<(String, Option<String>)> {
 
 /// The name in a local project's metadata: `pyproject.toml` (`[project]` or
 /// `[tool.poetry]`), `setup.cfg` or a literal `name=` in `setup.py`.
-pub(crate) fn project_name(pyproject: Option<&str>, setup_cfg: Option<&str>, setup_py: Option<&str>) -> Option<String> {
+pub(crate) fn project_name(
+    pyproject: Option<&str>,
+    setup_cfg: Option<&str>,
+    setup_py: Option<&str>,
+) -> Option<String> {
     if let Some(doc) = pyproject.and_then(|t| t.parse::<toml_edit::DocumentMut>().ok()) {
         let name = doc
             .get("project")
             .and_then(|p| p.get("name"))
-            .or_else(|| doc.get("tool").and_then(|t| t.get("poetry")).and_then(|p| p.get("name")))
+            .or_else(|| {
+                doc.get("tool")
+                    .and_then(|t| t.get("poetry"))
+                    .and_then(|p| p.get("name"))
+            })
             .and_then(|n| n.as_str());
         if let Some(name) = name {
             return Some(name.to_string());
@@ -657,9 +707,7 @@ pub fn compatible(a: &[(String, String)], b: &[(String, String)]) -> bool {
             candidates.push(pep440_rs::Version::new(below));
         }
     }
-    candidates
-        .iter()
-        .any(|v| all.iter().all(|s| s.contains(v)))
+    candidates.iter().any(|v| all.iter().all(|s| s.contains(v)))
 }
 
 /// A release number, compared component-wise with missing components as zero.
@@ -837,7 +885,7 @@ mod tests {
         // A broken line hides neither the lines after it nor doubles them.
         let f = RequirementsFile::parse("}er(debug=\ngunicorn\n");
         assert_eq!(names(&f), ["gunicorn"]);
-        assert_eq!(f.errors, [0..10]);
+        assert_eq!(f.errors, vec![0..10]);
         let f = RequirementsFile::parse("dash\nfoo bar baz ==\n==1\npandas\nflask\n");
         assert_eq!(names(&f), ["dash", "pandas", "flask"]);
         assert_eq!(f.errors.len(), 2);
@@ -886,7 +934,14 @@ mod tests {
         assert!(f.errors.is_empty(), "{:?}", f.errors);
         assert_eq!(
             names(&f),
-            ["gunicorn", "dash", "pkg", "dash_cytoscape", "dash_vtk", "mylib"]
+            [
+                "gunicorn",
+                "dash",
+                "pkg",
+                "dash_cytoscape",
+                "dash_vtk",
+                "mylib"
+            ]
         );
         assert_eq!(f.requirements[2].specs, specs(&[("==", "0.2")]));
         assert_eq!(f.requirements[3].origin, Origin::Local);
@@ -916,7 +971,12 @@ mod tests {
             Some("my-lib")
         );
         assert_eq!(
-            project_name(None, None, Some("from setuptools import setup\nsetup(\n    name='lib_x',\n)\n")).as_deref(),
+            project_name(
+                None,
+                None,
+                Some("from setuptools import setup\nsetup(\n    name='lib_x',\n)\n")
+            )
+            .as_deref(),
             Some("lib_x")
         );
         assert_eq!(

@@ -89,7 +89,10 @@ mod tests {
     #[test]
     fn brought_by_a_listed_distribution() {
         assert!(check_files(
-            &[("requirements.txt", "dash-bootstrap-components==1.6.0\ngunicorn\n")],
+            &[(
+                "requirements.txt",
+                "dash-bootstrap-components==1.6.0\ngunicorn\n"
+            )],
             "DL110"
         )
         .is_empty());
@@ -99,7 +102,11 @@ mod tests {
     fn silent_while_pip_cannot_read_the_files() {
         let conda = "dash=1.13.4=pypi_0\ngunicorn=20.0.4=pypi_0\n";
         assert!(check_files(&[("requirements.txt", conda)], "DL110").is_empty());
-        assert!(check_files(&[("requirements.txt", "gunicorn\n-r missing.txt\n")], "DL110").is_empty());
+        assert!(check_files(
+            &[("requirements.txt", "gunicorn\n-r missing.txt\n")],
+            "DL110"
+        )
+        .is_empty());
     }
 
     #[test]
@@ -122,8 +129,14 @@ mod tests {
     fn predeploy_files_count() {
         let files = [
             ("requirements.txt", "gunicorn\n"),
-            ("app.json", r#"{"scripts": {"dokku": {"predeploy": "bash predeploy.sh"}}}"#),
-            ("predeploy.sh", "pip install -r requirements-predeploy.txt\n"),
+            (
+                "app.json",
+                r#"{"scripts": {"dokku": {"predeploy": "bash predeploy.sh"}}}"#,
+            ),
+            (
+                "predeploy.sh",
+                "pip install -r requirements-predeploy.txt\n",
+            ),
             ("requirements-predeploy.txt", "dash==1.19.0\n"),
         ];
         assert!(check_files(&files, "DL110").is_empty());

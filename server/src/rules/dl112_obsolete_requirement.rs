@@ -66,7 +66,11 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             && wanted
                 .as_ref()
                 .is_some_and(|w| !requirements::compatible(&req.specs, w));
-        let written = text[req.line.clone()].split(" #").next().unwrap_or("").trim();
+        let written = text[req.line.clone()]
+            .split(" #")
+            .next()
+            .unwrap_or("")
+            .trim();
         let mut message = match (conflict, pinned) {
             (true, Some(v)) => format!(
                 "`{written}` conflicts with the Dash 2 that installs, which requires `{}=={v}`: pip stops with ResolutionImpossible; the package is part of `dash` since 2.0, delete this line",
@@ -153,11 +157,14 @@ mod tests {
         let lock = "dash==2.5.1 ; python_version >= \"3.8\" \\\n    --hash=sha256:aa\ndash-core-components==2.0.0 ; python_version >= \"3.8\" \\\n    --hash=sha256:bb\ndash-table==5.0.0 \\\n    --hash=sha256:cc\ngunicorn==20.1.0 \\\n    --hash=sha256:dd\n";
         assert!(check_files(&[("requirements.txt", lock)], "DL112").is_empty());
         // A stale stub in a lock file: reported, never deleted.
-        let lock = "dash==2.5.1 \\\n    --hash=sha256:aa\ndash-renderer==1.9.1 \\\n    --hash=sha256:bb\n";
+        let lock =
+            "dash==2.5.1 \\\n    --hash=sha256:aa\ndash-renderer==1.9.1 \\\n    --hash=sha256:bb\n";
         let d = check_files(&[("requirements.txt", lock)], "DL112");
         assert_eq!(d.len(), 1);
         assert!(d[0].fixes.is_empty());
-        assert!(d[0].message.ends_with("(a hash-checking lock file: regenerate it without the line)"));
+        assert!(d[0]
+            .message
+            .ends_with("(a hash-checking lock file: regenerate it without the line)"));
     }
 
     #[test]

@@ -38,8 +38,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let mut first: HashMap<&str, usize> = HashMap::new();
     for (i, (file, req)) in reqs.entries.iter().enumerate() {
         // pip cannot read the file at all (DL109): nothing here matters yet.
-        if req.marker.is_some() || req.origin == Origin::Conda || reqs.unreadable.contains(file)
-        {
+        if req.marker.is_some() || req.origin == Origin::Conda || reqs.unreadable.contains(file) {
             continue;
         }
         let Some(&j) = first.get(req.normalized.as_str()) else {
@@ -152,7 +151,10 @@ fn merge(file: &Path, text: &str, earlier: &Requirement, later: &Requirement) ->
         );
     }
     Some(Fix::preferred(
-        format!("Merge into `{merged}` and delete the second `{}`", later.name),
+        format!(
+            "Merge into `{merged}` and delete the second `{}`",
+            later.name
+        ),
         edits,
     ))
 }
@@ -215,12 +217,18 @@ mod tests {
     #[test]
     fn across_includes_only_when_conflicting() {
         let files = [
-            ("requirements.txt", "-r base/requirements.txt\nscikit_learn\n"),
+            (
+                "requirements.txt",
+                "-r base/requirements.txt\nscikit_learn\n",
+            ),
             ("base/requirements.txt", "scikit-learn==1.5\n"),
         ];
         assert!(check_files(&files, "DL113").is_empty());
         let files = [
-            ("requirements.txt", "-r base/requirements.txt\nscikit_learn<1.0\n"),
+            (
+                "requirements.txt",
+                "-r base/requirements.txt\nscikit_learn<1.0\n",
+            ),
             ("base/requirements.txt", "# base\nscikit-learn==1.5\n"),
         ];
         let ws = workspace(&files);
