@@ -48,7 +48,11 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         let (first_file, earlier) = &reqs.entries[j];
         let conflict = !requirements::compatible(&earlier.specs, &req.specs);
         let same_file = first_file == file;
-        if !same_file && !conflict {
+        // The predeploy command runs its own `pip install`: its pins never meet the build's
+        // in one resolution.
+        let separate_installs =
+            reqs.predeploy.contains(file) != reqs.predeploy.contains(first_file);
+        if !same_file && (!conflict || separate_installs) {
             continue;
         }
         let Some(text) = app.ws.text(file) else {
@@ -241,6 +245,19 @@ mod tests {
             "`scikit_learn<1.0` conflicts with `scikit-learn==1.5` (base/requirements.txt line 2): no version satisfies both, pip stops with ResolutionImpossible"
         );
         assert!(d[0].fixes.is_empty());
+    }
+
+    #[test]
+    fn predeploy_pins_are_a_separate_install() {
+        let files = [
+            ("requirements.txt", "dash==2.17.1\ngunicorn\n"),
+            (
+                "app.json",
+                r#"{"scripts": {"dokku": {"predeploy": "pip install -r requirements-predeploy.txt"}}}"#,
+            ),
+            ("requirements-predeploy.txt", "dash==1.19.0\n"),
+        ];
+        assert!(check_files(&files, "DL113").is_empty());
     }
 
     #[test]
