@@ -167,9 +167,12 @@ impl Requirements {
         self.unreadable.is_empty() && self.missing_includes.is_empty()
     }
 
-    /// Whether `file` is in hash-checking mode: pip refuses any line added without hashes.
+    /// Whether `file` is installed in hash-checking mode: one `--hash=` anywhere in a `pip
+    /// install -r` (the build's, or the predeploy command's) makes pip refuse every line
+    /// without hashes.
     pub fn hash_checking(&self, file: &Path) -> bool {
-        self.hashed.iter().any(|f| f == file)
+        let predeploy = |f: &Path| self.predeploy.iter().any(|p| p == f);
+        self.hashed.iter().any(|f| predeploy(f) == predeploy(file))
     }
 }
 

@@ -695,7 +695,7 @@ pub fn compatible(a: &[(String, String)], b: &[(String, String)]) -> bool {
         above.extend([0, 0, 0, 0, 1]);
         let mut next = release.clone();
         if let Some(last) = next.last_mut() {
-            *last += 1;
+            *last = last.saturating_add(1);
         }
         candidates.push(spec.version().clone());
         candidates.push(pep440_rs::Version::new(above));
@@ -749,7 +749,7 @@ impl Version {
     fn bump_last(&self) -> Version {
         let mut v = self.0.clone();
         if let Some(last) = v.last_mut() {
-            *last += 1;
+            *last = last.saturating_add(1);
         }
         Version(v)
     }
@@ -1001,6 +1001,49 @@ mod tests {
         assert!(!s(&[("~=", "2.1")], &[(">=", "3")]));
         // Unreadable: no conflict claimed.
         assert!(s(&[("==", "x y")], &[("==", "1")]));
+    }
+
+    #[test]
+    fn odd_input_never_panics() {
+        for text in [
+            "\\",
+            "\\\n",
+            "\\\r\n\\",
+            "-",
+            "--",
+            "-r",
+            "--hash",
+            "a[",
+            "a @",
+            "a;",
+            "a; ",
+            "é\\\r\né",
+            "\u{feff}\\\n#x",
+            "a==1 --hash",
+            "-e",
+            "-eé",
+            "x.tar.gz",
+            "-x.whl",
+            "a==18446744073709551615",
+            "a=b=c=d",
+            "'\"",
+            "a; python_version == '3",
+        ] {
+            let f = RequirementsFile::parse(text);
+            for r in f
+                .errors
+                .iter()
+                .chain(f.requirements.iter().map(|r| &r.line))
+            {
+                assert!(text.get(r.clone()).is_some(), "{text:?}: {r:?}");
+            }
+        }
+        let max = specs(&[("==", "18446744073709551615")]);
+        assert!(compatible(&max, &max));
+        assert!(pinned_below(
+            &specs(&[("~=", "1.18446744073709551615")]),
+            "3"
+        ));
     }
 
     #[test]

@@ -123,6 +123,15 @@ mod tests {
             d[0].message,
             "dash is not listed in requirements.txt: `import dash` fails on the server (requirements.txt is a hash-checking lock file: regenerate it with `dash` added)"
         );
+        // A hash in an included file puts the whole install in hash-checking mode.
+        let d = check_files(
+            &[
+                ("requirements.txt", "-r lock.txt\n"),
+                ("lock.txt", "gunicorn==23.0.0 --hash=sha256:aa\n"),
+            ],
+            "DL110",
+        );
+        assert!(d[0].fixes.is_empty());
     }
 
     #[test]
