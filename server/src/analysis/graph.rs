@@ -299,10 +299,13 @@ impl<'a> Graph<'a> {
                 if !positional {
                     continue;
                 }
-                let first = call
-                    .field("arguments")
-                    .and_then(|args| args.named_child(0))
-                    .filter(|a| a.kind() != "keyword_argument");
+                let first = call.field("arguments").and_then(|args| {
+                    let mut cursor = args.walk();
+                    let first = args
+                        .named_children(&mut cursor)
+                        .find(|a| a.kind() != "comment");
+                    first.filter(|a| !matches!(a.kind(), "keyword_argument" | "dictionary_splat"))
+                });
                 if let Some(first) = first {
                     match string_value(first, text) {
                         Some(id) => add(&mut graph, id, call, first.byte_range(), first.byte_range()),

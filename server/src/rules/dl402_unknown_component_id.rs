@@ -11,7 +11,9 @@ pub const RULE: Rule = Rule {
     name: "unknown-component-id",
     severity: Severity::Warning,
     doc: r#"An `Input` / `Output` / `State` with a literal id that no layout of the app defines (no
-`id="..."` literal in any module).
+`id="..."` literal in any module of the app, nor a positional id of a component whose
+signature begins with `id`: `dcc.Graph("graph")`, `dcc.Store`, `dcc.Location`,
+`dcc.Interval`, `dcc.Download`; an html component's first argument is its `children`).
 
 Silent when the app builds ids dynamically (an `id=` from a variable, an f-string, a loop or a
 component factory), since those ids cannot be seen statically; pattern-matching dict ids are
@@ -106,5 +108,19 @@ mod tests {
         assert!(check_files(&[("app.py", dynamic), REQ], "DL402").is_empty());
         let pattern = "from dash import Dash, Input, Output, html, ALL\napp = Dash()\napp.layout = html.Div([html.Div(id='out')])\n@app.callback(Output('out', 'children'), Input({'type': 'btn', 'index': ALL}, 'n_clicks'))\ndef f(n): return n\n";
         assert!(check_files(&[("app.py", pattern), REQ], "DL402").is_empty());
+    }
+
+    #[test]
+    fn positional_ids_of_id_first_components() {
+        // dcc.Graph/Store/Location/Interval/Download take `id` first; html components take
+        // `children` first, so `html.Div("text")` defines no id. A comment before `id=` is
+        // no positional argument.
+        let src = "from dash import Dash, html, dcc, Input, Output\nimport dash_core_components as old_dcc\napp = Dash()\napp.layout = html.Div([dcc.Graph(\"graph-gam\"), old_dcc.Store('memory'), dcc.Location('url'), html.Div('out-text'), dcc.Graph(\n    # a comment first\n    id='x')])\n@app.callback(Output('graph-gam', 'figure'), Input('memory', 'data'), Input('url', 'pathname'), Input('out-text', 'n_clicks'))\ndef f(d, p, n): return {}\n";
+        let ws = workspace(&[("app.py", src), REQ]);
+        let d = diagnostics(&ws, "DL402");
+        assert_eq!(
+            d.iter().map(|d| covered(&ws, d)).collect::<Vec<_>>(),
+            ["'out-text'"]
+        );
     }
 }

@@ -10,7 +10,9 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     doc: r#"A cycle among callbacks through their Output -> Input edges (`a` outputs what `b` takes as
 Input, and `b` outputs what `a` takes). A callback whose own Input is its Output is allowed
-(Dash supports that). Reported on each callback of the cycle, with the cycle in the message.
+(Dash supports that). Only callbacks of one Dash app object form a cycle (each object is its
+own app), and a registration a module-level constant turns off does not count. Reported on
+each callback of the cycle, with the cycle in the message.
 Found in time linear in the size of the graph.
 
 **Why it breaks.** Dash refuses circular dependencies at run time ("Circular Dependencies").

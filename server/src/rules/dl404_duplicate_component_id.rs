@@ -122,14 +122,17 @@ mod tests {
     const REQ: (&str, &str) = ("requirements.txt", "dash\ngunicorn\n");
 
     #[test]
-    fn second_id_reported() {
-        let src = "from dash import Dash, html\napp = Dash()\napp.layout = html.Div([html.Div(id='x'), html.Span(id=\"x\")])\n";
+    fn second_id_of_one_layout_names_the_first() {
+        let src = "from dash import Dash, html, dcc\napp = Dash()\napp.layout = html.Div([\n    html.Div(id='x'),\n    html.Span(id=\"x\"),\n    dcc.Graph('g'),\n    html.Div([dcc.Graph(id='g')]),\n])\n";
         let ws = workspace(&[("app.py", src), REQ]);
         let d = diagnostics(&ws, "DL404");
         assert_eq!(
             d.iter().map(|d| covered(&ws, d)).collect::<Vec<_>>(),
-            ["id=\"x\""]
+            ["id=\"x\"", "id='g'"]
         );
+        assert_eq!(d[0].message, "`id=\"x\"` is already given to another component of this layout (first at app.py:4): Dash rejects duplicate ids in a layout");
+        assert_eq!(covered_related(&ws, &d[0]), "id='x'");
+        assert_eq!(covered_related(&ws, &d[1]), "'g'");
     }
 
     #[test]
@@ -145,5 +148,34 @@ mod tests {
             REQ,
         ];
         assert!(check_files(&files, "DL404").is_empty());
+    }
+
+    #[test]
+    fn a_page_renders_inside_the_app_layout() {
+        let app = "import dash\nfrom dash import html\napp = dash.Dash(use_pages=True)\napp.layout = html.Div([html.Div(id='content'), dash.page_container])\n";
+        let page = "import dash\nfrom dash import html\ndash.register_page(__name__)\nlayout = html.Div(id='content')\n";
+        let ws = workspace(&[("app.py", app), ("pages/a.py", page), REQ]);
+        let d = diagnostics(&ws, "DL404");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].file.to_str(), Some("pages/a.py"));
+        assert!(d[0].message.contains("in the app's layout, which renders with every page (first at app.py:4)"));
+    }
+
+    #[test]
+    fn routed_pages_replacements_branches_and_dead_layouts_are_silent() {
+        // Page layouts in separate variables that a routing callback returns.
+        let routed = "from dash import Dash, html, dcc, Input, Output\napp = Dash()\npage_a = html.Div([dcc.Graph(id='trend')])\npage_b = html.Div([dcc.Graph(id='trend')])\napp.layout = html.Div([dcc.Location(id='url'), html.Div(id='page-content')])\n@app.callback(Output('page-content', 'children'), Input('url', 'pathname'))\ndef route(path):\n    return page_a if path == '/a' else page_b\n";
+        assert!(check_files(&[("app.py", routed), REQ], "DL404").is_empty());
+        // A callback returns a fresh component with the id into the container that held it.
+        let replace = "from dash import Dash, html, dcc, Input, Output\napp = Dash()\napp.layout = html.Div([dcc.Dropdown(id='pick'), html.Div(id='box', children=[dcc.Checklist(id='checks')])])\n@app.callback(Output('box', 'children'), Input('pick', 'value'))\ndef refresh(v):\n    return [dcc.Checklist(id='checks', options=[v])]\n";
+        assert!(check_files(&[("app.py", replace), REQ], "DL404").is_empty());
+        // Arms of a conditional, values of a dict: one at a time.
+        let branches = "from dash import Dash, html\napp = Dash()\nwide = True\napp.layout = html.Div([html.Div(id='a') if wide else html.Span(id='a')])\ntabs = {'x': html.Div(id='t'), 'y': html.Div(id='t')}\n";
+        assert!(check_files(&[("app.py", branches), REQ], "DL404").is_empty());
+        // A layout variable nothing uses never renders.
+        let dead = "from dash import Dash, html\napp = Dash()\nold_table = html.Div([html.Div(id='tbl'), html.Div(id='tbl')])\napp.layout = html.Div(id='root')\n";
+        assert!(check_files(&[("app.py", dead), REQ], "DL404").is_empty());
+        let used = dead.replace("html.Div(id='root')", "html.Div([old_table])");
+        assert_eq!(check_files(&[("app.py", &used), REQ], "DL404").len(), 1);
     }
 }
