@@ -74,7 +74,10 @@ fn sarif_is_valid_against_the_official_schema() {
                 .find(|r| r["ruleId"] == "DL404")
                 .expect("a DL404 result");
             let related = &dup["relatedLocations"][0];
-            assert_eq!(related["message"]["text"], "the first component with this id");
+            assert_eq!(
+                related["message"]["text"],
+                "the first component with this id"
+            );
             assert_eq!(
                 related["physicalLocation"]["artifactLocation"]["uri"],
                 "app.py"

@@ -81,7 +81,12 @@ impl<'a, 'w> Resolver<'a, 'w> {
 
     /// Where an imported name comes from: (module file, name there). `from m import x` gives
     /// `m`'s file and `x`; `from . import m` or `import m` give `m`'s file and an empty name.
-    fn import_source(&self, file: &Path, py: &PythonModule, name: &str) -> Option<(PathBuf, String)> {
+    fn import_source(
+        &self,
+        file: &Path,
+        py: &PythonModule,
+        name: &str,
+    ) -> Option<(PathBuf, String)> {
         let binding = py.binding(name)?;
         let BindingKind::Imported { target } = &binding.kind else {
             return None;
@@ -172,19 +177,17 @@ impl<'a, 'w> Resolver<'a, 'w> {
                 if let Some(app) = py.dash_apps.first() {
                     return Some((entry.clone(), app.name.clone()));
                 }
-                let imported = py
-                    .names
-                    .keys()
-                    .find_map(|name| self.resolve(entry, name));
+                let imported = py.names.keys().find_map(|name| self.resolve(entry, name));
                 if imported.is_some() {
                     return imported;
                 }
             }
         }
-        let mut all = self
-            .sources
-            .iter()
-            .flat_map(|(path, py, _)| py.dash_apps.iter().map(|d| (path.to_path_buf(), d.name.clone())));
+        let mut all = self.sources.iter().flat_map(|(path, py, _)| {
+            py.dash_apps
+                .iter()
+                .map(|d| (path.to_path_buf(), d.name.clone()))
+        });
         let first = all.next();
         match all.next() {
             None => first,

@@ -376,7 +376,10 @@ impl<'a> Finder<'a> {
     /// walk up to the module starts from.
     fn place(&self, cb: &mut Callback, call: Node<'a>, statement: Node<'a>) {
         cb.receiver = self.receiver(call);
-        let first = cb.receiver.as_deref().map(|r| r.split('.').next().unwrap_or(r));
+        let first = cb
+            .receiver
+            .as_deref()
+            .map(|r| r.split('.').next().unwrap_or(r));
         let mut child = statement;
         let mut depth = 0;
         while let Some(parent) = child.parent() {

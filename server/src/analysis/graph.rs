@@ -52,8 +52,9 @@ pub struct LayoutUnit {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UnitKind {
-    /// `<object>.layout = ...`: what Dash renders first.
-    AppLayout,
+    /// `<object>.layout = ...`: what Dash renders first. `served`: the object is the one the
+    /// app serves (its pages render inside this layout).
+    AppLayout { object: String, served: bool },
     /// `layout = ...` in a module that calls `dash.register_page`.
     PageLayout,
     /// A module-level `name = ...`.
@@ -159,6 +160,26 @@ fn registers(py: &PythonModule, callback: &Callback, text: &str) -> bool {
     })
 }
 
+/// Whether a node sits in a callback's body: what a callback builds replaces a container's
+/// children (or feeds several outputs), it is not the initial layout.
+fn in_callback(py: &PythonModule, node: Node) -> bool {
+    let mut scope = node;
+    for _ in 0..1024 {
+        let Some(parent) = py.parent(scope) else {
+            return false;
+        };
+        if parent.kind() == "function_definition" {
+            let range = parent.byte_range();
+            return py
+                .callbacks
+                .iter()
+                .any(|c| c.function.as_ref() == Some(&range));
+        }
+        scope = parent;
+    }
+    false
+}
+
 /// The layout expression a component call certainly renders with: walks up through
 /// containers (call arguments, lists, tuples, parentheses, `+`) to an assignment or a
 /// `return`; anything else on the way (a conditional, a dict, a lambda, a comprehension, a
@@ -170,7 +191,10 @@ fn layout_unit(py: &PythonModule, call: Node, text: &str, in_page: bool) -> Opti
         match parent.kind() {
             "argument_list" | "list" | "tuple" | "parenthesized_expression" => {}
             "keyword_argument" if parent.field("value").is_some_and(|v| v.id() == node.id()) => {}
-            "call" if parent.field("arguments").is_some_and(|a| a.id() == node.id()) => {}
+            "call"
+                if parent
+                    .field("arguments")
+                    .is_some_and(|a| a.id() == node.id()) => {}
             "binary_operator"
                 if parent
                     .child_by_field_name("operator")
@@ -189,7 +213,11 @@ fn layout_unit(py: &PythonModule, call: Node, text: &str, in_page: bool) -> Opti
                             .field("attribute")
                             .is_some_and(|a| text_of(a, text) == "layout") =>
                     {
-                        UnitKind::AppLayout
+                        let object = left.field("object").map_or("", |o| text_of(o, text));
+                        UnitKind::AppLayout {
+                            object: object.to_string(),
+                            served: false,
+                        }
                     }
                     "identifier" if module_level => {
                         let name = text_of(left, text);
@@ -199,7 +227,7 @@ fn layout_unit(py: &PythonModule, call: Node, text: &str, in_page: bool) -> Opti
                             UnitKind::Variable(name.to_string())
                         }
                     }
-                    "identifier" => UnitKind::Local,
+                    "identifier" if !in_callback(py, parent) => UnitKind::Local,
                     _ => return None,
                 };
                 return Some(LayoutUnit {
@@ -209,14 +237,7 @@ fn layout_unit(py: &PythonModule, call: Node, text: &str, in_page: bool) -> Opti
                 });
             }
             "return_statement" => {
-                // A callback's return replaces a container's children (or feeds several
-                // outputs): not the initial layout.
-                let mut scope = parent;
-                while scope.kind() != "function_definition" {
-                    scope = py.parent(scope)?;
-                }
-                let range = scope.byte_range();
-                if py.callbacks.iter().any(|c| c.function.as_ref() == Some(&range)) {
+                if in_callback(py, parent) {
                     return None;
                 }
                 return Some(LayoutUnit {
@@ -244,9 +265,20 @@ impl<'a> Graph<'a> {
                 c.field("function")
                     .is_some_and(|f| text_of(f, text).ends_with("register_page"))
             });
-            let mut add = |graph: &mut Graph, id: String, call: Node, keyword: Range<usize>, literal: Range<usize>| {
+            let mut add = |graph: &mut Graph,
+                           id: String,
+                           call: Node,
+                           keyword: Range<usize>,
+                           literal: Range<usize>| {
                 let unit = layout_unit(py, call, text, in_page).map(|mut unit| {
                     unit.file = path.to_path_buf();
+                    if let UnitKind::AppLayout {
+                        object,
+                        served: is_served,
+                    } = &mut unit.kind
+                    {
+                        *is_served = served.is_some() && resolver.resolve(path, object) == served;
+                    }
                     *units
                         .entry((path.to_path_buf(), unit.range.start))
                         .or_insert_with(|| {
@@ -308,7 +340,9 @@ impl<'a> Graph<'a> {
                 });
                 if let Some(first) = first {
                     match string_value(first, text) {
-                        Some(id) => add(&mut graph, id, call, first.byte_range(), first.byte_range()),
+                        Some(id) => {
+                            add(&mut graph, id, call, first.byte_range(), first.byte_range())
+                        }
                         None if first.kind() != "dictionary" => graph.dynamic_ids = true,
                         None => {}
                     }
@@ -332,7 +366,9 @@ impl<'a> Graph<'a> {
                 });
             }
         }
-        graph.components.sort_by(|a, b| (&a.file, a.keyword.start).cmp(&(&b.file, b.keyword.start)));
+        graph
+            .components
+            .sort_by(|a, b| (&a.file, a.keyword.start).cmp(&(&b.file, b.keyword.start)));
         graph
     }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::Rule;
-use crate::analysis::graph::{location, port};
+use crate::analysis::graph::{location, port, Port};
 use crate::analysis::project::App;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Related, Severity};
 
@@ -55,11 +55,13 @@ fn prevents_initial_call(app: &App, registration: &str) -> bool {
         })
 }
 
+/// A callback (index in the graph) and one of its `Output(...)` ranges.
+type Output = (usize, Range<usize>);
+
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let graph = app.graph();
     // Per app object and port: the callbacks that output it so far.
-    let mut first: HashMap<(Option<usize>, (String, String)), Vec<(usize, Range<usize>)>> =
-        HashMap::new();
+    let mut first: HashMap<(Option<usize>, Port), Vec<Output>> = HashMap::new();
     for (i, cb) in graph.callbacks.iter().enumerate() {
         if !cb.registered {
             continue;
@@ -110,8 +112,8 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 }];
                 let registration = &text[cb.callback.registration.clone()];
                 if prevents_initial_call(app, registration) {
-                    diagnostic = diagnostic
-                        .with_fix(Fix::preferred("Add `allow_duplicate=True`", edits));
+                    diagnostic =
+                        diagnostic.with_fix(Fix::preferred("Add `allow_duplicate=True`", edits));
                 } else if !registration.contains("prevent_initial_call") {
                     if let Some(edit) = add_keyword(
                         source.python(),
@@ -240,11 +242,27 @@ mod tests {
         assert!(check_files(&[("app.py", app), ("other.py", other), REQ], "DL401").is_empty());
         // `from app import app` joins the served object.
         let callbacks = "from dash import Input, Output\nfrom app import app\n@app.callback(Output('o', 'children'), Input('b', 'value'))\ndef h(b): return b\n";
-        let d = check_files(&[("app.py", app), ("other.py", other), ("callbacks.py", callbacks), REQ], "DL401");
+        let d = check_files(
+            &[
+                ("app.py", app),
+                ("other.py", other),
+                ("callbacks.py", callbacks),
+                REQ,
+            ],
+            "DL401",
+        );
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].file.to_str(), Some("callbacks.py"));
         let relative = callbacks.replace("from app import app", "from .app import app");
-        let d = check_files(&[("pkg/__init__.py", ""), ("pkg/app.py", app), ("pkg/callbacks.py", &relative), REQ], "DL401");
+        let d = check_files(
+            &[
+                ("pkg/__init__.py", ""),
+                ("pkg/app.py", app),
+                ("pkg/callbacks.py", &relative),
+                REQ,
+            ],
+            "DL401",
+        );
         assert_eq!(d.len(), 1);
     }
 
@@ -253,13 +271,29 @@ mod tests {
         let app = "from dash import Dash, Input, Output\nfrom other import helper\nfrom callbacks import register\napp = Dash()\nserver = app.server\nregister(app)\n@app.callback(Output('o', 'children'), Input('a', 'value'))\ndef f(a): return a\n";
         let other = "from dash import Dash\napp = Dash()\ndef helper(): pass\n";
         let callbacks = "from dash import Input, Output\ndef register(_app):\n    @_app.callback(Output('o', 'children'), Input('b', 'value'))\n    def g(b): return b\n";
-        let d = check_files(&[("app.py", app), ("other.py", other), ("callbacks.py", callbacks), REQ], "DL401");
+        let d = check_files(
+            &[
+                ("app.py", app),
+                ("other.py", other),
+                ("callbacks.py", callbacks),
+                REQ,
+            ],
+            "DL401",
+        );
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].file.to_str(), Some("callbacks.py"));
         // Called with the other object: two apps.
         let other_calls = "from dash import Dash\nfrom callbacks import register\napp = Dash()\nregister(app)\ndef helper(): pass\n";
         let app_only = app.replace("register(app)\n", "");
-        let d = check_files(&[("app.py", &app_only), ("other.py", other_calls), ("callbacks.py", callbacks), REQ], "DL401");
+        let d = check_files(
+            &[
+                ("app.py", &app_only),
+                ("other.py", other_calls),
+                ("callbacks.py", callbacks),
+                REQ,
+            ],
+            "DL401",
+        );
         assert!(d.is_empty(), "{d:#?}");
     }
 
@@ -273,6 +307,9 @@ mod tests {
         let demo = "from dash import Input, Output\ndef demo_callbacks(app, demo_mode):\n    if demo_mode:\n        @app.callback(Output('log', 'data'), Input('tick', 'n_intervals'))\n        def fake_log(n): return n\n";
         assert!(check_files(&[("app.py", app), ("demo.py", demo), REQ], "DL401").is_empty());
         let live = app.replace("demo_mode = True", "demo_mode = False");
-        assert_eq!(check_files(&[("app.py", &live), ("demo.py", demo), REQ], "DL401").len(), 1);
+        assert_eq!(
+            check_files(&[("app.py", &live), ("demo.py", demo), REQ], "DL401").len(),
+            1
+        );
     }
 }

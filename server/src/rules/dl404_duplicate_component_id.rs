@@ -59,7 +59,10 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let mut reported: Vec<&ComponentDef> = Vec::new();
     let mut first: HashMap<(usize, &str), &ComponentDef> = HashMap::new();
     let mut live: HashMap<usize, bool> = HashMap::new();
-    let report = |out: &mut Vec<Diagnostic>, second: &ComponentDef, earlier: &ComponentDef, what: &str| {
+    let report = |out: &mut Vec<Diagnostic>,
+                  second: &ComponentDef,
+                  earlier: &ComponentDef,
+                  what: &str| {
         out.push(
             RULE.diagnostic(
                 &second.file,
@@ -84,10 +87,12 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 first.insert((unit, &component.id), component);
             }
             Some(earlier) => {
-                let alive = *live.entry(unit).or_insert_with(|| match &graph.units[unit].kind {
-                    UnitKind::Variable(name) => used(app, name),
-                    _ => true,
-                });
+                let alive = *live
+                    .entry(unit)
+                    .or_insert_with(|| match &graph.units[unit].kind {
+                        UnitKind::Variable(name) => used(app, name),
+                        _ => true,
+                    });
                 if alive {
                     report(out, component, earlier, "of this layout");
                     reported.push(component);
@@ -99,7 +104,10 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let mut in_app_layout: HashMap<&str, &ComponentDef> = HashMap::new();
     for component in &graph.components {
         if let Some(unit) = component.unit {
-            if graph.units[unit].kind == UnitKind::AppLayout {
+            if matches!(
+                graph.units[unit].kind,
+                UnitKind::AppLayout { served: true, .. }
+            ) {
                 in_app_layout.entry(&component.id).or_insert(component);
             }
         }
@@ -110,7 +118,12 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             continue;
         }
         if let Some(earlier) = in_app_layout.get(component.id.as_str()) {
-            report(out, component, earlier, "in the app's layout, which renders with every page");
+            report(
+                out,
+                component,
+                earlier,
+                "in the app's layout, which renders with every page",
+            );
         }
     }
 }
@@ -158,7 +171,9 @@ mod tests {
         let d = diagnostics(&ws, "DL404");
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].file.to_str(), Some("pages/a.py"));
-        assert!(d[0].message.contains("in the app's layout, which renders with every page (first at app.py:4)"));
+        assert!(d[0]
+            .message
+            .contains("in the app's layout, which renders with every page (first at app.py:4)"));
     }
 
     #[test]
@@ -167,7 +182,7 @@ mod tests {
         let routed = "from dash import Dash, html, dcc, Input, Output\napp = Dash()\npage_a = html.Div([dcc.Graph(id='trend')])\npage_b = html.Div([dcc.Graph(id='trend')])\napp.layout = html.Div([dcc.Location(id='url'), html.Div(id='page-content')])\n@app.callback(Output('page-content', 'children'), Input('url', 'pathname'))\ndef route(path):\n    return page_a if path == '/a' else page_b\n";
         assert!(check_files(&[("app.py", routed), REQ], "DL404").is_empty());
         // A callback returns a fresh component with the id into the container that held it.
-        let replace = "from dash import Dash, html, dcc, Input, Output\napp = Dash()\napp.layout = html.Div([dcc.Dropdown(id='pick'), html.Div(id='box', children=[dcc.Checklist(id='checks')])])\n@app.callback(Output('box', 'children'), Input('pick', 'value'))\ndef refresh(v):\n    return [dcc.Checklist(id='checks', options=[v])]\n";
+        let replace = "from dash import Dash, html, dcc, Input, Output\napp = Dash()\napp.layout = html.Div([dcc.Dropdown(id='pick'), html.Div(id='box', children=[dcc.Checklist(id='checks')])])\n@app.callback(Output('box', 'children'), Input('pick', 'value'))\ndef refresh(v):\n    return [dcc.Checklist(id='checks', options=[v])]\n@app.callback(Output('box', 'style'), Input('pick', 'value'))\ndef other(v):\n    built = html.Div([html.Div(id='b'), html.Div(id='b')])\n    return {}\n";
         assert!(check_files(&[("app.py", replace), REQ], "DL404").is_empty());
         // Arms of a conditional, values of a dict: one at a time.
         let branches = "from dash import Dash, html\napp = Dash()\nwide = True\napp.layout = html.Div([html.Div(id='a') if wide else html.Span(id='a')])\ntabs = {'x': html.Div(id='t'), 'y': html.Div(id='t')}\n";
