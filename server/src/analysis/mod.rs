@@ -4,6 +4,7 @@
 pub(crate) mod app_objects;
 pub mod callbacks;
 pub mod checks;
+pub mod closure;
 pub mod deploy_nav;
 pub mod diagnostic;
 pub mod fixes;
@@ -25,6 +26,6 @@ pub mod tables;
 pub mod text;
 pub mod workspace;
 
-pub use diagnostic::{Diagnostic, FileEdit, Fix, Related, Severity};
+pub use diagnostic::{Applicability, Diagnostic, FileEdit, Fix, Related, Severity};
 pub use project::App;
 pub use workspace::Workspace;

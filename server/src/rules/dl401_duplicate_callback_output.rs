@@ -32,7 +32,7 @@ requires prevent_initial_call to be True"): when the callback already has
 `prevent_initial_call=True` (or `"initial_duplicate"`) or the app sets
 `prevent_initial_callbacks`, adding `allow_duplicate=True` is the whole fix; otherwise the
 fix also adds `prevent_initial_call=True`, which stops the callback from running on page load,
-so it is offered but not preferred (review it).
+so that fix is unsafe (applied only with `--unsafe-fixes`; review it).
 "#,
     check,
 };
@@ -123,10 +123,14 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                         "prevent_initial_call=True",
                     ) {
                         edits.push(edit);
-                        diagnostic = diagnostic.with_fix(Fix::alternative(
-                            "Add `allow_duplicate=True` and `prevent_initial_call=True` (the callback no longer runs on page load)",
-                            edits,
-                        ));
+                        // Unsafe: the callback no longer runs on page load.
+                        diagnostic = diagnostic.with_fix(
+                            Fix::preferred(
+                                "Add `allow_duplicate=True` and `prevent_initial_call=True` (the callback no longer runs on page load)",
+                                edits,
+                            )
+                            .unsafe_(),
+                        );
                     }
                 }
             }
@@ -182,8 +186,8 @@ mod tests {
     const OLD: (&str, &str) = ("requirements.txt", "dash==2.8.1\ngunicorn\n");
 
     #[test]
-    fn duplicate_across_modules_names_the_first_and_fixes_unpreferred() {
-        let app = "from dash import Dash, html, Input, Output, callback\napp = Dash()\nserver = app.server\napp.layout = html.Div([html.Div(id='out'), html.Button(id='a'), html.Button(id='b')])\n@callback(Output('out', 'children'), Input('a', 'n_clicks'))\ndef first(n):\n    return n\n";
+    fn duplicate_across_modules_names_the_first_and_fixes_unsafely() {
+        let app = "from dash import Dash, html, Input, Output, callback\napp = Dash(use_pages=True)\nserver = app.server\napp.layout = html.Div([html.Div(id='out'), html.Button(id='a'), html.Button(id='b')])\n@callback(Output('out', 'children'), Input('a', 'n_clicks'))\ndef first(n):\n    return n\n";
         let page = "from dash import Input, Output, callback\n@callback(\n    Output('out', 'children'),\n    Input('b', 'n_clicks'),\n)\ndef second(n):\n    return n\n";
         let files = [("app.py", app), ("pages/more.py", page), REQ];
         let ws = workspace(&files);
@@ -195,7 +199,7 @@ mod tests {
         assert_eq!(d[0].related[0].file.to_str(), Some("app.py"));
         // Dash >= 2.9 raises DuplicateCallback for allow_duplicate without
         // prevent_initial_call: the fix needs both, and that changes behaviour.
-        assert!(d[0].preferred_fix().is_none());
+        assert!(!d[0].fixes[0].is_safe());
         let fixed = fix_round_trip(&files, "DL401", 0);
         assert_eq!(
             text(&fixed, "pages/more.py"),
@@ -208,7 +212,7 @@ mod tests {
         let src = "from dash import Dash, Input, Output\napp = Dash()\n@app.callback(Output('o', 'children'), Input('a', 'value'))\ndef f(a): return a\n@app.callback(Output('o', 'children'), Input('b', 'value'), prevent_initial_call=True)\ndef g(b): return b\n";
         let files = [("app.py", src), REQ];
         let d = check_files(&files, "DL401");
-        assert!(d[0].preferred_fix().is_some());
+        assert!(d[0].preferred_fix().is_some_and(|f| f.is_safe()));
         let fixed = fix_round_trip(&files, "DL401", 0);
         assert!(text(&fixed, "app.py").contains("@app.callback(Output('o', 'children', allow_duplicate=True), Input('b', 'value'), prevent_initial_call=True)"));
         let app_wide = src.replace("app = Dash()", "app = Dash(prevent_initial_callbacks=True)");
@@ -240,10 +244,18 @@ mod tests {
         let app = "from dash import Dash, Input, Output\nfrom other import helper\napp = Dash()\nserver = app.server\n@app.callback(Output('o', 'children'), Input('a', 'value'))\ndef f(a): return a\n";
         let other = "from dash import Dash, Input, Output\napp = Dash()\ndef helper(): pass\n@app.callback(Output('o', 'children'), Input('a', 'value'))\ndef g(a): return a\n";
         assert!(check_files(&[("app.py", app), ("other.py", other), REQ], "DL401").is_empty());
-        // `from app import app` joins the served object.
+        // `from app import app` joins the served object (the classic app.py + index.py
+        // layout: index.py is served and imports the callbacks).
+        let procfile = ("Procfile", "web: gunicorn index:server\n");
+        let index = (
+            "index.py",
+            "from app import app, server\nimport callbacks\n",
+        );
         let callbacks = "from dash import Input, Output\nfrom app import app\n@app.callback(Output('o', 'children'), Input('b', 'value'))\ndef h(b): return b\n";
         let d = check_files(
             &[
+                procfile,
+                index,
                 ("app.py", app),
                 ("other.py", other),
                 ("callbacks.py", callbacks),
@@ -256,14 +268,19 @@ mod tests {
         let relative = callbacks.replace("from app import app", "from .app import app");
         let d = check_files(
             &[
+                ("Procfile", "web: gunicorn pkg.index:server\n"),
                 ("pkg/__init__.py", ""),
+                (
+                    "pkg/index.py",
+                    "from .app import app, server\nfrom . import callbacks\n",
+                ),
                 ("pkg/app.py", app),
                 ("pkg/callbacks.py", &relative),
                 REQ,
             ],
             "DL401",
         );
-        assert_eq!(d.len(), 1);
+        assert_eq!(d.len(), 1, "{d:#?}");
     }
 
     #[test]
