@@ -437,15 +437,19 @@ impl<'a> Finder<'a> {
 
     /// `name` or `not name`.
     fn name_condition(&self, condition: Node<'a>) -> Option<(String, bool)> {
-        match condition.kind() {
-            "identifier" => Some((self.text(condition).to_string(), false)),
-            "not_operator" => {
-                let arg = condition.child_by_field_name("argument")?;
-                (arg.kind() == "identifier").then(|| (self.text(arg).to_string(), true))
+        // Parentheses nest as deep as a hostile file likes: unwrapped in a loop.
+        let unwrap = |mut node: Node<'a>| {
+            while node.kind() == "parenthesized_expression" {
+                node = node.named_child(0)?;
             }
-            "parenthesized_expression" => self.name_condition(condition.named_child(0)?),
-            _ => None,
-        }
+            Some(node)
+        };
+        let condition = unwrap(condition)?;
+        let (name, negated) = match condition.kind() {
+            "not_operator" => (unwrap(condition.child_by_field_name("argument")?)?, true),
+            _ => (condition, false),
+        };
+        (name.kind() == "identifier").then(|| (self.text(name).to_string(), negated))
     }
 
     /// The object a registering call is made on: `app` in `app.callback(...)`, `None` for
@@ -642,5 +646,30 @@ def not_a_callback(): pass
         assert!(m.callbacks[4].long_callback.is_some());
         assert!(m.callbacks[5].background);
         assert!(m.callbacks[6].clientside);
+    }
+
+    #[test]
+    fn receivers_factory_parameters_and_if_arms() {
+        let src = "import dash\nfrom dash import Dash, Input, Output\napp = Dash()\nDEMO = True\n@dash.callback(Output('a', 'children'), Input('b', 'value'))\ndef g(b): return b\ndef register(x, _app):\n    if x:\n        @_app.callback(Output('c', 'children'), Input('d', 'value'))\n        def h(d): return d\nif not (DEMO):\n    app.callback(Output('e', 'children'), Input('f', 'value'))(g)\nelse:\n    app.clientside_callback('f', Output('e', 'children'), Input('f', 'value'))\n";
+        let m = PythonModule::parse(src);
+        let cbs = &m.callbacks;
+        assert_eq!(cbs.len(), 4);
+        assert_eq!(cbs[0].receiver, None);
+        assert!(cbs[0].branches.is_empty());
+        assert_eq!(cbs[1].receiver.as_deref(), Some("_app"));
+        assert_eq!(cbs[1].receiver_param, Some(("register".to_string(), 1)));
+        // Inside a function a condition names a parameter or a local: not evaluated.
+        assert_eq!(cbs[1].branches.len(), 1);
+        assert_eq!(cbs[1].branches[0].condition, None);
+        assert_eq!(cbs[2].receiver.as_deref(), Some("app"));
+        assert_eq!(cbs[2].branches[0].arm, 0);
+        assert_eq!(
+            cbs[2].branches[0].condition,
+            Some(("DEMO".to_string(), true))
+        );
+        assert!(cbs[3].clientside);
+        assert_eq!(cbs[3].receiver.as_deref(), Some("app"));
+        assert_eq!(cbs[3].branches[0].arm, 1);
+        assert_eq!(cbs[2].branches[0].if_start, cbs[3].branches[0].if_start);
     }
 }
