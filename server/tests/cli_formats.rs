@@ -65,6 +65,25 @@ fn sarif_is_valid_against_the_official_schema() {
         let run = &log["runs"][0];
         assert_eq!(run["tool"]["driver"]["name"], "dash-lsp");
         assert!(run["tool"]["driver"]["rules"].as_array().unwrap().len() >= 30);
+        if fixture == "callback-graph" {
+            // The other occurrence of a duplicate id is a related location.
+            let dup = run["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["ruleId"] == "DL404")
+                .expect("a DL404 result");
+            let related = &dup["relatedLocations"][0];
+            assert_eq!(
+                related["message"]["text"],
+                "the first component with this id"
+            );
+            assert_eq!(
+                related["physicalLocation"]["artifactLocation"]["uri"],
+                "app.py"
+            );
+            assert_eq!(related["physicalLocation"]["region"]["startLine"], 12);
+        }
         if fixture == "laptop-habits" {
             let first = &run["results"][0];
             assert_eq!(first["ruleId"], "DL203");

@@ -57,6 +57,27 @@ pub struct Callback {
     /// The `long_callback` attribute name, for `@app.long_callback`.
     pub long_callback: Option<Range<usize>>,
     pub background: bool,
+    /// The object the callback is registered on, as written (`app` in `@app.callback`,
+    /// `self.app`); `None` for Dash's global `callback` / `clientside_callback`, which join
+    /// the app object that is served.
+    pub receiver: Option<String>,
+    /// When the receiver is a parameter of the enclosing function (`def register(_app):`):
+    /// that function's name and the parameter's position.
+    pub receiver_param: Option<(String, usize)>,
+    /// The `if` statements the registration sits in, innermost last.
+    pub branches: Vec<Branch>,
+}
+
+/// One `if` statement around a callback registration, and the arm it sits in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Branch {
+    /// Start byte of the `if` statement (identifies it within the module).
+    pub if_start: usize,
+    /// 0 for the `if` body, 1.. for the `elif`/`else` arms in order.
+    pub arm: usize,
+    /// The condition when it is a bare name or `not name` (name, negated), and the `if` has
+    /// at most an `else` arm: enough to tell which arm runs when the name is a constant.
+    pub condition: Option<(String, bool)>,
 }
 
 impl Callback {
@@ -269,7 +290,9 @@ impl<'a> Finder<'a> {
                 continue;
             };
             if let Some(long) = self.callback_call(call) {
-                return Some(self.callback(call, Some(definition), long));
+                let mut cb = self.callback(call, Some(definition), long);
+                self.place(&mut cb, call, node);
+                return Some(cb);
             }
         }
         None
@@ -296,12 +319,13 @@ impl<'a> Finder<'a> {
             };
             let mut cb = self.callback(function, def, long);
             cb.registration = call.byte_range();
+            self.place(&mut cb, function, call);
             return Some(cb);
         }
         if self.is_clientside(call) {
             let args = call.field("arguments")?;
             let (deps, _) = self.deps_of(args);
-            return Some(Callback {
+            let mut cb = Callback {
                 registration: call.byte_range(),
                 function: None,
                 name: None,
@@ -310,7 +334,12 @@ impl<'a> Finder<'a> {
                 clientside: true,
                 long_callback: None,
                 background: false,
-            });
+                receiver: None,
+                receiver_param: None,
+                branches: Vec::new(),
+            };
+            self.place(&mut cb, call, call);
+            return Some(cb);
         }
         None
     }
@@ -336,7 +365,114 @@ impl<'a> Finder<'a> {
             clientside: false,
             long_callback: long,
             background,
+            receiver: None,
+            receiver_param: None,
+            branches: Vec::new(),
         }
+    }
+
+    /// Fills in what the callback is registered on and the `if` arms around it. `call` is the
+    /// call whose function names the receiver (`app.callback(...)`), `statement` the node the
+    /// walk up to the module starts from.
+    fn place(&self, cb: &mut Callback, call: Node<'a>, statement: Node<'a>) {
+        cb.receiver = self.receiver(call);
+        let first = cb
+            .receiver
+            .as_deref()
+            .map(|r| r.split('.').next().unwrap_or(r));
+        let mut child = statement;
+        let mut depth = 0;
+        while let Some(parent) = child.parent() {
+            depth += 1;
+            if depth > 512 {
+                break;
+            }
+            match parent.kind() {
+                "if_statement" => {
+                    let mut cursor = parent.walk();
+                    let alternatives: Vec<Node> = parent
+                        .children_by_field_name("alternative", &mut cursor)
+                        .collect();
+                    let arm = alternatives
+                        .iter()
+                        .position(|a| a.id() == child.id())
+                        .map_or(0, |i| i + 1);
+                    let in_condition = parent
+                        .field("condition")
+                        .is_some_and(|c| c.id() == child.id());
+                    if !in_condition {
+                        let simple = alternatives.len() <= 1
+                            && alternatives.iter().all(|a| a.kind() == "else_clause");
+                        let condition = parent
+                            .field("condition")
+                            .filter(|_| simple)
+                            .and_then(|c| self.name_condition(c));
+                        cb.branches.push(Branch {
+                            if_start: parent.start_byte(),
+                            arm,
+                            condition,
+                        });
+                    }
+                }
+                "function_definition" if cb.receiver_param.is_none() => {
+                    // The nearest enclosing function: is the receiver one of its parameters?
+                    if let (Some(first), Some(name)) = (first, parent.field("name")) {
+                        if let Some(i) = self.params(parent).iter().position(|p| p == first) {
+                            cb.receiver_param = Some((self.text(name).to_string(), i));
+                        }
+                    }
+                    // Inside a function a condition's name may be a parameter or a local:
+                    // only module-level conditions are evaluated.
+                    for branch in &mut cb.branches {
+                        branch.condition = None;
+                    }
+                    break;
+                }
+                _ => {}
+            }
+            child = parent;
+        }
+        cb.branches.reverse();
+    }
+
+    /// `name` or `not name`.
+    fn name_condition(&self, condition: Node<'a>) -> Option<(String, bool)> {
+        // Parentheses nest as deep as a hostile file likes: unwrapped in a loop.
+        let unwrap = |mut node: Node<'a>| {
+            while node.kind() == "parenthesized_expression" {
+                node = node.named_child(0)?;
+            }
+            Some(node)
+        };
+        let condition = unwrap(condition)?;
+        let (name, negated) = match condition.kind() {
+            "not_operator" => (unwrap(condition.child_by_field_name("argument")?)?, true),
+            _ => (condition, false),
+        };
+        (name.kind() == "identifier").then(|| (self.text(name).to_string(), negated))
+    }
+
+    /// The object a registering call is made on: `app` in `app.callback(...)`, `None` for
+    /// Dash's global `callback`/`clientside_callback` (a bare name or `dash.callback`).
+    fn receiver(&self, call: Node<'a>) -> Option<String> {
+        let function = call.field("function")?;
+        if function.kind() != "attribute" {
+            return None;
+        }
+        let qualified = qualified_name(function, self.src, self.aliases);
+        if qualified.as_deref().is_some_and(|q| {
+            matches!(
+                q,
+                "dash.callback"
+                    | "dash.clientside_callback"
+                    | "dash_extensions.enrich.callback"
+                    | "dash_extensions.enrich.clientside_callback"
+            )
+        }) {
+            return None;
+        }
+        let object = function.field("object")?;
+        Some(self.text(object).to_string())
     }
 
     fn params(&self, def: Node<'a>) -> Vec<String> {
@@ -510,5 +646,30 @@ def not_a_callback(): pass
         assert!(m.callbacks[4].long_callback.is_some());
         assert!(m.callbacks[5].background);
         assert!(m.callbacks[6].clientside);
+    }
+
+    #[test]
+    fn receivers_factory_parameters_and_if_arms() {
+        let src = "import dash\nfrom dash import Dash, Input, Output\napp = Dash()\nDEMO = True\n@dash.callback(Output('a', 'children'), Input('b', 'value'))\ndef g(b): return b\ndef register(x, _app):\n    if x:\n        @_app.callback(Output('c', 'children'), Input('d', 'value'))\n        def h(d): return d\nif not (DEMO):\n    app.callback(Output('e', 'children'), Input('f', 'value'))(g)\nelse:\n    app.clientside_callback('f', Output('e', 'children'), Input('f', 'value'))\n";
+        let m = PythonModule::parse(src);
+        let cbs = &m.callbacks;
+        assert_eq!(cbs.len(), 4);
+        assert_eq!(cbs[0].receiver, None);
+        assert!(cbs[0].branches.is_empty());
+        assert_eq!(cbs[1].receiver.as_deref(), Some("_app"));
+        assert_eq!(cbs[1].receiver_param, Some(("register".to_string(), 1)));
+        // Inside a function a condition names a parameter or a local: not evaluated.
+        assert_eq!(cbs[1].branches.len(), 1);
+        assert_eq!(cbs[1].branches[0].condition, None);
+        assert_eq!(cbs[2].receiver.as_deref(), Some("app"));
+        assert_eq!(cbs[2].branches[0].arm, 0);
+        assert_eq!(
+            cbs[2].branches[0].condition,
+            Some(("DEMO".to_string(), true))
+        );
+        assert!(cbs[3].clientside);
+        assert_eq!(cbs[3].receiver.as_deref(), Some("app"));
+        assert_eq!(cbs[3].branches[0].arm, 1);
+        assert_eq!(cbs[2].branches[0].if_start, cbs[3].branches[0].if_start);
     }
 }

@@ -1,6 +1,7 @@
 //! The analysis core: pure functions from file texts to a project model and diagnostics.
 //! No IO, no async, no protocol types.
 
+pub(crate) mod app_objects;
 pub mod callbacks;
 pub mod checks;
 pub mod closure;

@@ -18,6 +18,9 @@ pub struct Finding {
     pub start: (u32, u32),
     pub end: (u32, u32),
     pub fix: Option<Value>,
+    /// The diagnostic's related locations (the other occurrence of a duplicate), as SARIF
+    /// `relatedLocations`.
+    pub related: Vec<Value>,
 }
 
 pub fn display_path(dir: &Path, file: &Path) -> String {
@@ -70,11 +73,28 @@ impl Finding {
                 .collect();
             json!({"message": fix.message, "applicability": fix.applicability.as_str(), "edits": edits})
         });
+        let related = diagnostic
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let (s, e) = position(ws, &r.file, &r.range);
+                json!({
+                    "id": i,
+                    "message": {"text": r.message},
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": display_path(dir, &r.file)},
+                        "region": sarif_region(&range_json(s, e)),
+                    },
+                })
+            })
+            .collect();
         Finding {
             display: display_path(dir, &diagnostic.file),
             start,
             end,
             fix,
+            related,
             diagnostic,
         }
     }
@@ -319,6 +339,9 @@ pub fn write_sarif(out: &mut impl Write, findings: &[Finding]) -> io::Result<()>
                     "region": sarif_region(&range_json(f.start, f.end)),
                 }}],
             });
+            if !f.related.is_empty() {
+                result["relatedLocations"] = Value::Array(f.related.clone());
+            }
             if let Some(fix) = &f.fix {
                 let changes: Vec<Value> = fix["edits"]
                     .as_array()

@@ -11,7 +11,10 @@ pub const RULE: Rule = Rule {
     name: "unknown-component-id",
     severity: Severity::Warning,
     doc: r#"An `Input` / `Output` / `State` with a literal id that no layout of the app defines (no
-`id="..."` literal in any module).
+`id="..."` literal in any module of the app, nor a positional id of a component whose
+signature begins with `id`: `dcc.Graph("graph")`, `dcc.Store`, `dcc.Location`,
+`dcc.Interval`, `dcc.Download`; an html component's first argument is its `children`).
+Reported once per callback and id, on its first dependency.
 
 Silent when the app builds ids dynamically (an `id=` from a variable, an f-string, a loop or a
 component factory), since those ids cannot be seen statically; pattern-matching dict ids are
@@ -34,13 +37,17 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         let Some(source) = app.ws.source(&cb.file) else {
             continue;
         };
+        // One problem per callback and id: its Output and Inputs on the same missing id are
+        // reported once, on the first.
+        let mut seen: Vec<&str> = Vec::new();
         for dep in &cb.callback.deps {
             let ComponentId::Literal(id) = &dep.id else {
                 continue;
             };
-            if graph.defines(id) {
+            if graph.defines(id) || seen.contains(&id.as_str()) {
                 continue;
             }
+            seen.push(id);
             let closest = graph
                 .components
                 .iter()
@@ -106,5 +113,29 @@ mod tests {
         assert!(check_files(&[("app.py", dynamic), REQ], "DL402").is_empty());
         let pattern = "from dash import Dash, Input, Output, html, ALL\napp = Dash()\napp.layout = html.Div([html.Div(id='out')])\n@app.callback(Output('out', 'children'), Input({'type': 'btn', 'index': ALL}, 'n_clicks'))\ndef f(n): return n\n";
         assert!(check_files(&[("app.py", pattern), REQ], "DL402").is_empty());
+    }
+
+    #[test]
+    fn positional_ids_of_id_first_components() {
+        // dcc.Graph/Store/Location/Interval/Download take `id` first; html components take
+        // `children` first, so `html.Div("text")` defines no id. A comment before `id=` is
+        // no positional argument.
+        let src = "from dash import Dash, html, dcc, Input, Output\nimport dash_core_components as old_dcc\napp = Dash()\napp.layout = html.Div([dcc.Graph(\"graph-gam\"), old_dcc.Store('memory'), dcc.Location('url'), html.Div('out-text'), dcc.Graph(\n    # a comment first\n    id='x')])\n@app.callback(Output('graph-gam', 'figure'), Input('memory', 'data'), Input('url', 'pathname'), Input('out-text', 'n_clicks'))\ndef f(d, p, n): return {}\n";
+        let ws = workspace(&[("app.py", src), REQ]);
+        let d = diagnostics(&ws, "DL402");
+        assert_eq!(
+            d.iter().map(|d| covered(&ws, d)).collect::<Vec<_>>(),
+            ["'out-text'"]
+        );
+    }
+
+    #[test]
+    fn one_finding_per_callback_and_id() {
+        let src = "from dash import Dash, Input, Output, html\napp = Dash()\napp.layout = html.Div([html.Div(id='x')])\n@app.callback(Output('table', 'data'), Input('table', 'page_current'), Input('table', 'sort_by'))\ndef f(p, s): return []\n";
+        let ws = workspace(&[("app.py", src), REQ]);
+        let d = diagnostics(&ws, "DL402");
+        assert_eq!(d.len(), 1);
+        assert_eq!(covered(&ws, &d[0]), "'table'");
+        assert_eq!(Some(d[0].range.start), src.find("'table', 'data'"));
     }
 }
