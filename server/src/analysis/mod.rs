@@ -4,6 +4,7 @@
 pub mod callbacks;
 pub mod checks;
 pub mod deploy_nav;
+pub mod descriptors;
 pub mod diagnostic;
 pub mod fixes;
 pub mod graph;

@@ -128,7 +128,8 @@ pub fn is_read_as_text(path: &Path) -> bool {
             | ".gitignore"
             | "dash-lsp.toml"
             | "pyproject.toml"
-    ) || matches!(ext, "py" | "sh" | "txt" | "in")
+    ) || super::descriptors::is_descriptor_name(name)
+        || matches!(ext, "py" | "sh" | "txt" | "in")
 }
 
 impl Workspace {
