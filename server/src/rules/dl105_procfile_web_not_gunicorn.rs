@@ -20,7 +20,9 @@ never reported, nor a folder without Python modules.
 
 **Why it breaks on the server.** `python app.py` runs Dash's development server: one process,
 debug tooling, not made for production traffic; the platform's health checks and `$PORT`
-routing expect a WSGI server.
+routing expect a WSGI server. An error for a Procfile (the router sends traffic to `$PORT`,
+where `app.run()` does not listen); a warning for the other descriptors: a container or Render
+reaches the port the app opens, so `app.run(host="0.0.0.0")` serves there, if slowly.
 
 **Fix.** Replace the command with `gunicorn <module>:server --workers 4` (an array in exec form).
 "#,
@@ -123,6 +125,9 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             format!("{subject} runs `{what}`, not gunicorn: a development server is not for production; use `{replacement}`"),
         ),
     };
+    if !web.kind.routes_only_to_port() {
+        diag.severity = Severity::Warning;
+    }
     if web.replaceable {
         let new_text = if web.exec {
             let words: Vec<String> = replacement.split(' ').map(|w| format!("\"{w}\"")).collect();
@@ -220,6 +225,7 @@ mod tests {
         let ws = workspace(&files);
         let d = diagnostics(&ws, "DL105");
         assert_eq!(d[0].file.to_str(), Some("Dockerfile"));
+        assert_eq!(d[0].severity, crate::analysis::Severity::Warning);
         assert_eq!(covered(&ws, &d[0]), "[\"python\", \"app.py\"]");
         assert_eq!(d[0].message, "The Dockerfile's `CMD` runs `[\"python\", \"app.py\"]`, not gunicorn: a development server is not for production; use `gunicorn app:server --workers 4`");
         let fixed = fix_round_trip(&files, "DL105", 0);
