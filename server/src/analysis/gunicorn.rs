@@ -129,8 +129,14 @@ fn gunicorn_start(tokens: &[Token]) -> Option<(usize, usize)> {
 
 /// Finds the gunicorn invocation in a command (`text[range]`), if any.
 pub fn parse(text: &str, range: Range<usize>) -> Option<GunicornCommand> {
-    let tokens = shell::split(text, range);
-    let (start_idx, args_idx) = gunicorn_start(&tokens)?;
+    parse_tokens(text, &shell::split(text, range))
+}
+
+/// Finds the gunicorn invocation in a command already split into words whose spans are offsets
+/// into `text` (a shell command, or the strings of an exec-form array such as a Dockerfile's
+/// `CMD ["gunicorn", "app:server"]`).
+pub fn parse_tokens(text: &str, tokens: &[Token]) -> Option<GunicornCommand> {
+    let (start_idx, args_idx) = gunicorn_start(tokens)?;
     let start = tokens[start_idx].span().start;
     let mut end = tokens[start_idx].span().end;
     let mut cmd = GunicornCommand {

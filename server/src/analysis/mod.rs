@@ -6,6 +6,7 @@ pub mod callbacks;
 pub mod checks;
 pub mod closure;
 pub mod deploy_nav;
+pub mod descriptors;
 pub mod diagnostic;
 pub mod fixes;
 pub mod graph;

@@ -8,8 +8,9 @@ use std::sync::Arc;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
+use super::descriptors::{self, DescriptorKind};
 use super::gunicorn::{self, GunicornCommand, Target};
-use super::procfile::{Procfile, ProcfileLine};
+use super::procfile::Procfile;
 use super::python::{DashApp, Import, PythonModule};
 use super::requirements::{self, Requirement, RequirementsFile};
 use super::settings::Settings;
@@ -33,10 +34,8 @@ pub fn app_roots(ws: &Workspace) -> Vec<PathBuf> {
     let mut roots: BTreeSet<PathBuf> = ws
         .files()
         .filter(|(p, _)| {
-            matches!(
-                p.file_name().and_then(|n| n.to_str()),
-                Some(PROCFILE | REQUIREMENTS)
-            )
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name == REQUIREMENTS || starts_the_app(name)
         })
         .map(|(p, _)| parent(p))
         .collect();
@@ -88,7 +87,11 @@ pub fn app_roots(ws: &Workspace) -> Vec<PathBuf> {
             roots.remove(&root);
             continue;
         }
-        if !ws.exists(&root.join(PROCFILE)) {
+        let has_start = ws.files_under(&root).any(|(p, _)| {
+            parent(p) == root
+                && starts_the_app(p.file_name().and_then(|n| n.to_str()).unwrap_or(""))
+        });
+        if !has_start {
             let current: Vec<PathBuf> = roots.iter().cloned().collect();
             let owned_dash = ws.files_under(&root).any(|(p, _)| {
                 is_python(p)
@@ -103,6 +106,11 @@ pub fn app_roots(ws: &Workspace) -> Vec<PathBuf> {
         }
     }
     roots.into_iter().collect()
+}
+
+/// A file that says how the platform starts the app: a Procfile or another deploy descriptor.
+fn starts_the_app(name: &str) -> bool {
+    name == PROCFILE || super::descriptors::is_descriptor_name(name)
 }
 
 fn is_python(path: &Path) -> bool {
@@ -134,13 +142,25 @@ impl FileRef {
     }
 }
 
-/// The `web` process, with the gunicorn command that serves it (found in the Procfile line
-/// itself, or in the start script it runs).
+/// The start command (the Procfile's `web` process, or another descriptor's command), with
+/// the gunicorn command that serves it (found in the command itself, or in the start script
+/// it runs).
 #[derive(Clone, Debug)]
 pub struct WebProcess {
-    pub line: ProcfileLine,
+    pub kind: DescriptorKind,
+    /// The file the start command is written in (Procfile, render.yaml, Dockerfile, ...).
+    pub file: FileRef,
+    /// The command as written (`None`: a Procfile `web:` line without one).
     pub command: Option<Range<usize>>,
-    /// The file the gunicorn command lives in (the Procfile or a script) and the command.
+    /// The command's words, spans into `file`.
+    pub tokens: Vec<shell::Token>,
+    /// Exec form (an array of strings): a replacement must be an array too.
+    pub exec: bool,
+    /// Whether `command` can be replaced by another command.
+    pub replaceable: bool,
+    /// The folder the command runs in.
+    pub base: PathBuf,
+    /// The file the gunicorn command lives in (the descriptor or a script) and the command.
     pub gunicorn: Option<(FileRef, GunicornCommand)>,
     /// The start script the command runs, if any.
     pub script: Option<PathBuf>,
@@ -407,12 +427,13 @@ impl<'w> App<'w> {
 
     /// The folder gunicorn runs in (relative paths in code resolve against it).
     pub fn working_dir(&self) -> PathBuf {
+        let base = self.web.as_ref().map_or(&self.root, |w| &w.base);
         self.web
             .as_ref()
             .and_then(|w| w.gunicorn.as_ref())
             .and_then(|(_, cmd)| cmd.chdir.as_deref())
-            .and_then(|dir| join_relative(&self.root, dir))
-            .unwrap_or_else(|| self.root.clone())
+            .and_then(|dir| join_relative(base, dir))
+            .unwrap_or_else(|| base.clone())
     }
 
     /// The app's callback graph (components, callbacks, edges).
@@ -544,24 +565,49 @@ impl<'w> App<'w> {
         }
     }
 
+    /// The start command: the Procfile's `web` process, else another descriptor's command.
     fn find_web(&self) -> Option<WebProcess> {
-        let (procfile, parsed) = self.procfile.as_ref()?;
-        let text = procfile.text();
-        let (line, command) = parsed.web(text)?;
-        let mut web = WebProcess {
-            line: line.clone(),
-            command: command.clone(),
-            gunicorn: None,
-            script: None,
+        let mut web = match self.procfile.as_ref() {
+            Some((procfile, parsed)) if parsed.web(procfile.text()).is_some() => {
+                let (_, command) = parsed.web(procfile.text())?;
+                WebProcess {
+                    kind: DescriptorKind::Procfile,
+                    file: procfile.clone(),
+                    tokens: command
+                        .clone()
+                        .map(|c| shell::split(procfile.text(), c))
+                        .unwrap_or_default(),
+                    command,
+                    exec: false,
+                    replaceable: true,
+                    base: self.root.clone(),
+                    gunicorn: None,
+                    script: None,
+                }
+            }
+            _ => {
+                let c = descriptors::start_command(self.ws, &self.root)?;
+                WebProcess {
+                    kind: c.kind,
+                    file: c.file,
+                    command: Some(c.range),
+                    tokens: c.tokens,
+                    exec: c.exec,
+                    replaceable: c.replaceable,
+                    base: c.base,
+                    gunicorn: None,
+                    script: None,
+                }
+            }
         };
-        let command = command?;
-        if let Some(g) = gunicorn::parse(text, command.clone()) {
-            web.gunicorn = Some((procfile.clone(), g));
+        web.command.as_ref()?;
+        if let Some(g) = gunicorn::parse_tokens(web.file.text(), &web.tokens) {
+            web.gunicorn = Some((web.file.clone(), g));
             return Some(web);
         }
         // `bash run.sh`, `sh x.sh`, `./x.sh`: the script's gunicorn line stands for the command.
-        if let Some(script) = script_of(text, command) {
-            if let Some(path) = join_relative(&self.root, &script) {
+        if let Some(script) = script_of(&web.tokens) {
+            if let Some(path) = join_relative(&web.base, &script) {
                 if let Some(source) = self.ws.source(&path) {
                     let script_text = source.text();
                     if let Some(g) = gunicorn::parse(script_text, 0..script_text.len()) {
@@ -611,7 +657,8 @@ impl<'w> App<'w> {
 
     /// Folders gunicorn imports from: `--chdir` (or the app root), then each `--pythonpath`.
     fn module_bases(&self, cmd: &GunicornCommand) -> Vec<PathBuf> {
-        let Some(cwd) = join_relative(&self.root, cmd.chdir.as_deref().unwrap_or(".")) else {
+        let base = self.web.as_ref().map_or(&self.root, |w| &w.base);
+        let Some(cwd) = join_relative(base, cmd.chdir.as_deref().unwrap_or(".")) else {
             return Vec::new();
         };
         let mut bases = vec![cwd.clone()];
@@ -635,17 +682,15 @@ impl<'w> App<'w> {
             return Some(file.clone());
         }
         // `web: python index.py` names the entry module too.
-        if let (Some(web), Some((procfile, _))) = (&self.web, &self.procfile) {
-            if let Some(command) = &web.command {
-                let tokens = shell::split(procfile.text(), command.clone());
-                let script = tokens
-                    .iter()
-                    .filter_map(|t| t.word())
-                    .find(|w| w.ends_with(".py"));
-                if let Some(path) = script.and_then(|s| join_relative(&self.root, s)) {
-                    if self.modules.contains(&path) {
-                        return Some(path);
-                    }
+        if let Some(web) = &self.web {
+            let script = web
+                .tokens
+                .iter()
+                .filter_map(|t| t.word())
+                .find(|w| w.ends_with(".py"));
+            if let Some(path) = script.and_then(|s| join_relative(&web.base, s)) {
+                if self.modules.contains(&path) {
+                    return Some(path);
                 }
             }
         }
@@ -750,11 +795,43 @@ impl<'w> App<'w> {
         parts.join(".")
     }
 
-    /// The module a new Procfile line should target: the entry module, else `app`.
+    /// The module a new Procfile line should target: the module that sets the layout (see
+    /// [`App::layout_module`]), else `app`.
     pub fn entry_module_name(&self) -> String {
-        self.entry
-            .as_ref()
-            .map_or_else(|| "app".to_string(), |e| self.module_name(e))
+        self.layout_module()
+            .map_or_else(|| "app".to_string(), |e| self.module_name(&e))
+    }
+
+    /// The module gunicorn must import for the app to have its layout: the entry module,
+    /// unless it only creates the Dash object and another module imports that object and sets
+    /// its `layout` (the classic multi-page app: `app.py` makes `app`, `index.py` does `from
+    /// app import app`, sets `app.layout` and imports the pages). Serving `app` there serves
+    /// an app without a layout, so that other module is the one to serve.
+    pub fn layout_module(&self) -> Option<PathBuf> {
+        let entry = self.entry.as_ref()?;
+        let py = self.python(entry)?;
+        let names: Vec<String> = py.dash_apps.iter().map(|d| d.name.clone()).collect();
+        if names.is_empty() || assigns_layout(self.ws.text(entry).unwrap_or(""), &names) {
+            return Some(entry.clone());
+        }
+        let entry_name = self.module_name(entry);
+        let mut found = self.modules.iter().filter(|m| *m != entry).filter(|m| {
+            let (Some(mpy), Some(text)) = (self.python(m), self.ws.text(m)) else {
+                return false;
+            };
+            let imported: Vec<String> = mpy
+                .imports
+                .iter()
+                .filter(|i| i.level == 0 && i.module == entry_name)
+                .flat_map(|i| i.names.iter().filter(|n| names.contains(n)).cloned())
+                .collect();
+            !imported.is_empty() && assigns_layout(text, &imported)
+        });
+        // Only when exactly one module does it: otherwise the choice is a guess.
+        match (found.next(), found.next()) {
+            (Some(only), None) => Some(only.clone()),
+            _ => Some(entry.clone()),
+        }
     }
 
     /// The command a Procfile should run for this app.
@@ -865,6 +942,18 @@ fn sets_layout(py: &PythonModule, text: Option<&str>) -> bool {
         })
 }
 
+/// Whether a module-level line assigns `<name>.layout` for one of `names`.
+fn assigns_layout(text: &str, names: &[String]) -> bool {
+    text.lines().any(|line| {
+        names.iter().any(|name| {
+            line.strip_prefix(name.as_str())
+                .and_then(|rest| rest.strip_prefix(".layout"))
+                .map(str::trim_start)
+                .is_some_and(|rest| rest.starts_with('=') && !rest.starts_with("=="))
+        })
+    })
+}
+
 /// The app root's `.gitignore` as a matcher (pure: built from the text in the snapshot).
 fn gitignore_of(ws: &Workspace, root: &Path) -> Option<Gitignore> {
     let text = ws.text(&root.join(".gitignore"))?;
@@ -877,8 +966,7 @@ fn gitignore_of(ws: &Workspace, root: &Path) -> Option<Gitignore> {
 }
 
 /// The script a command runs: `bash run.sh`, `sh -e x.sh`, `./start.sh`, `exec ./x`.
-fn script_of(text: &str, command: Range<usize>) -> Option<String> {
-    let tokens = shell::split(text, command);
+fn script_of(tokens: &[shell::Token]) -> Option<String> {
     let words: Vec<&str> = tokens.iter().map_while(|t| t.word()).collect();
     let mut words = words
         .into_iter()
@@ -1111,6 +1199,88 @@ mod tests {
         // The conda export cannot be read by pip, but its dash pin says which Dash ran.
         assert!(!reqs.readable());
         assert!(app.dash_pinned_below("2.0"));
+    }
+
+    #[test]
+    fn layout_module_of_the_classic_multi_page_app() {
+        let app = "import dash\napp = dash.Dash(__name__)\nserver = app.server\n";
+        let index = "from dash import html\nfrom app import app\nfrom apps import page1\n\napp.layout = html.Div()\n";
+        let w = ws(&[
+            ("app.py", app),
+            ("index.py", index),
+            ("apps/page1.py", ""),
+            ("requirements.txt", "dash\n"),
+        ]);
+        let a = App::build(&w, Path::new(""), &app_roots(&w));
+        // Without a start command the launcher is the entry already.
+        assert_eq!(a.entry, Some(PathBuf::from("index.py")));
+        assert_eq!(a.layout_module(), Some(PathBuf::from("index.py")));
+        // A Procfile serving `app` serves an app without its layout: `index` is the target.
+        let w = ws(&[
+            ("Procfile", "web: gunicorn app:server\n"),
+            ("app.py", app),
+            ("index.py", index),
+            ("apps/page1.py", ""),
+        ]);
+        let a = App::build(&w, Path::new(""), &app_roots(&w));
+        assert_eq!(a.entry, Some(PathBuf::from("app.py")));
+        assert_eq!(a.layout_module(), Some(PathBuf::from("index.py")));
+        assert_eq!(
+            a.recommended_web_command(),
+            "gunicorn index:server --workers 4"
+        );
+        // The entry sets its own layout: it stays the target.
+        let own = "import dash\napp = dash.Dash()\napp.layout = dash.html.Div()\n";
+        let w = ws(&[("app.py", own), ("index.py", index)]);
+        let a = App::build(&w, Path::new(""), &app_roots(&w));
+        assert_eq!(a.layout_module(), Some(PathBuf::from("app.py")));
+        // `app.layout == x` is a comparison, not a layout.
+        assert!(!assigns_layout("app.layout == 1\n", &["app".into()]));
+        assert!(assigns_layout("app.layout=f\n", &["app".into()]));
+    }
+
+    #[test]
+    fn start_command_from_descriptors() {
+        let w = ws(&[
+            (
+                "render.yaml",
+                "services:\n  - type: web\n    startCommand: gunicorn --chdir src app:server\n",
+            ),
+            (
+                "src/app.py",
+                "import dash\napp = dash.Dash()\nserver = app.server\n",
+            ),
+            ("requirements.txt", "dash\n"),
+        ]);
+        let a = App::build(&w, Path::new(""), &app_roots(&w));
+        assert_eq!(
+            a.web.as_ref().map(|w| w.kind),
+            Some(DescriptorKind::RenderYaml)
+        );
+        assert_eq!(
+            a.target,
+            TargetStatus::Resolved {
+                file: "src/app.py".into()
+            }
+        );
+        assert_eq!(a.working_dir(), PathBuf::from("src"));
+        // A Procfile's web process comes first.
+        let w = ws(&[
+            ("Procfile", "web: gunicorn index:server\n"),
+            ("Dockerfile", "CMD gunicorn --bind 0.0.0.0:8080 wsgi\n"),
+            ("index.py", ""),
+        ]);
+        let a = App::build(&w, Path::new(""), &app_roots(&w));
+        assert_eq!(
+            a.web.as_ref().map(|w| w.kind),
+            Some(DescriptorKind::Procfile)
+        );
+        assert_eq!(
+            a.target,
+            TargetStatus::Resolved {
+                file: "index.py".into()
+            }
+        );
     }
 
     #[test]

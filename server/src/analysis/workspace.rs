@@ -130,7 +130,8 @@ pub fn is_read_as_text(path: &Path) -> bool {
             | "pyproject.toml"
             // Dokku / Dash Enterprise: its predeploy command installs requirements.
             | "app.json"
-    ) || matches!(ext, "py" | "sh" | "txt" | "in")
+    ) || super::descriptors::is_descriptor_name(name)
+        || matches!(ext, "py" | "sh" | "txt" | "in")
 }
 
 impl Workspace {

@@ -768,6 +768,11 @@ impl LanguageServer for Backend {
                     "**/.gitignore",
                     "**/pyproject.toml",
                     "**/dash-lsp.toml",
+                    // Deploy descriptors that give the start command.
+                    "**/Dockerfile",
+                    "**/render.{yaml,yml}",
+                    "**/fly.toml",
+                    "**/{docker-compose,compose}.{yaml,yml}",
                 ]
                 .iter()
                 .map(|g| FileSystemWatcher {

@@ -1,6 +1,7 @@
 //! DL102 missing-procfile.
 
 use super::{line_one, Rule};
+use crate::analysis::descriptors;
 use crate::analysis::project::{App, PROCFILE};
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
 
@@ -8,20 +9,28 @@ pub const RULE: Rule = Rule {
     code: "DL102",
     name: "missing-procfile",
     severity: Severity::Error,
-    doc: r#"The app root has a Dash app object but no `Procfile`. Reported on line 1 of the entry module.
+    doc: r#"The app root has a Dash app object but no `Procfile`, nor another deploy descriptor that
+gives the start command (`render.yaml`, `fly.toml`, `docker-compose.yml`/`compose.yaml`, a
+`Dockerfile`: a Dockerfile-only app needs no Procfile). Reported on line 1 of the entry module.
 
 **Why it breaks on the server.** The platform starts the processes the `Procfile` names; without
 one it does not know how to serve the app (Dash Enterprise and Heroku-style buildpacks refuse
 the deploy or start nothing).
 
 **Fix.** Create `Procfile` with `web: gunicorn <module>:server --workers 4`, `<module>` being the
-entry module (`app.py` -> `app`).
+module that sets the layout: the entry module (`app.py` -> `app`), or in the classic multi-page
+app (`app.py` makes `app`, `index.py` imports it and sets `app.layout`) `index`, which then gets
+`from app import server` when it lacks `server`.
 "#,
     check,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
-    if app.procfile.is_some() || app.ws.exists(&app.root.join(PROCFILE)) || !app.has_dash_app() {
+    if app.procfile.is_some()
+        || app.ws.exists(&app.root.join(PROCFILE))
+        || descriptors::has_descriptor(app.ws, &app.root)
+        || !app.has_dash_app()
+    {
         return;
     }
     let Some(entry) = &app.entry else { return };
@@ -29,6 +38,11 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         return;
     };
     let line = format!("web: {}", app.recommended_web_command());
+    let mut edits = vec![FileEdit::Create {
+        file: app.root.join(PROCFILE),
+        text: format!("{line}\n"),
+    }];
+    edits.extend(server_import(app));
     out.push(
         RULE.diagnostic(
             entry,
@@ -37,14 +51,47 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 "No Procfile in this app's folder: the platform cannot start the app; add `{line}`"
             ),
         )
-        .with_fix(Fix::preferred(
-            format!("Create Procfile: `{line}`"),
-            vec![FileEdit::Create {
-                file: app.root.join(PROCFILE),
-                text: format!("{line}\n"),
-            }],
-        )),
+        .with_fix(Fix::preferred(format!("Create Procfile: `{line}`"), edits)),
     );
+}
+
+/// When the module to serve lacks `server`: `from <module> import server`, on the line after
+/// its import of the module that defines `server` (the classic `index.py` imports `app` from
+/// `app.py`, which has `server = app.server`).
+fn server_import(app: &App) -> Option<FileEdit> {
+    let module = app.layout_module()?;
+    let py = app.python(&module)?;
+    if py.defines("server") {
+        return None;
+    }
+    let text = app.ws.text(&module)?;
+    let (import, from) = py.imports.iter().filter(|i| i.level == 0).find_map(|i| {
+        let file = app
+            .modules
+            .iter()
+            .find(|m| app.module_name(m) == i.module)?;
+        app.python(file)?
+            .defines("server")
+            .then(|| (i, i.module.clone()))
+    })?;
+    let eol = text[import.stmt.end..]
+        .find('\n')
+        .map_or(text.len(), |p| import.stmt.end + p + 1);
+    let newline = if text[..eol].ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let prefix = if text[..eol].ends_with('\n') {
+        ""
+    } else {
+        newline
+    };
+    Some(FileEdit::Replace {
+        file: module.clone(),
+        range: eol..eol,
+        new_text: format!("{prefix}from {from} import server{newline}"),
+    })
 }
 
 #[cfg(test)]
@@ -70,6 +117,50 @@ mod tests {
             text(&fixed, "Procfile"),
             "web: gunicorn index:server --workers 4\n"
         );
+    }
+
+    #[test]
+    fn classic_layout_targets_index_and_imports_server() {
+        let files = [
+            ("app.py", "import dash\napp = dash.Dash(__name__)\nserver = app.server\n"),
+            (
+                "index.py",
+                "from dash import html\nfrom app import app  # the app\nfrom apps import page1\n\napp.layout = html.Div()\n",
+            ),
+            ("apps/__init__.py", ""),
+            ("apps/page1.py", "from app import app\n"),
+            ("requirements.txt", "dash\ngunicorn\n"),
+        ];
+        let d = check_files(&files, "DL102");
+        assert_eq!(d[0].message, "No Procfile in this app's folder: the platform cannot start the app; add `web: gunicorn index:server --workers 4`");
+        let fixed = fix_round_trip(&files, "DL102", 0);
+        assert_eq!(
+            text(&fixed, "Procfile"),
+            "web: gunicorn index:server --workers 4\n"
+        );
+        assert_eq!(
+            text(&fixed, "index.py"),
+            "from dash import html\nfrom app import app  # the app\nfrom app import server\nfrom apps import page1\n\napp.layout = html.Div()\n"
+        );
+    }
+
+    #[test]
+    fn silent_with_another_descriptor() {
+        for (name, text) in [
+            ("Dockerfile", "FROM python\nCMD gunicorn app:server\n"),
+            ("render.yaml", "services: []\n"),
+            ("fly.toml", "app = \"x\"\n"),
+            ("docker-compose.yml", "services: {}\n"),
+        ] {
+            assert!(
+                check_files(
+                    &[("app.py", "import dash\napp = dash.Dash()\n"), (name, text)],
+                    "DL102"
+                )
+                .is_empty(),
+                "{name}"
+            );
+        }
     }
 
     #[test]

@@ -1,59 +1,149 @@
 //! DL105 procfile-web-not-gunicorn.
 
 use super::Rule;
+use crate::analysis::descriptors::DescriptorKind;
 use crate::analysis::project::App;
+use crate::analysis::shell::{self, Token};
 use crate::analysis::{Diagnostic, FileEdit, Fix, Related, Severity};
 
 pub const RULE: Rule = Rule {
     code: "DL105",
     name: "procfile-web-not-gunicorn",
     severity: Severity::Error,
-    doc: r#"The `web` command does not start gunicorn (`python app.py`, `flask run`, `waitress-serve`, ...).
-A command that runs a shell script of the app root (`bash run.sh`, `sh x.sh`, `./x.sh`) is
-followed into the script, whose gunicorn line then stands for the command.
+    doc: r#"The start command does not start gunicorn (`python app.py`, `flask run`, `waitress-serve`, ...):
+the Procfile's `web` process, or the command of another deploy descriptor (`render.yaml`
+`startCommand`, `fly.toml`, compose `command`, a Dockerfile's `CMD`/`ENTRYPOINT`). A command
+that runs a shell script of the app root (`bash run.sh`, `sh x.sh`, `./x.sh`) is followed into
+the script, whose gunicorn line then stands for the command. Python apps only: a command that
+runs another runtime (`R -f app.R` of Dash for R, `Rscript`, `node`, `npm`, `java`, ...) is
+never reported, nor a folder without Python modules.
 
 **Why it breaks on the server.** `python app.py` runs Dash's development server: one process,
 debug tooling, not made for production traffic; the platform's health checks and `$PORT`
-routing expect a WSGI server.
+routing expect a WSGI server. An error for a Procfile (the router sends traffic to `$PORT`,
+where `app.run()` does not listen); a warning for the other descriptors: a container or Render
+reaches the port the app opens, so `app.run(host="0.0.0.0")` serves there, if slowly.
 
-**Fix.** Replace the command with `gunicorn <module>:server --workers 4`.
+**Fix.** Replace the command with `gunicorn <module>:server --workers 4` (an array in exec form).
 "#,
     check,
 };
 
+/// Programs of other runtimes: their apps (Dash for R, Node front ends, ...) are not served by
+/// gunicorn, and their start command is right as it is.
+const OTHER_RUNTIMES: &[&str] = &[
+    "R",
+    "Rscript",
+    "node",
+    "nodejs",
+    "npm",
+    "npx",
+    "yarn",
+    "pnpm",
+    "bun",
+    "deno",
+    "java",
+    "ruby",
+    "bundle",
+    "rails",
+    "php",
+    "dotnet",
+    "julia",
+    "go",
+    "nginx",
+    "caddy",
+    "httpd",
+    "shiny-server",
+];
+
+/// The programs a command runs: the first word of each command (after `exec`, `env` and
+/// `VAR=value` assignments), by base name.
+fn programs(tokens: &[Token]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut at_start = true;
+    for token in tokens {
+        match token {
+            Token::Operator { .. } => at_start = true,
+            Token::Word { value, .. } if at_start => {
+                if value == "exec" || value == "env" || value.contains('=') {
+                    continue;
+                }
+                out.push(value.rsplit('/').next().unwrap_or(value).to_string());
+                at_start = false;
+            }
+            Token::Word { .. } => {}
+        }
+    }
+    out
+}
+
+fn runs_other_runtime(tokens: &[Token]) -> bool {
+    programs(tokens)
+        .iter()
+        .any(|p| OTHER_RUNTIMES.contains(&p.as_str()))
+}
+
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
-    let (Some(web), Some((procfile, _))) = (&app.web, &app.procfile) else {
+    let Some(web) = &app.web else {
         return;
     };
     let Some(command) = &web.command else { return };
-    if web.gunicorn.is_some() {
+    if web.gunicorn.is_some() || app.modules.is_empty() || runs_other_runtime(&web.tokens) {
         return;
     }
-    let text = procfile.text();
+    if let Some(script) = &web.script {
+        let script_text = app.ws.text(script).unwrap_or("");
+        if runs_other_runtime(&shell::split(script_text, 0..script_text.len())) {
+            return;
+        }
+    }
+    let file = &web.file;
+    let text = file.text();
     let replacement = app.recommended_web_command();
     let what = &text[command.clone()];
+    let subject = match web.kind {
+        DescriptorKind::Procfile => "The web process".to_string(),
+        kind => {
+            let name = kind.command_name();
+            let mut chars = name.chars();
+            chars
+                .next()
+                .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+        }
+    };
     let mut diag = match &web.script {
         Some(script) => RULE
             .diagnostic(
-                &procfile.path,
+                &file.path,
                 command.clone(),
-                format!("The web process runs `{what}`, and {} does not start gunicorn: use `{replacement}`", script.display()),
+                format!("{subject} runs `{what}`, and {} does not start gunicorn: use `{replacement}`", script.display()),
             )
             .with_related(Related { file: script.clone(), range: 0..0, message: "the start script".into() }),
         None => RULE.diagnostic(
-            &procfile.path,
+            &file.path,
             command.clone(),
-            format!("The web process runs `{what}`, not gunicorn: a development server is not for production; use `{replacement}`"),
+            format!("{subject} runs `{what}`, not gunicorn: a development server is not for production; use `{replacement}`"),
         ),
     };
-    diag = diag.with_fix(Fix::preferred(
-        format!("Run `{replacement}`"),
-        vec![FileEdit::Replace {
-            file: procfile.path.clone(),
-            range: command.clone(),
-            new_text: replacement,
-        }],
-    ));
+    if !web.kind.routes_only_to_port() {
+        diag.severity = Severity::Warning;
+    }
+    if web.replaceable {
+        let new_text = if web.exec {
+            let words: Vec<String> = replacement.split(' ').map(|w| format!("\"{w}\"")).collect();
+            format!("[{}]", words.join(", "))
+        } else {
+            replacement.clone()
+        };
+        diag = diag.with_fix(Fix::preferred(
+            format!("Run `{replacement}`"),
+            vec![FileEdit::Replace {
+                file: file.path.clone(),
+                range: command.clone(),
+                new_text,
+            }],
+        ));
+    }
     out.push(diag);
 }
 
@@ -91,6 +181,70 @@ mod tests {
         ];
         let d = check_files(&bad, "DL105");
         assert_eq!(d[0].message, "The web process runs `sh run.sh`, and run.sh does not start gunicorn: use `gunicorn app:server --workers 4`");
+    }
+
+    #[test]
+    fn other_runtimes_and_folders_without_python_are_silent() {
+        for cmd in [
+            "R -f /app/app.R",
+            "Rscript app.R",
+            "node server.js",
+            "npm start",
+            "cd app && java -jar x.jar",
+        ] {
+            let files = [
+                ("Procfile", format!("web: {cmd}\n")),
+                ("app.py", APP.to_string()),
+            ];
+            let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (*a, b.as_str())).collect();
+            assert!(check_files(&files, "DL105").is_empty(), "{cmd}");
+        }
+        // Dash for R: no Python module at all.
+        assert!(check_files(
+            &[
+                ("Procfile", "web: python x.py\n"),
+                ("app.R", "library(dash)\n")
+            ],
+            "DL105"
+        )
+        .is_empty());
+        let script = [
+            ("Procfile", "web: bash run.sh\n"),
+            ("run.sh", "R -f app.R\n"),
+            ("app.py", APP),
+        ];
+        assert!(check_files(&script, "DL105").is_empty());
+    }
+
+    #[test]
+    fn descriptor_commands_are_checked_where_written() {
+        let files = [
+            ("Dockerfile", "FROM python\nCMD [\"python\", \"app.py\"]\n"),
+            ("app.py", APP),
+        ];
+        let ws = workspace(&files);
+        let d = diagnostics(&ws, "DL105");
+        assert_eq!(d[0].file.to_str(), Some("Dockerfile"));
+        assert_eq!(d[0].severity, crate::analysis::Severity::Warning);
+        assert_eq!(covered(&ws, &d[0]), "[\"python\", \"app.py\"]");
+        assert_eq!(d[0].message, "The Dockerfile's `CMD` runs `[\"python\", \"app.py\"]`, not gunicorn: a development server is not for production; use `gunicorn app:server --workers 4`");
+        let fixed = fix_round_trip(&files, "DL105", 0);
+        assert_eq!(
+            text(&fixed, "Dockerfile"),
+            "FROM python\nCMD [\"gunicorn\", \"app:server\", \"--workers\", \"4\"]\n"
+        );
+        let render = [
+            (
+                "render.yaml",
+                "services:\n- type: web\n  startCommand: python app.py\n",
+            ),
+            ("app.py", APP),
+        ];
+        let fixed = fix_round_trip(&render, "DL105", 0);
+        assert_eq!(
+            text(&fixed, "render.yaml"),
+            "services:\n- type: web\n  startCommand: gunicorn app:server --workers 4\n"
+        );
     }
 
     #[test]

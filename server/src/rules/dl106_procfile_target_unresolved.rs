@@ -21,8 +21,12 @@ pub const RULE: Rule = Rule {
 - the target is the Dash object itself while requirements pin `dash` below 3.1 (only from 3.1 is a
   Dash object a WSGI app).
 
-**Fix.** Point the target at a module and variable that exist; each candidate is offered, and
-the only candidate is the preferred fix.
+The target is read from the start command wherever it is written (Procfile, `render.yaml`,
+`fly.toml`, compose file, Dockerfile), and resolved from the folder that command runs in.
+
+**Fix.** Point the target at a module and variable that exist: each candidate of the app is
+offered, none preferred (a candidate changes what runs). A module found only in the parent
+folder is named in the message (the descriptor is in the wrong folder, or needs `--chdir`).
 "#,
     check,
 };
@@ -63,10 +67,22 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         }
         TargetStatus::ModuleNotFound => {
             let rel = target.module.replace('.', "/");
+            let base = app.web.as_ref().map_or(&app.root, |w| &w.base);
+            let above = crate::analysis::project::parent(base);
+            let hint = if base.parent().is_some()
+                && base.as_os_str() != ""
+                && [format!("{rel}.py"), format!("{rel}/__init__.py")]
+                    .iter()
+                    .any(|c| app.ws.exists(&above.join(c)))
+            {
+                format!(" ({rel}.py is in the parent folder: gunicorn runs in {}, where the descriptor is)", base.display())
+            } else {
+                String::new()
+            };
             let diag = RULE.diagnostic(
                 &file.path,
                 target.span.clone(),
-                format!("Module `{}` not found in the app: neither {rel}.py nor {rel}/__init__.py exists", target.module),
+                format!("Module `{}` not found in the app: neither {rel}.py nor {rel}/__init__.py exists{hint}", target.module),
             );
             out.push(with_candidates(
                 app,
@@ -256,7 +272,7 @@ fn retarget_edit(file: &FileRef, target: &Target, new_target: &str) -> FileEdit 
 }
 
 /// Offers every `module:variable` of the app that gunicorn could serve: modules defining
-/// `wanted` first, then each module's WSGI names. The only candidate is the preferred fix.
+/// `wanted` first, then each module's WSGI names. None is preferred: each changes what runs.
 fn with_candidates(
     app: &App,
     mut diag: Diagnostic,
@@ -265,11 +281,16 @@ fn with_candidates(
     wanted: &str,
 ) -> Diagnostic {
     let mut candidates: Vec<String> = Vec::new();
+    // gunicorn imports from the folder it runs in (`--chdir`, Render's `rootDir`, ...).
+    let cwd = app.working_dir();
     for module in &app.modules {
         let Some(py) = app.python(module) else {
             continue;
         };
-        let name = app.module_name(module);
+        let Ok(rel) = module.strip_prefix(&cwd) else {
+            continue;
+        };
+        let name = app.module_name(&app.root.join(rel));
         if name.is_empty()
             || name
                 .split('.')
@@ -284,15 +305,12 @@ fn with_candidates(
         candidates.extend(names.into_iter().map(|n| format!("{name}:{n}")));
     }
     candidates.dedup();
-    let single = candidates.len() == 1;
     for candidate in candidates {
         let edit = retarget_edit(file, target, &candidate);
-        let message = format!("Target `{candidate}`");
-        diag = diag.with_fix(if single {
-            Fix::preferred(message, vec![edit])
-        } else {
-            Fix::alternative(message, vec![edit])
-        });
+        diag = diag.with_fix(Fix::alternative(
+            format!("Target `{candidate}`"),
+            vec![edit],
+        ));
     }
     diag
 }
@@ -313,8 +331,54 @@ mod tests {
         let d = diagnostics(&ws, "DL106");
         assert_eq!(covered(&ws, &d[0]), "application:server");
         assert_eq!(d[0].message, "Module `application` not found in the app: neither application.py nor application/__init__.py exists");
+        assert!(!d[0].fixes[0].preferred);
         let fixed = fix_round_trip(&files, "DL106", 0);
         assert_eq!(text(&fixed, "Procfile"), "web: gunicorn app:server -w 4\n");
+    }
+
+    #[test]
+    fn module_in_the_parent_folder_is_named() {
+        let files = [
+            ("apps/Procfile", "web: gunicorn index:server\n"),
+            ("apps/page1.py", "x = 1\n"),
+            ("index.py", "from app import app, server\n"),
+            ("app.py", APP),
+        ];
+        let d = check_files(&files, "DL106");
+        assert_eq!(d[0].file.to_str(), Some("apps/Procfile"));
+        assert_eq!(d[0].message, "Module `index` not found in the app: neither index.py nor index/__init__.py exists (index.py is in the parent folder: gunicorn runs in apps, where the descriptor is)");
+    }
+
+    #[test]
+    fn targets_in_other_descriptors() {
+        let files = [
+            (
+                "render.yaml",
+                "services:\n  - type: web\n    startCommand: gunicorn --chdir src main:server\n",
+            ),
+            ("requirements.txt", "dash\ngunicorn\n"),
+            ("src/app.py", APP),
+        ];
+        let ws = workspace(&files);
+        let d = diagnostics(&ws, "DL106");
+        assert_eq!(d[0].file.to_str(), Some("render.yaml"));
+        assert_eq!(covered(&ws, &d[0]), "main:server");
+        let fixed = fix_round_trip(&files, "DL106", 0);
+        assert_eq!(
+            text(&fixed, "render.yaml"),
+            "services:\n  - type: web\n    startCommand: gunicorn --chdir src app:server\n"
+        );
+        let docker = [
+            (
+                "Dockerfile",
+                "FROM python\nCMD [\"gunicorn\", \"app:create_app()\"]\n",
+            ),
+            (
+                "app.py",
+                "import dash\ndef create_app():\n    app = dash.Dash()\n    return app.server\n",
+            ),
+        ];
+        assert!(check_files(&docker, "DL106").is_empty());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! DL114 gunicorn-single-worker.
 
 use super::Rule;
+use crate::analysis::descriptors::DescriptorKind;
 use crate::analysis::project::App;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
 
@@ -20,20 +21,33 @@ file (`-c`) are not reported, since the file may set the workers.
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
-    let Some((file, cmd)) = app.web.as_ref().and_then(|w| w.gunicorn.as_ref()) else {
+    let Some(web) = &app.web else { return };
+    let Some((file, cmd)) = &web.gunicorn else {
         return;
     };
     if cmd.workers || cmd.config_file || file.text()[cmd.span.clone()].contains("--workers") {
         return;
     }
     let at = cmd.span.end;
-    out.push(
-        RULE.diagnostic(&file.path, cmd.span.clone(), "gunicorn runs a single worker by default: one slow callback blocks every user; set `--workers`")
-            .with_fix(Fix::preferred(
-                "Add `--workers 4`",
-                vec![FileEdit::Replace { file: file.path.clone(), range: at..at, new_text: " --workers 4".into() }],
-            )),
-    );
+    // In exec form the words are array items; a YAML block sequence takes no inline item.
+    let in_descriptor = web.script.is_none();
+    let new_text = match (in_descriptor && web.exec, web.kind) {
+        (false, _) => Some(" --workers 4"),
+        (true, DescriptorKind::Compose) if !web.replaceable => None,
+        (true, _) => Some(", \"--workers\", \"4\""),
+    };
+    let diag = RULE.diagnostic(&file.path, cmd.span.clone(), "gunicorn runs a single worker by default: one slow callback blocks every user; set `--workers`");
+    out.push(match new_text {
+        Some(new_text) => diag.with_fix(Fix::preferred(
+            "Add `--workers 4`",
+            vec![FileEdit::Replace {
+                file: file.path.clone(),
+                range: at..at,
+                new_text: new_text.into(),
+            }],
+        )),
+        None => diag,
+    });
 }
 
 #[cfg(test)]
@@ -56,6 +70,39 @@ mod tests {
         assert_eq!(
             text(&fixed, "Procfile"),
             "web: gunicorn app:server --timeout 60 --workers 4 && echo bye # done\n"
+        );
+    }
+
+    #[test]
+    fn exec_form_gets_array_items() {
+        let files = [
+            (
+                "Dockerfile",
+                "FROM python\nCMD [\"gunicorn\", \"app:server\"]\n",
+            ),
+            ("requirements.txt", "dash\ngunicorn\n"),
+            ("app.py", ""),
+        ];
+        let ws = workspace(&files);
+        let d = diagnostics(&ws, "DL114");
+        assert_eq!(covered(&ws, &d[0]), "\"gunicorn\", \"app:server\"");
+        let fixed = fix_round_trip(&files, "DL114", 0);
+        assert_eq!(
+            text(&fixed, "Dockerfile"),
+            "FROM python\nCMD [\"gunicorn\", \"app:server\", \"--workers\", \"4\"]\n"
+        );
+        let render = [
+            (
+                "render.yaml",
+                "services:\n  - type: web\n    startCommand: gunicorn --chdir src app:server\n",
+            ),
+            ("requirements.txt", "dash\ngunicorn\n"),
+            ("src/app.py", ""),
+        ];
+        let fixed = fix_round_trip(&render, "DL114", 0);
+        assert_eq!(
+            text(&fixed, "render.yaml"),
+            "services:\n  - type: web\n    startCommand: gunicorn --chdir src app:server --workers 4\n"
         );
     }
 

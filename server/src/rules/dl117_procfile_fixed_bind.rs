@@ -10,7 +10,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     doc: r#"The gunicorn `web` command (in the Procfile, or in the script it runs) binds a fixed
 address or port: `-b :8050`, `--bind 0.0.0.0:8050`, `--bind=127.0.0.1:8000`, a Unix socket.
-A bind that uses `$PORT` (`--bind 0.0.0.0:$PORT`, `${PORT:-8050}`) is fine.
+A bind that uses `$PORT` (`--bind 0.0.0.0:$PORT`, `${PORT:-8050}`) is fine. Only for a
+Procfile (Heroku, Dokku, Dash Enterprise): a container (Dockerfile, compose, fly.toml) is
+reached on the port it is mapped to, so `--bind 0.0.0.0:8050` is normal there, and Render
+detects the port the service opens.
 
 **Why it breaks on the server.** The platform routes traffic to the port in `$PORT`, chosen per
 container. gunicorn listens on `$PORT` by default; a fixed bind listens elsewhere, the router
@@ -22,7 +25,11 @@ finds nothing, and the app fails its start-up checks or answers 502.
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
-    let Some((file, cmd)) = app.web.as_ref().and_then(|w| w.gunicorn.as_ref()) else {
+    let Some(web) = &app.web else { return };
+    if !web.kind.routes_only_to_port() {
+        return;
+    }
+    let Some((file, cmd)) = &web.gunicorn else {
         return;
     };
     let text = file.text();
@@ -117,6 +124,29 @@ mod tests {
                 check_files(&[("Procfile", line)], "DL117").is_empty(),
                 "{line}"
             );
+        }
+        for (name, text) in [
+            (
+                "Dockerfile",
+                "FROM python\nCMD gunicorn --bind 0.0.0.0:8050 app:server\n",
+            ),
+            (
+                "fly.toml",
+                "[processes]\napp = \"gunicorn -b :8080 app:server\"\n",
+            ),
+            (
+                "render.yaml",
+                "services:\n- type: web\n  startCommand: gunicorn -b :8050 app:server\n",
+            ),
+        ] {
+            let app = "import dash\napp = dash.Dash()\nserver = app.server\n";
+            let files = [
+                (name, text),
+                ("app.py", app),
+                ("requirements.txt", "dash\n"),
+            ];
+            assert_eq!(check_files(&files, "DL114").len(), 1, "{name}");
+            assert!(check_files(&files, "DL117").is_empty(), "{name}");
         }
         let files = [
             ("Procfile", "web: bash run.sh\n"),

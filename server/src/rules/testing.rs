@@ -26,8 +26,15 @@ pub fn workspace(files: &[(&str, &str)]) -> Workspace {
         .filter(|(p, _)| p.ends_with(".py"))
         .map(|(_, t)| *t)
         .collect();
-    let has_procfile = files.iter().any(|(p, _)| p.ends_with("Procfile"));
-    if python.is_empty() {
+    let has_procfile = files.iter().any(|(p, _)| {
+        let name = Path::new(p)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("");
+        name == "Procfile" || crate::analysis::descriptors::is_descriptor_name(name)
+    });
+    let r_app = files.iter().any(|(p, _)| p.ends_with(".R"));
+    if python.is_empty() && !r_app {
         ws.insert_text(dir.join("app.py"), DEFAULT_APP);
     } else if !has_procfile
         && python
