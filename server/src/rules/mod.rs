@@ -35,6 +35,7 @@ pub mod dl115_checks_syntax;
 pub mod dl116_runtime_syntax;
 pub mod dl117_procfile_fixed_bind;
 pub mod dl118_python_eol;
+pub mod dl119_runtime_dependency_missing;
 pub mod dl201_unguarded_run;
 pub mod dl202_removed_dash_api;
 pub mod dl203_obsolete_component_import;
@@ -167,6 +168,7 @@ pub static RULES: &[&Rule] = &[
     &dl116_runtime_syntax::RULE,
     &dl117_procfile_fixed_bind::RULE,
     &dl118_python_eol::RULE,
+    &dl119_runtime_dependency_missing::RULE,
     &dl201_unguarded_run::RULE,
     &dl202_removed_dash_api::RULE,
     &dl203_obsolete_component_import::RULE,
