@@ -44,6 +44,7 @@ pub mod dl205_file_not_deployed;
 pub mod dl206_hardcoded_secret;
 pub mod dl207_hardcoded_service_url;
 pub mod dl208_hardcoded_path_prefix;
+pub mod dl209_pages_import_cycle;
 pub mod dl301_data_read_in_callback;
 pub mod dl302_csv_prefer_parquet;
 pub mod dl303_large_callback_payload;
@@ -177,6 +178,7 @@ pub static RULES: &[&Rule] = &[
     &dl206_hardcoded_secret::RULE,
     &dl207_hardcoded_service_url::RULE,
     &dl208_hardcoded_path_prefix::RULE,
+    &dl209_pages_import_cycle::RULE,
     &dl301_data_read_in_callback::RULE,
     &dl302_csv_prefer_parquet::RULE,
     &dl303_large_callback_payload::RULE,
