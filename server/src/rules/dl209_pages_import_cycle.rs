@@ -390,9 +390,13 @@ impl Cycle<'_, '_> {
                 }
             }
             None => {
-                message.push_str(&format!(
-                    "; in the page use `dash.get_app()`, or create {own} in a module both import (`extensions.py`)"
-                ));
+                if late == [self.dash_name] {
+                    message.push_str("; in the page use `dash.get_app()`");
+                } else {
+                    message.push_str(&format!(
+                        "; in the page use `dash.get_app()`, or create {own} in a module both import (`extensions.py`)"
+                    ));
+                }
                 d = RULE.diagnostic(page, super::first_line_of(page_text, stmt), message);
             }
         }
