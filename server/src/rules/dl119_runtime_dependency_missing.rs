@@ -6,9 +6,10 @@ use crate::analysis::kinds::PyNode;
 
 use super::Rule;
 use crate::analysis::project::{App, Requirements};
-use crate::analysis::python::{is_optional_import, string_value, text_of, Import, PythonModule};
+use crate::analysis::python::{string_value, text_of, Import, PythonModule};
 use crate::analysis::requirements::{self, RequirementsFile};
 use crate::analysis::scope::under_main_guard;
+use crate::analysis::tables;
 use crate::analysis::text::append_line;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
 
@@ -23,7 +24,7 @@ brings (a package imported lazily, inside the library, on first use):
 |---|---|---|
 | `pd.read_parquet(...)`, `df.to_parquet(...)` | `pyarrow` or `fastparquet` | `pyarrow` |
 | `pd.read_excel("....xlsx")` | `openpyxl` | `openpyxl` |
-| `import plotly.express` | `pandas` | `pandas` |
+| `import plotly.express` | `numpy` (plotly 6 and newer; `pandas` brings it), `pandas` (plotly pinned below 6) | `numpy` / `pandas` |
 | `create_engine("postgresql://...")` | SQLAlchemy's default PostgreSQL driver: `psycopg2` below SQLAlchemy 2.1, `psycopg` (3) from 2.1 | `psycopg2-binary` / `psycopg[binary]` |
 | `DiskcacheManager(...)` | `diskcache`, `multiprocess`, `psutil` | `dash[diskcache]` |
 | `Cache(config={"CACHE_TYPE": "RedisCache"})` (flask-caching) | `redis` | `redis` |
@@ -82,17 +83,25 @@ const XLSX: Need = Need {
     append: "openpyxl",
     failure: "pandas raises ImportError (\"Missing optional dependency 'openpyxl'\")",
 };
-const PLOTLY_EXPRESS: Need = Need {
+/// plotly.express before plotly 6 (built on pandas).
+const PLOTLY_EXPRESS_PANDAS: Need = Need {
     modules: &["pandas"],
     all: false,
     append: "pandas",
-    failure: "plotly.express raises ImportError (\"Plotly express requires pandas to be installed\") at import",
+    failure: "plotly.express (plotly < 6) raises ImportError (\"Plotly express requires pandas to be installed\") at import",
+};
+/// plotly.express from plotly 6 (built on narwhals; pandas, which brings numpy, also serves).
+const PLOTLY_EXPRESS_NUMPY: Need = Need {
+    modules: &["numpy"],
+    all: false,
+    append: "numpy",
+    failure: "plotly.express raises ImportError (\"Plotly Express requires numpy to be installed\") at import",
 };
 const DISKCACHE: Need = Need {
     modules: &["diskcache", "multiprocess", "psutil"],
     all: true,
     append: "dash[diskcache]",
-    failure: "Dash raises ImportError (\"requires extra dependencies ... pip install 'dash[diskcache]'\")",
+    failure: "Dash raises ImportError (\"DiskcacheManager requires extra dependencies\")",
 };
 const REDIS_CACHE: Need = Need {
     modules: &["redis"],
@@ -200,13 +209,17 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             found.push(Found {
                 node,
                 what: text[super::first_line_of(text, import.stmt.clone())].to_string(),
-                need: PLOTLY_EXPRESS,
+                need: if pinned_below(reqs, "plotly", "6") {
+                    PLOTLY_EXPRESS_PANDAS
+                } else {
+                    PLOTLY_EXPRESS_NUMPY
+                },
                 url: None,
                 severity: Severity::Error,
             });
         }
         for call in py.all("call") {
-            if under_main_guard(call, text) || is_optional_import(call, text) {
+            if under_main_guard(call, text) || in_guarded_try(call) {
                 continue;
             }
             if let Some(f) = call_need(reqs, py, call, text) {
@@ -222,6 +235,42 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             out.push(diagnostic(app, reqs, hashes, path, text, f, &absent));
         }
     }
+}
+
+/// Whether `node` runs in a `try:` body that has handlers: the app may handle the failure
+/// (flask-caching's is a RuntimeError, pandas' an ImportError), so it is not certain.
+fn in_guarded_try(node: Node) -> bool {
+    let mut child = node;
+    while let Some(parent) = child.parent() {
+        match parent.kind() {
+            "function_definition" | "class_definition" | "lambda" => return false,
+            "try_statement" if parent.field("body").is_some_and(|b| b.id() == child.id()) => {
+                let mut cursor = parent.walk();
+                let handled = parent
+                    .named_children(&mut cursor)
+                    .any(|c| matches!(c.kind(), "except_clause" | "except_group_clause"));
+                if handled {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        child = parent;
+    }
+    false
+}
+
+/// Listed distributions whose dependencies the table does not know: they may bring the need.
+fn unknown_distributions(reqs: &Requirements) -> Vec<&str> {
+    let mut out: Vec<&str> = reqs
+        .entries
+        .iter()
+        .map(|(_, r)| r.name.as_str())
+        .filter(|name| !tables::knows_dependencies(name))
+        .collect();
+    out.sort_by_key(|n| requirements::normalize(n));
+    out.dedup_by_key(|n| requirements::normalize(n));
+    out
 }
 
 fn imports_plotly_express(import: &Import) -> bool {
@@ -352,6 +401,8 @@ fn call_need<'t>(
         "pandas.read_parquet" => parquet(call, src, PARQUET).map(found),
         // geopandas reads and writes Parquet with pyarrow only.
         "geopandas.read_parquet" => Some(found(PARQUET_PYARROW)),
+        // Before pandas 1.2 `.xlsx` was read with xlrd (which dropped it in 2.0).
+        "pandas.read_excel" if pinned_below(reqs, "pandas", "1.2") => None,
         "pandas.read_excel" => {
             let engine = literal_keyword(call, src, "engine");
             let path = argument(call, src, "io", Some(0))?;
@@ -432,13 +483,21 @@ enum SqlAlchemy {
     Unknown,
 }
 
-fn sqlalchemy_version(reqs: &Requirements) -> SqlAlchemy {
-    let specs: Vec<(String, String)> = reqs
-        .entries
+/// The version specifiers listed for a distribution (normalised name).
+fn specs_of(reqs: &Requirements, dist: &str) -> Vec<(String, String)> {
+    reqs.entries
         .iter()
-        .filter(|(_, r)| r.normalized == "sqlalchemy")
+        .filter(|(_, r)| r.normalized == dist)
         .flat_map(|(_, r)| r.specs.iter().cloned())
-        .collect();
+        .collect()
+}
+
+fn pinned_below(reqs: &Requirements, dist: &str, version: &str) -> bool {
+    requirements::pinned_below(&specs_of(reqs, dist), version)
+}
+
+fn sqlalchemy_version(reqs: &Requirements) -> SqlAlchemy {
+    let specs = specs_of(reqs, "sqlalchemy");
     if requirements::pinned_below(&specs, "2.1") {
         SqlAlchemy::Before21
     } else if requirements::only_at_least(&specs, "2.1") {
@@ -559,8 +618,20 @@ fn diagnostic(
             }
         }
     }
+    // A distribution of unknown dependencies may bring the package: not certain.
+    let unknown = unknown_distributions(reqs);
+    let mut severity = f.severity;
+    if !unknown.is_empty() {
+        severity = Severity::Warning;
+        let shown: Vec<String> = unknown.iter().take(3).map(|n| format!("`{n}`")).collect();
+        let more = if unknown.len() > 3 { ", ..." } else { "" };
+        message.push_str(&format!(
+            " (unless {}{more} brings it: what it installs is not known)",
+            shown.join(", ")
+        ));
+    }
     let mut d = RULE.diagnostic(path, range, message);
-    d.severity = f.severity;
+    d.severity = severity;
     if !edits.is_empty() {
         d = d.with_fix(Fix::preferred(fix_message, edits));
     }
@@ -637,7 +708,7 @@ mod tests {
         let src = app_with("df = pd.read_parquet(\"data/sales.parquet\")\n");
         let files = [
             ("app.py", src.as_str()),
-            ("requirements.txt", "dash\ngunicorn\npandas"),
+            ("requirements.txt", "dash\npandas"),
         ];
         let ws = workspace(&files);
         let d = diagnostics(&ws, "DL119");
@@ -652,10 +723,7 @@ mod tests {
         );
         assert_eq!(d[0].severity, Severity::Error);
         let fixed = fix_round_trip(&files, "DL119", 0);
-        assert_eq!(
-            text(&fixed, "requirements.txt"),
-            "dash\ngunicorn\npandas\npyarrow\n"
-        );
+        assert_eq!(text(&fixed, "requirements.txt"), "dash\npandas\npyarrow\n");
     }
 
     #[test]
@@ -724,13 +792,13 @@ mod tests {
     }
 
     #[test]
-    fn plotly_express_without_pandas() {
+    fn plotly_express_without_numpy_or_pandas() {
         let files = [
             (
                 "app.py",
                 "import dash\nfrom plotly import express as px\napp = dash.Dash()\n",
             ),
-            ("requirements.txt", "dash==3.2.0\ngunicorn\n"),
+            ("requirements.txt", "dash==3.2.0\nrequests\n"),
         ];
         let ws = workspace(&files);
         let d = diagnostics(&ws, "DL119");
@@ -738,16 +806,28 @@ mod tests {
         assert_eq!(covered(&ws, &d[0]), "from plotly import express as px");
         assert_eq!(
             d[0].message,
-            "`from plotly import express as px` needs `pandas` at run time, which requirements.txt does not install: plotly.express raises ImportError (\"Plotly express requires pandas to be installed\") at import on the server"
+            "`from plotly import express as px` needs `numpy` at run time, which requirements.txt does not install: plotly.express raises ImportError (\"Plotly Express requires numpy to be installed\") at import on the server"
         );
         let fixed = fix_round_trip(&files, "DL119", 0);
         assert_eq!(
             text(&fixed, "requirements.txt"),
-            "dash==3.2.0\ngunicorn\npandas\n"
+            "dash==3.2.0\nrequests\nnumpy\n"
         );
-        // Brought by geopandas; optional; `plotly.graph_objects` needs no pandas.
+        // plotly pinned below 6 needs pandas itself.
+        let old = [
+            ("app.py", "import plotly.express.colors\n"),
+            ("requirements.txt", "dash\nplotly==5.24.1\nnumpy\n"),
+        ];
+        let d = check_files(&old, "DL119");
+        assert!(d[0].message.contains("needs `pandas`"), "{}", d[0].message);
+        // Brought by geopandas (pandas brings numpy); optional; graph_objects needs neither;
+        // under the main guard.
         for (src, reqs) in [
-            ("import plotly.express as px\n", "dash\ngeopandas\n"),
+            (
+                "import plotly.express as px\n",
+                "dash\ngeopandas\nplotly<6\n",
+            ),
+            ("import plotly.express as px\n", "dash\nscipy\n"),
             (
                 "try:\n    import plotly.express as px\nexcept ImportError:\n    px = None\n",
                 "dash\n",
@@ -897,6 +977,42 @@ mod tests {
         let guarded = app_with("try:\n    df = pd.read_parquet('x.parquet')\nexcept Exception:\n    df = None\nif __name__ == '__main__':\n    df.to_parquet('y.parquet')\n");
         assert!(check_files(
             &[("app.py", &guarded), ("requirements.txt", "dash\npandas\n")],
+            "DL119"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn a_distribution_of_unknown_dependencies_makes_it_a_warning() {
+        // `aerosandbox` may bring pandas: the table cannot say.
+        let d = check_files(
+            &[
+                ("app.py", "import plotly.express as px\n"),
+                ("requirements.txt", "dash\naerosandbox==3.0.0\ngunicorn\n"),
+            ],
+            "DL119",
+        );
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Warning);
+        assert!(
+            d[0].message.ends_with(
+                "on the server (unless `aerosandbox`, `gunicorn` brings it: what it installs is not known)"
+            ),
+            "{}",
+            d[0].message
+        );
+        assert_eq!(d[0].fixes.len(), 1);
+    }
+
+    #[test]
+    fn a_handled_failure_is_not_reported() {
+        // flask-caching raises RuntimeError without redis; the app falls back.
+        let src = "import dash\nfrom flask_caching import Cache\napp = dash.Dash()\ntry:\n    cache = Cache(app.server, config={'CACHE_TYPE': 'redis'})\nexcept RuntimeError:\n    cache = Cache(app.server, config={'CACHE_TYPE': 'SimpleCache'})\n";
+        assert!(check_files(
+            &[
+                ("app.py", src),
+                ("requirements.txt", "dash\nflask-caching\n")
+            ],
             "DL119"
         )
         .is_empty());
