@@ -32,8 +32,9 @@ brings (a package imported lazily, inside the library, on first use):
 Not reported: calls and imports inside `try:` with an `except ImportError` (or broader) and
 under `if __name__ == "__main__":`; an explicit `engine=` the table does not cover; a database
 URL not written in the code (read from the environment). Silent without `requirements.txt`
-(DL107), while a requirements file cannot be read (DL109), and when an unnamed requirement
-(`-e .`, a URL or path) is listed. With SQLAlchemy unpinned (or brought by another
+(DL107), while a requirements file cannot be read (DL109), when it does not bring `dash` (DL110:
+it is not what installs the app), and when an unnamed requirement (`-e .`, a URL or path) is
+listed. With SQLAlchemy unpinned (or brought by another
 distribution) and only `psycopg2` listed, pip most likely installs SQLAlchemy 2.1, whose default
 driver is `psycopg`: a warning, since a cap elsewhere or an older Python can keep 2.0.
 
@@ -185,7 +186,9 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let Some(reqs) = &app.requirements else {
         return;
     };
-    if !readable(reqs, app) {
+    // Requirements that do not bring dash do not describe what is installed (DL110 speaks;
+    // the packages may come from elsewhere).
+    if !readable(reqs, app) || !importable(reqs, "dash") {
         return;
     }
     let hashes = hash_checking(reqs, app);
@@ -967,6 +970,7 @@ mod tests {
         for reqs in [
             None,
             Some("dash\npandas\n-e .\n"),
+            Some("pandas\n"),
             Some("dash=2.17.1=pyhd8ed1ab_0\npandas=2.2=py_0\n"),
         ] {
             let mut files = vec![("app.py", src.as_str())];
