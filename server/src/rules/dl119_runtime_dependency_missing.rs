@@ -116,6 +116,13 @@ const PSYCOPG2: Need = Need {
     append: "psycopg2-binary",
     failure: "create_engine raises ModuleNotFoundError (\"No module named 'psycopg2'\")",
 };
+/// Either driver, when which SQLAlchemy installs is not known (and neither is listed).
+const PSYCOPG_ANY: Need = Need {
+    modules: &["psycopg2", "psycopg"],
+    all: false,
+    append: "psycopg2-binary",
+    failure: "create_engine raises ModuleNotFoundError for the driver of `postgresql://`",
+};
 const PSYCOPG: Need = Need {
     modules: &["psycopg"],
     all: false,
@@ -540,7 +547,7 @@ fn postgres<'t>(
                 SqlAlchemy::Before21 => Some(found(PSYCOPG2, None, Severity::Error)),
                 SqlAlchemy::From21 => Some(found(PSYCOPG, rewrite, Severity::Error)),
                 SqlAlchemy::Unknown if !has2 && !has3 => {
-                    Some(found(PSYCOPG2, Some(url), Severity::Error))
+                    Some(found(PSYCOPG_ANY, Some(url), Severity::Error))
                 }
                 SqlAlchemy::Unknown if has2 && !has3 => {
                     Some(found(PSYCOPG, Some(url), Severity::Warning))
@@ -882,7 +889,16 @@ mod tests {
         // Unpinned with no driver: fails whatever installs; the fix works with every version.
         let files = [("app.py", src), ("requirements.txt", "dash\nSQLAlchemy\n")];
         let ws = workspace(&files);
-        assert_eq!(diagnostics(&ws, "DL119")[0].severity, Severity::Error);
+        let d = diagnostics(&ws, "DL119");
+        assert_eq!(d[0].severity, Severity::Error);
+        assert_eq!(
+            d[0].message,
+            "`create_engine` needs `psycopg2` or `psycopg` at run time, which requirements.txt does not install: create_engine raises ModuleNotFoundError for the driver of `postgresql://` on the server"
+        );
+        assert_eq!(
+            d[0].fixes[0].message,
+            "Add `psycopg2-binary` to requirements.txt and name it in the URL: `postgresql+psycopg2://`"
+        );
         let fixed = fix_round_trip(&files, "DL119", 0);
         assert_eq!(
             text(&fixed, "requirements.txt"),

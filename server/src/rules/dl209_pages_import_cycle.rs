@@ -18,9 +18,10 @@ pub const RULE: Rule = Rule {
     name: "pages-import-cycle",
     severity: Severity::Error,
     doc: r#"`Dash(__name__, use_pages=True)` (or `pages_folder=` naming another folder) imports
-every page module (each `.py` file of the pages folder, default `pages/` beside the entry module,
-that calls `register_page`) inside the constructor. A page that imports, at its module level,
-a name from the entry module that is bound only after that constructor call
+every page module (each `.py` file of the pages folder, default `pages/` beside the module that
+creates the app, that calls `register_page`) inside the constructor. A page that imports, at its
+module level, a name from that module (the entry module, or the `app.py` an `index.py` entry
+imports) that is bound only after the constructor call
 (`from app import cache` where `cache = Cache(app.server)` follows `app = Dash(...)`, or the
 app object itself: `from app import app`) is reported on its import statement.
 
@@ -28,7 +29,7 @@ Not reported: names bound before the `Dash(...)` statement; `import app` with at
 call time; `dash.get_app()`; imports inside functions (they run after boot); `Dash(...,
 server=False)` (the pages are imported later, by `init_app`).
 
-**Why it breaks on the server.** gunicorn imports the entry module as `app`; while its
+**Why it breaks on the server.** gunicorn imports the entry module (`app`); while the
 `Dash(...)` line runs, the module is only partly initialised, and the page's
 `from app import cache` raises `ImportError: cannot import name 'cache' from partially
 initialized module 'app'`: no worker boots.
@@ -41,15 +42,22 @@ create the object in a module both import (`extensions.py`) and attach it to the
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
-    let Some(entry) = &app.entry else {
-        return;
-    };
-    let Some(source) = app.ws.source(entry) else {
+    // Any module of the app that creates the app object with pages: the entry, or an `app.py`
+    // that the entry (`index.py`) imports - either is partly run while the pages import.
+    let mut modules: Vec<PathBuf> = app.dash_apps().into_iter().map(|(m, _)| m).collect();
+    modules.dedup();
+    for module in &modules {
+        check_module(app, module, out);
+    }
+}
+
+fn check_module(app: &App, module: &Path, out: &mut Vec<Diagnostic>) {
+    let Some(source) = app.ws.source(module) else {
         return;
     };
     let py = source.python();
     let text = source.text();
-    let names = entry_module_names(app, entry);
+    let names = import_names(app, module);
     let firsts = first_bindings(py, text);
     for dash_app in py.dash_apps.iter().filter(|d| d.factory.is_none()) {
         let Some(stmt) = statement_at(py, dash_app.stmt.start) else {
@@ -61,10 +69,10 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         let Some(folder) = pages_folder(call, text) else {
             continue;
         };
-        let pages_dir = parent(entry).join(folder);
+        let pages_dir = parent(module).join(folder);
         let ctx = Cycle {
             root: &app.root,
-            entry,
+            module,
             text,
             dash_name: &dash_app.name,
             dash_stmt: stmt,
@@ -83,14 +91,23 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The names gunicorn (or a page) imports the entry module by: the gunicorn target's module
-/// when it resolves to the entry, and its dotted path from the app root.
-fn entry_module_names(app: &App, entry: &Path) -> BTreeSet<String> {
-    let mut names = BTreeSet::from([app.module_name(entry)]);
+/// The names a module is imported by: its dotted path from the app root and from the folder
+/// gunicorn runs in (`--chdir`), and the gunicorn target's module when it resolves to it.
+fn import_names(app: &App, module: &Path) -> BTreeSet<String> {
+    let mut names = BTreeSet::from([app.module_name(module)]);
+    if let Ok(rel) = module.strip_prefix(app.working_dir()) {
+        let dotted: Vec<&str> = rel
+            .iter()
+            .filter_map(|c| c.to_str())
+            .map(|c| c.strip_suffix(".py").unwrap_or(c))
+            .filter(|c| *c != "__init__")
+            .collect();
+        names.insert(dotted.join("."));
+    }
     if let (TargetStatus::Resolved { file }, Some((_, _, target))) =
         (&app.target, app.gunicorn_target())
     {
-        if file == entry {
+        if file == module {
             names.insert(target.module.clone());
         }
     }
@@ -132,7 +149,7 @@ fn dash_call(stmt: Node) -> Option<Node> {
     (value.kind() == "call").then_some(value)
 }
 
-/// The pages folder, relative to the entry module's folder, when the call makes Dash import
+/// The pages folder, relative to the folder of the module creating the app, when the call makes Dash import
 /// pages in its constructor; `None` when it does not or when that is not known from the code.
 fn pages_folder(call: Node, src: &str) -> Option<PathBuf> {
     let args = call.field("arguments")?;
@@ -288,10 +305,11 @@ fn statement_binds(stmt: Node, src: &str) -> Vec<String> {
     out
 }
 
-/// One `Dash(..., use_pages=True)` of the entry module and what its pages must not import.
+/// One `Dash(..., use_pages=True)` and what its pages must not import.
 struct Cycle<'a, 't> {
     root: &'a Path,
-    entry: &'a Path,
+    /// The module that creates the app object.
+    module: &'a Path,
     text: &'a str,
     dash_name: &'a str,
     dash_stmt: Node<'t>,
@@ -311,11 +329,11 @@ impl Cycle<'_, '_> {
         page: &Path,
         page_text: &str,
         page_py: &PythonModule,
-        entry_names: &BTreeSet<String>,
+        module_names: &BTreeSet<String>,
         out: &mut Vec<Diagnostic>,
     ) {
         for import in &page_py.imports {
-            if import.level > 0 || import.optional || !entry_names.contains(&import.module) {
+            if import.level > 0 || import.optional || !module_names.contains(&import.module) {
                 continue;
             }
             let Some(node) = statement_at(page_py, import.stmt.start) else {
@@ -347,9 +365,9 @@ impl Cycle<'_, '_> {
         late: &[&str],
     ) -> Diagnostic {
         let entry_file = self
-            .entry
+            .module
             .strip_prefix(self.root)
-            .unwrap_or(self.entry)
+            .unwrap_or(self.module)
             .display()
             .to_string();
         let line = LineIndex::new(self.text).line_of(self.dash_stmt.start_byte()) + 1;
@@ -452,7 +470,7 @@ impl Cycle<'_, '_> {
                 moved.push_str(crate::analysis::text::eol_of(text));
             }
             edits.push(FileEdit::Replace {
-                file: self.entry.to_path_buf(),
+                file: self.module.to_path_buf(),
                 range: start..rest_end,
                 new_text: String::new(),
             });
@@ -460,7 +478,7 @@ impl Cycle<'_, '_> {
         edits.insert(
             0,
             FileEdit::Replace {
-                file: self.entry.to_path_buf(),
+                file: self.module.to_path_buf(),
                 range: at..at,
                 new_text: moved,
             },
@@ -542,6 +560,30 @@ mod tests {
         assert_eq!(
             text(&fixed, "src/app.py"),
             "import dash\nimport os\nTITLE = os.environ.get('TITLE', 'x')\napp = dash.Dash(__name__, pages_folder=\"views\")\n"
+        );
+    }
+
+    #[test]
+    fn app_module_imported_by_an_index_entry() {
+        let files = [
+            (
+                "app.py",
+                "import dash\napp = dash.Dash(__name__, use_pages=True)\nserver = app.server\nCOLORS = ['red']\n",
+            ),
+            ("index.py", "from app import app, server\nimport dash\napp.layout = dash.page_container\n"),
+            ("pages/a.py", "import dash\nfrom app import COLORS\ndash.register_page(__name__)\n"),
+            ("Procfile", "web: gunicorn index:server\n"),
+        ];
+        let ws = workspace(&files);
+        let d = diagnostics(&ws, "DL209");
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert!(d[0]
+            .message
+            .starts_with("`COLORS` is bound in app.py after `Dash(...)` (line 2)"));
+        let fixed = fix_round_trip(&files, "DL209", 0);
+        assert_eq!(
+            text(&fixed, "app.py"),
+            "import dash\nCOLORS = ['red']\napp = dash.Dash(__name__, use_pages=True)\nserver = app.server\n"
         );
     }
 
