@@ -1059,7 +1059,7 @@ fn is_main_guard(cond: Node, src: &str) -> bool {
 
 /// Whether an import sits where its absence is handled: a `try:` body with an `except` that
 /// catches ImportError (or ModuleNotFoundError, Exception, bare except), or `if TYPE_CHECKING:`.
-pub(crate) fn is_optional_import(import: Node, src: &str) -> bool {
+fn is_optional_import(import: Node, src: &str) -> bool {
     let mut child = import;
     while let Some(parent) = child.parent() {
         let is_field = |field: &str| {
