@@ -263,3 +263,37 @@ fn readme_suppression_examples_work() {
         "{out}"
     );
 }
+
+#[test]
+fn unsafe_fixes_are_marked_and_applied_only_when_asked() {
+    let dir = common::fixture("celery-worker");
+    let (_, out, _) = run(&dir, &["check", "."]);
+    assert!(
+        out.starts_with("tasks.py:4:38: DL207 [~] The Celery broker address"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("[~] 1 more fixable with `dash-lsp check --fix --unsafe-fixes` (they change what the app does: review them).\n"),
+        "{out}"
+    );
+    let (_, json, _) = run(&dir, &["check", ".", "--format", "json"]);
+    let findings: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(findings[0]["fix"]["applicability"], "unsafe");
+    // `--fix` leaves the unsafe fix alone; `--unsafe-fixes` applies it.
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["Procfile", "requirements.txt", "app.py", "tasks.py"] {
+        std::fs::copy(dir.join(name), tmp.path().join(name)).unwrap();
+    }
+    let before = std::fs::read_to_string(tmp.path().join("tasks.py")).unwrap();
+    run(tmp.path(), &["check", ".", "--fix"]);
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("tasks.py")).unwrap(),
+        before
+    );
+    run(tmp.path(), &["check", ".", "--fix", "--unsafe-fixes"]);
+    let after = std::fs::read_to_string(tmp.path().join("tasks.py")).unwrap();
+    assert!(
+        after.contains("os.environ.get(\"REDIS_URL\", \"redis://localhost:6379/0\")"),
+        "{after}"
+    );
+}

@@ -135,23 +135,36 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 
 #[test]
 fn fix_converges_and_is_idempotent() {
+    // `--fix` applies safe fixes only; `--unsafe-fixes` adds the rest.
+    for (flags, leaves_unsafe) in [
+        (&["--fix"][..], true),
+        (&["--fix", "--unsafe-fixes"], false),
+    ] {
+        fix_converges(flags, leaves_unsafe);
+    }
+}
+
+fn fix_converges(flags: &[&str], leaves_unsafe: bool) {
+    let args: Vec<&str> = ["check", "."].iter().chain(flags).copied().collect();
     for dir in fixtures() {
         let tmp = materialize(&dir);
-        let (code, _, stderr) = dash_lsp(tmp.path(), &["check", ".", "--fix"]);
+        let (code, _, stderr) = dash_lsp(tmp.path(), &args);
         assert!(code == 0 || code == 1, "{}: {stderr}", dir.display());
         let after_first = snapshot(tmp.path());
-        // Nothing fixable is left.
+        // Nothing fixable is left (but unsafe fixes, without `--unsafe-fixes`).
         let (_, stdout, _) = dash_lsp(tmp.path(), &["check", ".", "--format", "json"]);
         let left: serde_json::Value = serde_json::from_str(&stdout).unwrap();
         for d in left.as_array().unwrap() {
             assert!(
-                d["fix"].is_null() || d["code"] == "DL106",
-                "{}: still fixable after --fix: {d}",
+                d["fix"].is_null()
+                    || d["code"] == "DL106"
+                    || leaves_unsafe && d["fix"]["applicability"] == "unsafe",
+                "{}: still fixable after {flags:?}: {d}",
                 dir.display()
             );
         }
-        // A second --fix changes nothing.
-        dash_lsp(tmp.path(), &["check", ".", "--fix"]);
+        // A second run changes nothing.
+        dash_lsp(tmp.path(), &args);
         assert_eq!(
             after_first,
             snapshot(tmp.path()),

@@ -53,6 +53,27 @@ pub struct Fix {
     /// The fix `--fix` and "fix all" apply. A diagnostic offers at most one preferred fix;
     /// alternatives (several candidate targets) are offered but never applied blindly.
     pub preferred: bool,
+    pub applicability: Applicability,
+}
+
+/// Whether applying a fix keeps what the app does (RULES.md rev 2, as ruff has it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Keeps the app's behaviour: `--fix` and the editor's fix-all apply it.
+    Safe,
+    /// Changes what runs (reads a setting from the environment, another start command):
+    /// offered as a quick fix, applied only with `--fix --unsafe-fixes`.
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
 }
 
 impl Fix {
@@ -61,6 +82,7 @@ impl Fix {
             message: message.into(),
             edits,
             preferred: true,
+            applicability: Applicability::Safe,
         }
     }
 
@@ -69,7 +91,18 @@ impl Fix {
             message: message.into(),
             edits,
             preferred: false,
+            applicability: Applicability::Safe,
         }
+    }
+
+    /// The same fix, marked as changing what the app does.
+    pub fn unsafe_(mut self) -> Self {
+        self.applicability = Applicability::Unsafe;
+        self
+    }
+
+    pub fn is_safe(&self) -> bool {
+        self.applicability == Applicability::Safe
     }
 }
 
@@ -106,6 +139,12 @@ impl Diagnostic {
 
     pub fn preferred_fix(&self) -> Option<&Fix> {
         self.fixes.iter().find(|f| f.preferred)
+    }
+
+    /// The fix a fix-all applies: the preferred one, when it is safe or unsafe ones are
+    /// allowed (`--unsafe-fixes`).
+    pub fn fix_to_apply(&self, unsafe_fixes: bool) -> Option<&Fix> {
+        self.preferred_fix().filter(|f| unsafe_fixes || f.is_safe())
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod callbacks;
 pub mod checks;
+pub mod closure;
 pub mod deploy_nav;
 pub mod diagnostic;
 pub mod fixes;
@@ -24,6 +25,6 @@ pub mod tables;
 pub mod text;
 pub mod workspace;
 
-pub use diagnostic::{Diagnostic, FileEdit, Fix, Related, Severity};
+pub use diagnostic::{Applicability, Diagnostic, FileEdit, Fix, Related, Severity};
 pub use project::App;
 pub use workspace::Workspace;

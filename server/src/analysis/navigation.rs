@@ -190,7 +190,7 @@ mod tests {
     use super::*;
     use crate::rules::testing::workspace;
 
-    const APP: &str = "from dash import Dash, Input, Output, State, dcc, html\napp = Dash()\napp.layout = html.Div([dcc.Dropdown(id='dropdown'), html.Div(id='out'), dcc.Store(id='s')])\n@app.callback(Output('out', 'children'), Input('dropdown', 'value'), State('s', 'data'))\ndef show(v, s): return v\n@app.callback(Output('s', 'data'), Input('out', 'children'))\ndef keep(c): return c\n";
+    const APP: &str = "from dash import Dash, Input, Output, State, dcc, html\napp = Dash(use_pages=True)\napp.layout = html.Div([dcc.Dropdown(id='dropdown'), html.Div(id='out'), dcc.Store(id='s')])\n@app.callback(Output('out', 'children'), Input('dropdown', 'value'), State('s', 'data'))\ndef show(v, s): return v\n@app.callback(Output('s', 'data'), Input('out', 'children'))\ndef keep(c): return c\n";
 
     fn ws() -> Workspace {
         workspace(&[("app.py", APP), ("pages/p.py", "from dash import callback, Input, Output\n@callback(Output('x', 'y'), Input('dropdown', 'value'))\ndef other(v): return v\n"), ("requirements.txt", "dash\n")])

@@ -23,6 +23,12 @@ pub const REQUIREMENTS: &str = "requirements.txt";
 pub const FALLBACK_ENTRIES: &[&str] = &["app.py", "index.py", "main.py"];
 
 /// Folders holding an app, relative to the workspace root (`""` for the root itself), sorted.
+///
+/// A candidate is a folder with a `Procfile` or `requirements.txt`, or one holding a module
+/// with a Dash app object outside every such folder. Not app roots (RULES.md rev 2): a folder
+/// without Python (Dash for R), a folder with only a `requirements.txt` and no Dash app object
+/// of its own (a monorepo's root), and a folder whose modules an enclosing app imports (a
+/// `demos/` package loaded by the parent's `import_module`): it belongs to that app.
 pub fn app_roots(ws: &Workspace) -> Vec<PathBuf> {
     let mut roots: BTreeSet<PathBuf> = ws
         .files()
@@ -38,9 +44,7 @@ pub fn app_roots(ws: &Workspace) -> Vec<PathBuf> {
     // (an app with neither Procfile nor requirements.txt yet).
     let marked: Vec<PathBuf> = roots.iter().cloned().collect();
     for (path, _) in ws.files() {
-        if path.extension().and_then(|e| e.to_str()) != Some("py")
-            || marked.iter().any(|r| path.starts_with(r))
-        {
+        if !is_python(path) || marked.iter().any(|r| path.starts_with(r)) {
             continue;
         }
         if ws
@@ -53,7 +57,56 @@ pub fn app_roots(ws: &Workspace) -> Vec<PathBuf> {
             }
         }
     }
+    // Dash for R (`app.R`, `web: R -f app.R`): no Python file anywhere below, R files there.
+    roots.retain(|r| {
+        let ext = |p: &Path| p.extension().and_then(|e| e.to_str()).map(str::to_string);
+        let exts: BTreeSet<String> = ws.files_under(r).filter_map(|(p, _)| ext(p)).collect();
+        !(exts.contains("R") || exts.contains("r")) || exts.contains("py")
+    });
+    // Deepest first: whether a folder is imported by its parent app is asked with the
+    // folders below it already decided.
+    let mut ordered: Vec<PathBuf> = roots.iter().cloned().collect();
+    ordered.sort_by_key(|r| std::cmp::Reverse(r.components().count()));
+    for root in ordered {
+        // Imported by an enclosing app (any ancestor, its whole folder counted as its own:
+        // `demos/a/` may have a `requirements.txt` and `demos/` another).
+        let imported = roots
+            .iter()
+            .filter(|o| **o != root && root.starts_with(o))
+            .any(|outer| {
+                let alone: Vec<PathBuf> = roots
+                    .iter()
+                    .filter(|r| *r == outer || !r.starts_with(outer))
+                    .cloned()
+                    .collect();
+                let app = App::build(ws, outer, &alone);
+                // Only an entry the outer app names (a start command, `app.py`...) counts:
+                // a guessed one could be the inner app's own module.
+                app.entry_candidates.is_empty() && app.served.iter().any(|m| m.starts_with(&root))
+            });
+        if imported {
+            roots.remove(&root);
+            continue;
+        }
+        if !ws.exists(&root.join(PROCFILE)) {
+            let current: Vec<PathBuf> = roots.iter().cloned().collect();
+            let owned_dash = ws.files_under(&root).any(|(p, _)| {
+                is_python(p)
+                    && owning_root(&current, p) == Some(&root)
+                    && ws
+                        .source(p)
+                        .is_some_and(|s| !s.python().dash_apps.is_empty())
+            });
+            if !owned_dash {
+                roots.remove(&root);
+            }
+        }
+    }
     roots.into_iter().collect()
+}
+
+fn is_python(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()) == Some("py")
 }
 
 /// The app root that owns `file`: the deepest of `roots` above it (apps can nest).
@@ -159,8 +212,17 @@ impl Requirements {
 pub struct App<'w> {
     pub ws: &'w Workspace,
     pub root: PathBuf,
-    /// Python modules of the app (files owned by this root, not by a nested one).
+    /// Python modules of the app root (files owned by this root, not by a nested one).
     pub modules: Vec<PathBuf>,
+    /// The modules the platform runs: the entry module's import closure (RULES.md rev 2,
+    /// "the app"), sorted. App-code rules look only at these.
+    pub served: Vec<PathBuf>,
+    /// False when an import of the served modules could not be followed (a computed module
+    /// name): "defined nowhere" claims are then unsafe.
+    pub closure_complete: bool,
+    /// When nothing names the entry module (no start command, no `app.py`/`index.py`/
+    /// `main.py`), the modules that could be it; the served modules are all their closures.
+    pub entry_candidates: Vec<PathBuf>,
     pub procfile: Option<(FileRef, Procfile)>,
     pub web: Option<WebProcess>,
     pub target: TargetStatus,
@@ -218,6 +280,9 @@ impl<'w> App<'w> {
             ws,
             root: root.to_path_buf(),
             modules,
+            served: Vec::new(),
+            closure_complete: true,
+            entry_candidates: Vec::new(),
             procfile,
             web: None,
             target: TargetStatus::NotApplicable,
@@ -231,7 +296,43 @@ impl<'w> App<'w> {
         app.web = app.find_web();
         app.target = app.resolve_target();
         app.entry = app.find_entry();
+        let candidates: BTreeSet<PathBuf> = app.modules.iter().cloned().collect();
+        let starts = match &app.entry {
+            Some(entry) => vec![entry.clone()],
+            None => {
+                // Nothing names the entry: every candidate's modules may run.
+                let guesses = app.guess_entries(&candidates);
+                app.entry = guesses.first().cloned();
+                app.entry_candidates = guesses.clone();
+                guesses
+            }
+        };
+        let bases = app.import_bases();
+        let mut served = BTreeSet::new();
+        for start in &starts {
+            let closure = super::closure::of(ws, start, &bases, &candidates);
+            app.closure_complete &= closure.complete;
+            served.extend(closure.modules);
+        }
+        app.served = served.into_iter().collect();
         app
+    }
+
+    /// Folders absolute imports resolve from: gunicorn's `--chdir` and `--pythonpath`, the
+    /// app root, and the entry module's folder (`python app.py` puts it first on
+    /// `sys.path`). Generous on purpose: a module found here is one Python can import.
+    fn import_bases(&self) -> Vec<PathBuf> {
+        let mut bases = match self.web.as_ref().and_then(|w| w.gunicorn.as_ref()) {
+            Some((_, cmd)) => self.module_bases(cmd),
+            None => Vec::new(),
+        };
+        bases.push(self.root.clone());
+        if let Some(dir) = self.entry.as_deref().map(parent) {
+            bases.push(dir);
+        }
+        let mut seen = BTreeSet::new();
+        bases.retain(|b| seen.insert(b.clone()));
+        bases
     }
 
     /// Whether a file of the workspace is deployed with the app (exists, not ignored by the
@@ -250,10 +351,11 @@ impl<'w> App<'w> {
             .collect()
     }
 
-    /// Every module of the app with its text and parsed module.
+    /// Every served module of the app (the entry's import closure) with its text and parsed
+    /// module.
     pub fn sources(&self) -> Vec<(&'w Path, &'w SourceFile, &'w PythonModule)> {
         let ws: &'w Workspace = self.ws;
-        self.modules
+        self.served
             .iter()
             .filter_map(|m| {
                 let (path, _) = ws.files_under(m).next()?;
@@ -472,11 +574,74 @@ impl<'w> App<'w> {
                 }
             }
         }
-        FALLBACK_ENTRIES
+        let fallback = FALLBACK_ENTRIES
             .iter()
             .map(|f| self.root.join(f))
-            .find(|p| self.modules.contains(p))
-            .or_else(|| self.dash_apps().first().map(|(p, _)| p.clone()))
+            .find(|p| self.modules.contains(p))?;
+        Some(self.launcher_of(fallback))
+    }
+
+    /// Without a start command or a conventional entry file, every module that could be the
+    /// entry: each module with a Dash app object that no other such module imports (its
+    /// launcher, if another module drives it). Several means the app is ambiguous.
+    fn guess_entries(&self, candidates: &BTreeSet<PathBuf>) -> Vec<PathBuf> {
+        let bases = self.import_bases();
+        let mut with_app: Vec<PathBuf> = self
+            .dash_apps()
+            .into_iter()
+            .map(|(p, _)| self.launcher_of(p))
+            .collect();
+        with_app.dedup();
+        let closures: Vec<Vec<PathBuf>> = with_app
+            .iter()
+            .map(|m| super::closure::of(self.ws, m, &bases, candidates).modules)
+            .collect();
+        let mut tops: Vec<PathBuf> = Vec::new();
+        for (i, m) in with_app.iter().enumerate() {
+            let imported_elsewhere = closures.iter().enumerate().any(|(j, c)| {
+                j != i && c.contains(m) && !(closures[i].contains(&with_app[j]) && j > i)
+            });
+            if !imported_elsewhere && !tops.contains(m) {
+                tops.push(m.clone());
+            }
+        }
+        tops
+    }
+
+    /// Without a start command, the module to run: `module` itself, unless it leaves the
+    /// layout to a module beside it that imports it (the classic `app.py` + `index.py` layout:
+    /// `index.py` does `from app import app` and sets `app.layout`): then that module.
+    fn launcher_of(&self, module: PathBuf) -> PathBuf {
+        if self
+            .python(&module)
+            .is_none_or(|py| sets_layout(py, self.ws.text(&module)))
+        {
+            return module;
+        }
+        let candidates: BTreeSet<PathBuf> = self.modules.iter().cloned().collect();
+        let bases = [self.root.clone()];
+        let beside = FALLBACK_ENTRIES.iter().map(|f| self.root.join(f)).chain(
+            self.modules
+                .iter()
+                .filter(|m| parent(m) == self.root)
+                .cloned(),
+        );
+        for other in beside {
+            if other == module || !candidates.contains(&other) {
+                continue;
+            }
+            let Some(py) = self.python(&other) else {
+                continue;
+            };
+            if sets_layout(py, self.ws.text(&other))
+                && super::closure::of(self.ws, &other, &bases, &candidates)
+                    .modules
+                    .contains(&module)
+            {
+                return other;
+            }
+        }
+        module
     }
 
     /// Every Dash app object of the app, with its module.
@@ -537,6 +702,18 @@ impl<'w> App<'w> {
                 }
             }
         }
+        // A module kept out of git (`/src/sql_secrets.py` in `.gitignore`) is still the app's
+        // own, never a distribution to install.
+        if let Some(text) = self.ws.text(&self.root.join(".gitignore")) {
+            for line in text.lines() {
+                let name = line.trim().rsplit('/').next().unwrap_or("");
+                if let Some(stem) = name.strip_suffix(".py") {
+                    if super::gunicorn::is_identifier(stem) {
+                        names.insert(stem.to_string());
+                    }
+                }
+            }
+        }
         names
     }
 
@@ -545,7 +722,7 @@ impl<'w> App<'w> {
     pub fn third_party_imports(&self) -> Vec<(PathBuf, &'w Import)> {
         let local = self.local_names();
         let mut out = Vec::new();
-        for module in &self.modules {
+        for module in &self.served {
             let Some(py) = self.python(module) else {
                 continue;
             };
@@ -580,6 +757,37 @@ impl<'w> App<'w> {
             .and_then(Requirements::dash_specs)
             .is_some_and(|specs| requirements::only_at_least(&specs, version))
     }
+}
+
+/// Whether a module drives an app: assigns a layout (`app.layout = ...`) or runs it
+/// (`app.run_server()`, `app.run()` of an imported app), at any level.
+fn sets_layout(py: &PythonModule, text: Option<&str>) -> bool {
+    use super::kinds::PyNode;
+    let text = text.unwrap_or("");
+    let attribute = |n: tree_sitter::Node| {
+        n.field("attribute")
+            .map_or("", |a| super::python::text_of(a, text))
+    };
+    let layout = py.all("assignment").iter().any(|a| {
+        a.field("left")
+            .is_some_and(|l| l.kind() == "attribute" && attribute(l) == "layout")
+    });
+    layout
+        || py.all("call").iter().any(|c| {
+            c.field("function").is_some_and(|f| {
+                f.kind() == "attribute"
+                    && match attribute(f) {
+                        "run_server" => true,
+                        "run" => f.field("object").is_some_and(|o| {
+                            py.binding(super::python::text_of(o, text))
+                                .is_some_and(|b| {
+                                    matches!(b.kind, super::python::BindingKind::Imported { .. })
+                                })
+                        }),
+                        _ => false,
+                    }
+            })
+        })
 }
 
 /// The app root's `.gitignore` as a matcher (pure: built from the text in the snapshot).
@@ -645,6 +853,117 @@ mod tests {
             b.recommended_web_command(),
             "gunicorn dashboard:server --workers 4"
         );
+    }
+
+    #[test]
+    fn roots_are_python_apps_not_folders() {
+        let dash = "from dash import Dash\napp = Dash()\nserver = app.server\n";
+        let w = ws(&[
+            // A monorepo root with shared tooling only: not an app.
+            ("requirements.txt", "black\n"),
+            ("tools/lint.py", "import black\n"),
+            // Dash for R: no Python here.
+            ("r/Procfile", "web: R -f /app/app.R\n"),
+            ("r/app.R", "library(dash)\n"),
+            // An explorer whose demos (with their own requirements) it imports.
+            ("x/Procfile", "web: gunicorn explorer:server\n"),
+            (
+                "x/explorer.py",
+                "import importlib\nfrom dash import Dash\nmods = [importlib.import_module(f'demos.{n}.app') for n in NAMES]\napp = Dash()\nserver = app.server\n",
+            ),
+            ("x/demos/requirements.txt", "-r a/requirements.txt\n"),
+            ("x/demos/a/requirements.txt", "dash\n"),
+            ("x/demos/a/app.py", dash),
+            // A standalone app below a folder that does not import it.
+            ("y/Procfile", "web: gunicorn app:server\n"),
+            ("y/app.py", dash),
+            ("y/tools/requirements.txt", "dash\n"),
+            ("y/tools/app.py", dash),
+        ]);
+        assert_eq!(
+            app_roots(&w),
+            [
+                PathBuf::from("x"),
+                PathBuf::from("y"),
+                PathBuf::from("y/tools")
+            ]
+        );
+        let x = App::build(&w, Path::new("x"), &app_roots(&w));
+        assert_eq!(
+            x.served,
+            [
+                PathBuf::from("x/demos/a/app.py"),
+                PathBuf::from("x/explorer.py")
+            ]
+        );
+        assert!(
+            x.closure_complete,
+            "the f-string's prefix names the package"
+        );
+    }
+
+    #[test]
+    fn entry_without_a_start_command() {
+        let dash = "from dash import Dash\napp = Dash()\nserver = app.server\n";
+        // The classic layout: app.py makes the app, index.py imports it and sets the layout.
+        let w = ws(&[
+            ("requirements.txt", "dash\n"),
+            ("app.py", dash),
+            (
+                "index.py",
+                "from app import app, server\nfrom dash import html\napp.layout = html.Div()\n",
+            ),
+            ("old.py", dash),
+        ]);
+        let app = App::build(&w, Path::new(""), &app_roots(&w));
+        assert_eq!(app.entry, Some(PathBuf::from("index.py")));
+        assert_eq!(
+            app.served,
+            [PathBuf::from("app.py"), PathBuf::from("index.py")]
+        );
+        assert!(app.entry_candidates.is_empty());
+        // Two apps in sub-folders and nothing to say which runs: both are served.
+        let w = ws(&[
+            ("requirements.txt", "dash\n"),
+            ("mwe/app.py", dash),
+            (
+                "web/app.py",
+                "from web.config import x\nfrom dash import Dash\napp = Dash()\n",
+            ),
+            ("web/config.py", ""),
+            ("api.py", "import fastapi\n"),
+        ]);
+        let app = App::build(&w, Path::new(""), &app_roots(&w));
+        assert_eq!(
+            app.entry_candidates,
+            [PathBuf::from("mwe/app.py"), PathBuf::from("web/app.py")]
+        );
+        assert_eq!(
+            app.served,
+            [
+                PathBuf::from("mwe/app.py"),
+                PathBuf::from("web/app.py"),
+                PathBuf::from("web/config.py")
+            ]
+        );
+    }
+
+    #[test]
+    fn gitignored_modules_are_local() {
+        let w = ws(&[
+            ("Procfile", "web: gunicorn app:server\n"),
+            (".gitignore", "/src/sql_secrets.py\n*.pyc\n"),
+            (
+                "app.py",
+                "import sql_secrets\nimport dash\napp = dash.Dash()\n",
+            ),
+        ]);
+        let app = App::build(&w, Path::new(""), &app_roots(&w));
+        assert!(app.local_names().contains("sql_secrets"));
+        assert!(app
+            .third_party_imports()
+            .iter()
+            .all(|(_, i)| i.module != "sql_secrets"));
     }
 
     #[test]

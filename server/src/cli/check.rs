@@ -37,7 +37,7 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
     for path in &paths {
         let mut checked = load(path, args)?;
         if args.fix {
-            fixed += fix(&mut checked)?;
+            fixed += fix(&mut checked, args.unsafe_fixes)?;
         }
         let diags = diagnostics(&checked);
         findings.extend(
@@ -144,13 +144,16 @@ fn diagnostics(checked: &Checked) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// Applies preferred fixes round after round until nothing changes; writes each changed file
-/// atomically. Returns how many problems the fixes removed.
-fn fix(checked: &mut Checked) -> Result<usize> {
+/// Applies safe preferred fixes (and unsafe ones when asked) round after round until nothing
+/// changes; writes each changed file atomically. Returns how many problems the fixes removed.
+fn fix(checked: &mut Checked, unsafe_fixes: bool) -> Result<usize> {
     let mut applied = 0;
     for _ in 0..MAX_FIX_ROUNDS {
         let diags = diagnostics(checked);
-        let fixes: Vec<_> = diags.iter().filter_map(Diagnostic::preferred_fix).collect();
+        let fixes: Vec<_> = diags
+            .iter()
+            .filter_map(|d| d.fix_to_apply(unsafe_fixes))
+            .collect();
         let changes = apply_fixes(&checked.ws, &fixes);
         if changes.is_empty() {
             break;

@@ -52,9 +52,12 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Apply the preferred fix of every problem that has one, then report what is left.
+    /// Apply the safe fix of every problem that has one, then report what is left.
     #[arg(long)]
     pub fix: bool,
+    /// With `--fix`, also apply unsafe fixes (they change what the app does: review them).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
     /// Only these rule codes or prefixes (`DL1`, `DL101`), comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,

@@ -68,7 +68,7 @@ impl Finding {
                     }
                 })
                 .collect();
-            json!({"message": fix.message, "edits": edits})
+            json!({"message": fix.message, "applicability": fix.applicability.as_str(), "edits": edits})
         });
         Finding {
             display: display_path(dir, &diagnostic.file),
@@ -135,10 +135,10 @@ pub fn write_text(
     color: bool,
 ) -> io::Result<()> {
     for f in findings {
-        let mark = if f.diagnostic.preferred_fix().is_some() {
-            " [*]"
-        } else {
-            ""
+        let mark = match f.diagnostic.preferred_fix() {
+            Some(fix) if fix.is_safe() => " [*]",
+            Some(_) => " [~]",
+            None => "",
         };
         writeln!(
             out,
@@ -177,7 +177,15 @@ pub fn write_text(
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let fixable = findings
         .iter()
-        .filter(|f| f.diagnostic.preferred_fix().is_some())
+        .filter(|f| f.diagnostic.fix_to_apply(false).is_some())
+        .count();
+    let unsafe_fixable = findings
+        .iter()
+        .filter(|f| {
+            f.diagnostic
+                .preferred_fix()
+                .is_some_and(|fix| !fix.is_safe())
+        })
         .count();
     writeln!(
         out,
@@ -189,6 +197,12 @@ pub fn write_text(
     )?;
     if fixable > 0 {
         writeln!(out, "[*] {fixable} fixable with `dash-lsp check --fix`.")?;
+    }
+    if unsafe_fixable > 0 {
+        writeln!(
+            out,
+            "[~] {unsafe_fixable} more fixable with `dash-lsp check --fix --unsafe-fixes` (they change what the app does: review them)."
+        )?;
     }
     Ok(())
 }
@@ -315,7 +329,7 @@ pub fn write_sarif(out: &mut impl Write, findings: &[Finding]) -> io::Result<()>
                         "replacements": [{"deletedRegion": sarif_region(&e["range"]), "insertedContent": {"text": e["new_text"]}}],
                     }))
                     .collect();
-                result["fixes"] = json!([{"description": {"text": fix["message"]}, "artifactChanges": changes}]);
+                result["fixes"] = json!([{"description": {"text": fix["message"]}, "artifactChanges": changes, "properties": {"applicability": fix["applicability"]}}]);
             }
             result
         })

@@ -308,12 +308,19 @@ impl Backend {
                     ) else {
                         continue;
                     };
+                    // An unsafe fix changes what the app does: offered, marked, never the
+                    // editor's preferred (auto-applied) action.
+                    let title = if fix.is_safe() {
+                        format!("{} ({})", fix.message, d.code)
+                    } else {
+                        format!("{} ({}, unsafe)", fix.message, d.code)
+                    };
                     actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                        title: format!("{} ({})", fix.message, d.code),
+                        title,
                         kind: Some(CodeActionKind::QUICKFIX),
                         diagnostics: lsp_diag.clone().map(|d| vec![d]),
                         edit: Some(edit),
-                        is_preferred: Some(fix.preferred),
+                        is_preferred: Some(fix.preferred && fix.is_safe()),
                         ..Default::default()
                     }));
                 }
@@ -331,7 +338,7 @@ impl Backend {
             }
         }
         let fix_all = CodeActionKind::from(FIX_ALL_KIND);
-        if wants(&fix_all) && in_file.iter().any(|d| d.preferred_fix().is_some()) {
+        if wants(&fix_all) && in_file.iter().any(|d| d.fix_to_apply(false).is_some()) {
             let edits = fix_all_edits(&analysis, &rel, &options);
             if !edits.is_empty() {
                 if let Some(edit) = convert::workspace_edit(
@@ -396,7 +403,8 @@ fn fix_all_edits(analysis: &Analysis, file: &Path, options: &rules::CheckOptions
         .collect();
     let mut touched = std::collections::BTreeSet::new();
     for _ in 0..MAX_FIX_ROUNDS {
-        let fixes: Vec<_> = diags.iter().filter_map(Finding::preferred_fix).collect();
+        // Fix-all applies safe fixes only (ruff's `source.fixAll`).
+        let fixes: Vec<_> = diags.iter().filter_map(|d| d.fix_to_apply(false)).collect();
         let changes = apply_fixes(&ws, &fixes);
         if changes.is_empty() {
             break;

@@ -16,8 +16,12 @@ inside `try:` with an `except ImportError` and under `if TYPE_CHECKING:`, and pa
 listed distribution brings with it (`dash` brings `flask`, `plotly`, `werkzeug`, ...; `pandas`
 brings `numpy`; `dash[diskcache]` brings `diskcache`). Import names are mapped to their
 distribution (`sklearn` -> `scikit-learn`, `PIL` -> `Pillow`, `yaml` -> `PyYAML`) and compared
-after PEP 503 normalisation. Silent without `requirements.txt` (DL107 reports that), and when
-it lists an unnamed requirement (`-e .`, a URL or path) that could provide anything.
+after PEP 503 normalisation. Silent without `requirements.txt` (DL107 reports that), when it
+lists an unnamed requirement (`-e .`, a URL or path) that could provide anything, and when an
+import the table does not know has a listed distribution of a similar name (`pandas_profiling`
+beside `ydata-profiling`, `visa` beside `pyvisa`): it may come from there. Only modules the
+app runs (the entry module's import closure) are checked: an offline script's imports are not
+installed on the server and need not be.
 
 **Why it breaks on the server.** The buildpack installs only what is listed; the laptop has the
 package from an earlier `pip install`. On the server the import raises `ModuleNotFoundError` and
@@ -42,6 +46,9 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let dist = import.distribution();
+        if dist == import.top_level() && similar_listed(reqs, dist) {
+            continue;
+        }
         let Some(source) = app.ws.source(&module) else {
             continue;
         };
@@ -75,6 +82,30 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Whether a listed distribution's name looks like the (unmapped) import name: `ydata-profiling`
+/// for `pandas_profiling`, `pyvisa` for `visa`. The import may well come from it (a renamed
+/// project, a module shipped under another name): unsure, so say nothing.
+fn similar_listed(reqs: &crate::analysis::project::Requirements, import: &str) -> bool {
+    let wanted = crate::analysis::requirements::normalize(import);
+    let tokens = |name: &str| -> Vec<String> {
+        name.split('-')
+            .filter(|t| t.len() >= 4)
+            .map(str::to_string)
+            .collect()
+    };
+    let wanted_tokens = tokens(&wanted);
+    reqs.entries.iter().any(|(_, r)| {
+        let listed = &r.normalized;
+        let (short, long) = if listed.len() < wanted.len() {
+            (listed.as_str(), wanted.as_str())
+        } else {
+            (wanted.as_str(), listed.as_str())
+        };
+        (short.len() >= 4 && long.contains(short))
+            || tokens(listed).iter().any(|t| wanted_tokens.contains(t))
+    })
+}
+
 /// PEP 508 names: ASCII letters and digits, with `.`, `-`, `_` inside.
 fn is_distribution_name(name: &str) -> bool {
     let bytes = name.as_bytes();
@@ -89,6 +120,25 @@ fn is_distribution_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
+
+    #[test]
+    fn similar_listed_names_are_not_reported() {
+        let app =
+            "import dash\nimport pandas_profiling\nimport visa\nimport altair\napp = dash.Dash()\n";
+        let ws = workspace(&[
+            ("app.py", app),
+            (
+                "requirements.txt",
+                "dash\nydata-profiling==4.3.0\npyvisa==1.9.1\nalt-text\n",
+            ),
+        ]);
+        let d = diagnostics(&ws, "DL111");
+        assert_eq!(
+            d.iter().map(|d| covered(&ws, d)).collect::<Vec<_>>(),
+            ["import altair"],
+            "a shared short prefix is not a similar name"
+        );
+    }
 
     #[test]
     fn mapped_distribution_appended() {

@@ -45,7 +45,7 @@ when it runs: at boot for module-level code, on every use in a callback.
 
 **Fix.** Append the distribution to `requirements.txt` (for `DiskcacheManager`: add the
 `[diskcache]` extra to the `dash` line). For the PostgreSQL driver when `psycopg2` is what is
-listed: write the driver into the URL (`postgresql+psycopg2://`). None for a file in
+listed: write the driver into the URL (`postgresql+psycopg2://`; unsafe: it changes the DBAPI the app connects with). None for a file in
 hash-checking mode (`--hash=`): regenerate the lock with the package.
 "#,
     check,
@@ -643,7 +643,9 @@ fn diagnostic(
     let mut d = RULE.diagnostic(path, range, message);
     d.severity = severity;
     if !edits.is_empty() {
-        d = d.with_fix(Fix::preferred(fix_message, edits));
+        let fix = Fix::preferred(fix_message, edits);
+        // Naming the driver changes which DBAPI the app connects with: unsafe (RULES.md).
+        d = d.with_fix(if f.url.is_some() { fix.unsafe_() } else { fix });
     }
     d
 }
@@ -899,6 +901,7 @@ mod tests {
             d[0].fixes[0].message,
             "Add `psycopg2-binary` to requirements.txt and name it in the URL: `postgresql+psycopg2://`"
         );
+        assert!(!d[0].fixes[0].is_safe());
         let fixed = fix_round_trip(&files, "DL119", 0);
         assert_eq!(
             text(&fixed, "requirements.txt"),

@@ -4,6 +4,7 @@ use super::Rule;
 use crate::analysis::kinds::PyNode;
 use crate::analysis::project::App;
 use crate::analysis::python::{text_of, DASH_CLASSES};
+use crate::analysis::scope;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
 
 pub const RULE: Rule = Rule {
@@ -13,7 +14,13 @@ pub const RULE: Rule = Rule {
     doc: r#"APIs removed in Dash 3.0 that raise at run time:
 - `app.run_server(...)`: use `app.run(...)`;
 - `@app.long_callback(...)`: use `@app.callback(..., background=True)`;
-- `Dash(long_callback_manager=...)`: use `background_callback_manager=`.
+- `Dash(long_callback_manager=...)`: use `background_callback_manager=`;
+- `from dash.long_callback import ...`: the module is gone (use `dash.DiskcacheManager` /
+  `dash.CeleryManager`).
+
+An error where the app runs it when gunicorn imports it (module level, a decorator, the
+constructor). A warning for `run_server` under `if __name__ == "__main__":` or inside a
+function: gunicorn never runs it there, only `python app.py` breaks on Dash >= 3.
 
 Silent when requirements pin `dash` below 3.0 (`==2.x`, `<3`, `~=2.x`).
 
@@ -42,13 +49,26 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                     if text_of(attr, text) == "run_server"
                         && apps.iter().any(|a| a == text_of(object, text))
                     {
-                        out.push(
+                        // gunicorn never runs `if __name__ == "__main__":`; a function's
+                        // body may never run either: only `python app.py` is sure to break.
+                        let at_import =
+                            !scope::under_main_guard(call, text) && scope::at_module_level(call);
+                        let mut d = if at_import {
                             RULE.diagnostic(path, call.byte_range(), "`run_server` was removed in Dash 3.0: it raises at run time; use `run`")
-                                .with_fix(Fix::preferred(
-                                    "Rename to `run`",
-                                    vec![FileEdit::Replace { file: file.clone(), range: attr.byte_range(), new_text: "run".into() }],
-                                )),
-                        );
+                        } else {
+                            let mut d = RULE.diagnostic(path, call.byte_range(), "`run_server` was removed in Dash 3.0: `python app.py` fails with Dash >= 3 (gunicorn never runs this line); use `run`");
+                            d.severity = Severity::Warning;
+                            d
+                        };
+                        d = d.with_fix(Fix::preferred(
+                            "Rename to `run`",
+                            vec![FileEdit::Replace {
+                                file: file.clone(),
+                                range: attr.byte_range(),
+                                new_text: "run".into(),
+                            }],
+                        ));
+                        out.push(d);
                     }
                 }
             }
@@ -82,6 +102,20 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                         );
                     }
                 }
+            }
+        }
+        // The module is gone in 3.0: the import itself fails, so the app does not boot.
+        for import in &py.imports {
+            if import.level == 0
+                && !import.optional
+                && (import.module == "dash.long_callback"
+                    || import.module.starts_with("dash.long_callback."))
+            {
+                out.push(RULE.diagnostic(
+                    path,
+                    import.stmt.clone(),
+                    "`dash.long_callback` was removed in Dash 3.0: the import fails; use `dash.DiskcacheManager` or `dash.CeleryManager` with `background_callback_manager=`",
+                ));
             }
         }
         for callback in &py.callbacks {
@@ -151,15 +185,20 @@ mod tests {
         assert_eq!(
             covered,
             [
+                "from dash.long_callback import DiskcacheLongCallbackManager",
                 "long_callback_manager=manager",
                 "app.long_callback(",
                 "app.run_server(debug=True)"
             ]
         );
+        let severities: Vec<_> = d.iter().map(|d| d.severity.as_str()).collect();
+        assert_eq!(severities, ["error", "error", "error", "warning"]);
+        assert_eq!(d[3].message, "`run_server` was removed in Dash 3.0: `python app.py` fails with Dash >= 3 (gunicorn never runs this line); use `run`");
         let fixes: Vec<_> = d.iter().flat_map(|d| d.fixes.iter()).collect();
         let changes = crate::analysis::fixes::apply_fixes(&ws, &fixes);
         let fixed = crate::analysis::fixes::with_changes(&ws, &changes);
-        assert!(diagnostics(&fixed, "DL202").is_empty());
+        // The import has no fix: the manager classes differ.
+        assert_eq!(diagnostics(&fixed, "DL202").len(), 1);
         let t = text(&fixed, "app.py");
         assert!(t.contains("dash.Dash(__name__, background_callback_manager=manager)"));
         assert!(t.contains("@app.callback(\n    Output(\"out\", \"children\"),\n    Input(\"btn\", \"n_clicks\"), background=True\n)"));
@@ -184,7 +223,19 @@ mod tests {
         }
         assert_eq!(
             check_files(&[("app.py", SRC), ("requirements.txt", "dash>=2")], "DL202").len(),
-            3
+            4
+        );
+    }
+
+    #[test]
+    fn run_server_at_import_time_is_an_error() {
+        let src = "import dash\napp = dash.Dash()\nserver = app.server\napp.run_server()\ndef main():\n    app.run_server()\n";
+        let d = check_files(&[("app.py", src)], "DL202");
+        let severities: Vec<_> = d.iter().map(|d| d.severity.as_str()).collect();
+        assert_eq!(severities, ["error", "warning"]);
+        assert_eq!(
+            d[0].message,
+            "`run_server` was removed in Dash 3.0: it raises at run time; use `run`"
         );
     }
 }

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use super::{string_literal_like, Rule};
 use crate::analysis::io_calls::{self, Access};
+use crate::analysis::kinds::PyNode;
 use crate::analysis::paths::{self, Base};
 use crate::analysis::project::App;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
@@ -20,15 +21,48 @@ pub const RULE: Rule = Rule {
 ignored files behind: the read fails with `FileNotFoundError`. Relative paths resolve against
 the folder gunicorn runs in (the app root, or `--chdir`).
 
+Silent for a path the app writes itself (`to_csv`, `write_html`, `savefig`, a map's or image's
+`.save(...)`): a generated file need not be deployed.
+
 **Fix.** None in general; when a file of the same name exists elsewhere in the app, its path is
 offered.
 "#,
     check,
 };
 
+/// Paths the app writes itself (`df.to_csv("out/x.csv")`, `fig.write_html(...)`,
+/// `folium_map.save("data/index.html")`): a file generated at run time need not be deployed.
+fn written_paths(app: &App) -> BTreeSet<String> {
+    let mut written = BTreeSet::new();
+    for (path, source, py) in app.sources() {
+        let text = source.text();
+        for call in py.all("call") {
+            let arg = match io_calls::classify(call, py, text) {
+                Some(io) if io.access == Access::Write => io.path,
+                // `.save(path)` of maps and images is not a pandas/numpy write.
+                _ => call
+                    .field("function")
+                    .filter(|f| {
+                        f.kind() == "attribute"
+                            && f.field("attribute").is_some_and(|a| {
+                                crate::analysis::python::text_of(a, text) == "save"
+                            })
+                    })
+                    .and_then(|_| call.field("arguments"))
+                    .and_then(|args| args.named_child(0)),
+            };
+            if let Some(p) = arg.and_then(|a| paths::resolve(a, py, text, path)) {
+                written.insert(p.text);
+            }
+        }
+    }
+    written
+}
+
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let files = app.deployed_files();
     let cwd = app.working_dir();
+    let written = written_paths(app);
     let mut seen = BTreeSet::new();
     for (path, source, py) in app.sources() {
         let text = source.text();
@@ -42,7 +76,11 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             let Some(p) = paths::resolve(arg, py, text, path) else {
                 continue;
             };
-            if p.base == Base::Absolute || p.text.contains("://") || p.text.is_empty() {
+            if p.base == Base::Absolute
+                || p.text.contains("://")
+                || p.text.is_empty()
+                || written.contains(&p.text)
+            {
                 continue;
             }
             let Some(located) = paths::locate(&p, &cwd) else {
@@ -131,6 +169,17 @@ mod tests {
             ]
         );
         assert_eq!(d[3].fixes[0].message, "Use `data/sales.csv`");
+    }
+
+    #[test]
+    fn files_the_app_writes_are_not_missing() {
+        let src = "import folium\nimport pandas as pd\nfrom dash import Dash\napp = Dash()\n\ndef page(df):\n    folium.Map().save('data/index.html')\n    df.to_csv('out/table.csv')\n    pd.read_csv('out/table.csv')\n    return open('data/index.html').read() + open('data/other.html').read()\n";
+        let ws = workspace(&[("app.py", src), ("requirements.txt", "dash\n")]);
+        let d = diagnostics(&ws, "DL205");
+        assert_eq!(
+            d.iter().map(|d| covered(&ws, d)).collect::<Vec<_>>(),
+            ["'data/other.html'"]
+        );
     }
 
     #[test]

@@ -90,7 +90,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             edits.extend(import_os_edit(path, text, py));
             out.push(
                 RULE.diagnostic(path, node.byte_range(), format!("{why}: it ships with the code and stays in git history; read it from the environment"))
-                    .with_fix(Fix::preferred(format!("Read `{env}` from the environment"), edits)),
+                    .with_fix(Fix::preferred(format!("Read `{env}` from the environment"), edits).unsafe_()),
             );
         };
         // Whole tree: secrets in functions ship too (not only code that runs at import).

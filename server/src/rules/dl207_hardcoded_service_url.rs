@@ -109,7 +109,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                         node.byte_range(),
                         format!("The {service} address `{value}` points at this machine: on the server the service is elsewhere; read `{env}` from the environment"),
                     )
-                    .with_fix(Fix::preferred(format!("Read `{env}` from the environment"), edits)),
+                    .with_fix(Fix::preferred(format!("Read `{env}` from the environment"), edits).unsafe_()),
                 );
             }
         }

@@ -52,10 +52,11 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 let Some(io) = io_calls::classify(call, py, text) else {
                     continue;
                 };
-                if io.access == Access::Write {
+                if io.access == Access::Write || inside_read(py, call, text) {
                     continue;
                 }
                 let source_node = io.path.or_else(|| first_arg(call));
+                let mut hoistable = true;
                 if let Some(src_node) = source_node {
                     // json.load(f) of a `with open(...) as f`: the open() is reported.
                     if matches!(io.what.as_str(), "json.load" | "pickle.load")
@@ -67,8 +68,24 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                         .iter()
                         .any(|n| tainted.contains(*n))
                     {
-                        continue;
+                        // Data the browser sent (`pd.read_json(stored)`) is no read; a path
+                        // built from an argument (`f"data/{region}.csv"`) is a file read on
+                        // every call, but there is nothing constant to load once.
+                        if !(io.access == Access::ReadFile && builds_path(src_node, text)) {
+                            continue;
+                        }
+                        hoistable = false;
                     }
+                }
+                // A handle (`open`, a connection) read once would be exhausted or shared; a
+                // network read at boot ties the boot to the remote service and freezes the
+                // data (RULES.md rev 2): only values are moved.
+                if io.remote
+                    || matches!(io.what.as_str(), "open" | "io.open" | "sqlite3.connect")
+                    || io.what.starts_with("requests.")
+                    || io.what.starts_with("urllib")
+                {
+                    hoistable = false;
                 }
                 let static_path = io.path.and_then(|p| paths::resolve(p, py, text, path));
                 let what = match &static_path {
@@ -81,20 +98,49 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                     call.byte_range(),
                     format!("Callback `{cb_name}` {what} on every call: each user action repeats the read in every worker; load it once at module level or cache it (flask_caching)"),
                 );
-                if let Some(fix) = hoist_fix(
-                    path,
-                    text,
-                    py,
-                    call,
-                    &locals,
-                    static_path.as_ref().map(|p| p.text.as_str()),
-                    &mut hoist,
-                ) {
+                if let Some(fix) = hoistable
+                    .then(|| {
+                        hoist_fix(
+                            path,
+                            text,
+                            py,
+                            call,
+                            &locals,
+                            static_path.as_ref().map(|p| p.text.as_str()),
+                            &mut hoist,
+                        )
+                    })
+                    .flatten()
+                {
                     diag = diag.with_fix(fix);
                 }
                 out.push(diag);
             }
         }
+    }
+}
+
+/// Whether `call` is an argument of another read (`pickle.load(open(p, "rb"))`): that read
+/// is the one reported, once.
+fn inside_read(py: &PythonModule, call: Node, text: &str) -> bool {
+    py.parent(call)
+        .filter(|args| args.kind() == "argument_list")
+        .and_then(|args| py.parent(args))
+        .and_then(|outer| io_calls::classify(outer, py, text))
+        .is_some_and(|io| io.access != Access::Write)
+}
+
+/// Whether an argument builds a path from parts (an f-string, `+`, `os.path.join`, `/`)
+/// rather than passing a value through.
+fn builds_path(node: Node, src: &str) -> bool {
+    match node.kind() {
+        "string" | "concatenated_string" | "binary_operator" => true,
+        // `io.StringIO(stored)` wraps data; only path joins build a path.
+        "call" => node.field("function").is_some_and(|f| {
+            let name = text_of(f, src);
+            name.ends_with("path.join") || name == "Path" || name.ends_with(".Path")
+        }),
+        _ => false,
     }
 }
 
@@ -166,6 +212,18 @@ fn is_constant(node: Node, src: &str, py: &PythonModule, locals: &[String]) -> b
         "keyword_argument" => node
             .field("value")
             .is_some_and(|v| is_constant(v, src, py, locals)),
+        // `pickle.load(open("model.pkl", "rb"))`: the whole read moves, the handle with it.
+        "call" => {
+            node.field("function")
+                .is_some_and(|f| f.kind() == "identifier" && text_of(f, src) == "open")
+                && node.field("arguments").is_some_and(|args| {
+                    let mut cursor = args.walk();
+                    let all = args
+                        .named_children(&mut cursor)
+                        .all(|a| is_constant(a, src, py, locals));
+                    all
+                })
+        }
         "list" | "tuple" | "attribute" | "binary_operator" | "parenthesized_expression" => {
             let mut cursor = node.walk();
             let children: Vec<Node> = node.named_children(&mut cursor).collect();
@@ -349,12 +407,46 @@ def update(region, stored):
             found,
             [
                 "pd.read_csv(\"data/sales.csv\")",
-                "requests.get(\"https://api.example.com/rates\")"
+                "requests.get(\"https://api.example.com/rates\")",
+                "open(f\"data/{region}.json\")"
             ]
         );
+        // A file read once stays a value; a network read and a per-argument path do not move.
+        let fixable: Vec<bool> = d.iter().map(|d| !d.fixes.is_empty()).collect();
+        assert_eq!(fixable, [true, false, false]);
         assert_eq!(
             d[0].message,
             "Callback `update` reads `data/sales.csv` on every call: each user action repeats the read in every worker; load it once at module level or cache it (flask_caching)"
+        );
+    }
+
+    #[test]
+    fn a_handle_is_not_hoisted_and_a_nested_read_is_one_finding() {
+        let src = "import json, pickle\nfrom dash import Dash, Input, Output\napp = Dash(__name__)\nserver = app.server\n\n@app.callback(Output('g', 'figure'), Input('r', 'value'))\ndef update(region):\n    model = pickle.load(open('model.pkl', 'rb'))\n    meta = open('data/meta.json').read()\n    return model, meta\n";
+        let ws = workspace(&[
+            ("app.py", src),
+            REQ,
+            ("model.pkl", "x"),
+            ("data/meta.json", "{}"),
+        ]);
+        let d = diagnostics(&ws, "DL301");
+        let found: Vec<_> = d.iter().map(|d| covered(&ws, d)).collect();
+        assert_eq!(
+            found,
+            [
+                "pickle.load(open('model.pkl', 'rb'))",
+                "open('data/meta.json')"
+            ]
+        );
+        assert!(
+            d[1].fixes.is_empty(),
+            "a module-level handle is read once, then exhausted"
+        );
+        let changes = crate::analysis::fixes::apply_fixes(&ws, &[&d[0].fixes[0]]);
+        let fixed = crate::analysis::fixes::with_changes(&ws, &changes);
+        assert_eq!(
+            text(&fixed, "app.py"),
+            "import json, pickle\nfrom dash import Dash, Input, Output\n\nLOAD_DATA = pickle.load(open('model.pkl', 'rb'))\napp = Dash(__name__)\nserver = app.server\n\n@app.callback(Output('g', 'figure'), Input('r', 'value'))\ndef update(region):\n    model = LOAD_DATA\n    meta = open('data/meta.json').read()\n    return model, meta\n"
         );
     }
 

@@ -130,7 +130,7 @@ mod tests {
 
     #[test]
     fn duplicate_across_modules_and_fix() {
-        let app = "from dash import Dash, html, Input, Output, callback\napp = Dash()\nserver = app.server\napp.layout = html.Div([html.Div(id='out'), html.Button(id='a'), html.Button(id='b')])\n@callback(Output('out', 'children'), Input('a', 'n_clicks'))\ndef first(n):\n    return n\n";
+        let app = "from dash import Dash, html, Input, Output, callback\napp = Dash(use_pages=True)\nserver = app.server\napp.layout = html.Div([html.Div(id='out'), html.Button(id='a'), html.Button(id='b')])\n@callback(Output('out', 'children'), Input('a', 'n_clicks'))\ndef first(n):\n    return n\n";
         let page = "from dash import Input, Output, callback\n@callback(\n    Output('out', 'children'),\n    Input('b', 'n_clicks'),\n)\ndef second(n):\n    return n\n";
         let files = [("app.py", app), ("pages/more.py", page), REQ];
         let ws = workspace(&files);

@@ -277,6 +277,10 @@ fn fingerprints(ws: &Workspace, roots: &[PathBuf], options: &CheckOptions) -> Ve
     };
     let mut content = vec![0u64; roots.len() + 1];
     let mut paths = hasher();
+    // Requirements files anywhere: an app reads other apps' files through `-r` includes (and
+    // an app.json predeploy), and a result kept after such a file changed would carry stale
+    // byte ranges into it (a fix round then corrupts the file).
+    let mut requirements = hasher();
     for (path, entry) in ws.files() {
         let mut h = hasher();
         path.hash(&mut h);
@@ -290,7 +294,12 @@ fn fingerprints(ws: &Workspace, roots: &[PathBuf], options: &CheckOptions) -> Ve
         };
         kind.hash(&mut h);
         let o = owner(path);
-        content[o] = content[o].rotate_left(5) ^ h.finish();
+        let file_hash = h.finish();
+        content[o] = content[o].rotate_left(5) ^ file_hash;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.ends_with(".txt") || name.ends_with(".in") || name == "app.json" {
+            file_hash.hash(&mut requirements);
+        }
         // Existence anywhere, and data files' sizes (an app may stat `../shared/big.csv`).
         path.hash(&mut paths);
         if matches!(entry.content, crate::analysis::workspace::Content::NotRead) {
@@ -303,6 +312,7 @@ fn fingerprints(ws: &Workspace, roots: &[PathBuf], options: &CheckOptions) -> Ve
     format!("{:?}", options.overrides).hash(&mut shared);
     options.config.hash(&mut shared);
     content[roots.len()].hash(&mut shared);
+    requirements.finish().hash(&mut shared);
     let shared = shared.finish();
     roots
         .iter()
@@ -1130,6 +1140,35 @@ mod engine_tests {
         }
         let cancelled = Cancel::new(|| true);
         assert_eq!(run_rules(&app, 2, &cancelled), None);
+    }
+
+    #[test]
+    fn app_cache_sees_a_change_in_another_apps_included_requirements() {
+        // The root app reads `sub/requirements.txt` through `-r`; the file belongs to `sub`.
+        let app = "import dash\napp = dash.Dash(__name__)\nserver = app.server\n";
+        let mut ws = workspace(&[
+            ("Procfile", "web: gunicorn app:server --workers 2\n"),
+            ("app.py", app),
+            ("requirements.txt", "-r sub/requirements.txt\ngunicorn\n"),
+            ("sub/Procfile", "web: gunicorn app:server --workers 2\n"),
+            ("sub/app.py", app),
+            ("sub/requirements.txt", "dash\ndash-table\ngunicorn\n"),
+        ]);
+        let options = CheckOptions {
+            cache: Some(Arc::new(AppCache::default())),
+            ..Default::default()
+        };
+        let first = check_with(&ws, &options);
+        assert_eq!(first, check_with(&ws, &CheckOptions::default()));
+        ws.insert_text(
+            "sub/requirements.txt",
+            "# pinned\ndash\ndash-table\ngunicorn\n",
+        );
+        // Cached findings would point at the old bytes of sub/requirements.txt.
+        assert_eq!(
+            check_with(&ws, &options),
+            check_with(&ws, &CheckOptions::default())
+        );
     }
 
     #[test]
