@@ -82,7 +82,7 @@ const XLSX: Need = Need {
     modules: &["openpyxl"],
     all: false,
     append: "openpyxl",
-    failure: "pandas raises ImportError (\"Missing optional dependency 'openpyxl'\")",
+    failure: "pandas raises ImportError: openpyxl, which it imports to read `.xlsx`, is missing",
 };
 /// plotly.express before plotly 6 (built on pandas).
 const PLOTLY_EXPRESS_PANDAS: Need = Need {
