@@ -32,9 +32,17 @@ pub fn input(seeds: &[Seed], seed: u64, i: u64) -> (String, Vec<(PathBuf, SeedFi
 
 pub fn run_one(seeds: &[Seed], seed: u64, i: u64) -> Result<(), String> {
     let (name, files) = input(seeds, seed, i);
-    let outcome = std::panic::catch_unwind(|| props::check_workspace(&workspace(&files)));
+    let outcome = std::panic::catch_unwind(|| {
+        let ws = workspace(&files);
+        props::check_workspace(&ws)?;
+        // The one-by-one run costs a check per fix: every 8th input.
+        if i.is_multiple_of(8) {
+            props::check_fixes_compose(&ws)?;
+        }
+        Ok::<(), String>(())
+    });
     match outcome {
-        Ok(Ok(_)) => Ok(()),
+        Ok(Ok(())) => Ok(()),
         Ok(Err(message)) => Err(format!("[{name}] {message}")),
         Err(panic) => {
             let what = panic

@@ -2,7 +2,8 @@
 //! range lies inside its file on char boundaries, every fix's edits are in bounds, on char
 //! boundaries and do not overlap, and applying the preferred fixes converges (once nothing
 //! changes, checking again offers nothing new) without breaking a Python file that parsed;
-//! the module index answers as the tree does.
+//! the module index answers as the tree does; and fixes compose: applying them all at once,
+//! round after round, ends where applying them one by one does.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -335,4 +336,64 @@ pub fn check_workspace_verbose(ws: &Workspace, verbose: bool) -> Result<usize, S
     Err(format!(
         "fixes still change files after {MAX_ROUNDS} rounds"
     ))
+}
+
+/// Fixes compose (issue 16): fix-all round after round ends in the same files as applying one
+/// fix at a time (the first fixable finding, re-checking after each). Both apply preferred
+/// fixes, safe and unsafe; both stop when nothing changes.
+pub fn check_fixes_compose(ws: &Workspace) -> Result<(), String> {
+    let converge = |one_at_a_time: bool| -> Result<Workspace, String> {
+        let mut current = ws.clone();
+        // One at a time needs a round per fix.
+        let limit = if one_at_a_time {
+            MAX_ROUNDS * 20
+        } else {
+            MAX_ROUNDS
+        };
+        for _ in 0..limit {
+            let diags = rules::check(&current);
+            let fixes: Vec<_> = diags.iter().filter_map(Diagnostic::preferred_fix).collect();
+            let fixes = if one_at_a_time {
+                fixes.into_iter().take(1).collect()
+            } else {
+                fixes
+            };
+            let changes = apply_fixes(&current, &fixes);
+            if changes.is_empty() {
+                return Ok(current);
+            }
+            current = with_changes(&current, &changes);
+        }
+        Err(format!(
+            "fixes (one at a time: {one_at_a_time}) do not converge"
+        ))
+    };
+    let batch = converge(false)?;
+    let serial = converge(true)?;
+    let texts = |w: &Workspace| -> std::collections::BTreeMap<PathBuf, String> {
+        w.files()
+            .filter_map(|(p, _)| w.text(p).map(|t| (p.clone(), t.to_string())))
+            .collect()
+    };
+    let (b, s) = (texts(&batch), texts(&serial));
+    let paths: BTreeSet<&PathBuf> = b.keys().chain(s.keys()).collect();
+    let differ: Vec<String> = paths
+        .into_iter()
+        .filter(|p| b.get(*p) != s.get(*p))
+        .map(|p| {
+            format!(
+                "{}:\nall at once:\n{:?}\none by one:\n{:?}",
+                p.display(),
+                b.get(p),
+                s.get(p)
+            )
+        })
+        .collect();
+    if !differ.is_empty() {
+        return Err(format!(
+            "fixes applied all at once differ from one by one:\n{}",
+            differ.join("\n")
+        ));
+    }
+    Ok(())
 }

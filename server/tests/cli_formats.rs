@@ -35,7 +35,7 @@ fn github_annotations() {
     assert_eq!(
         out,
         "::error file=app.py,line=4,col=1,endLine=4,endColumn=26,title=DL101 (missing-server-export)::`server` is not defined in app.py: the Procfile's gunicorn target `app:server` needs it; add `server = app.server`\n\
-         ::error file=requirements.txt,line=1,col=1,endLine=1,endColumn=12,title=DL108 (gunicorn-not-required)::gunicorn is not listed in requirements.txt: the Procfile's `web: gunicorn ...` fails with \"command not found\"\n"
+         ::error file=requirements.txt,line=1,col=1,endLine=1,endColumn=12,title=DL108 (gunicorn-not-required)::requirements.txt does not list gunicorn, which the start command runs\n"
     );
 }
 

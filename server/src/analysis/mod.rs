@@ -13,6 +13,7 @@ pub mod io_calls;
 pub mod kinds;
 pub mod navigation;
 pub mod paths;
+pub(crate) mod predeploy;
 pub mod procfile;
 pub mod project;
 pub mod python;

@@ -163,14 +163,22 @@ pub enum TargetStatus {
 #[derive(Clone, Debug)]
 pub struct Requirements {
     pub file: FileRef,
-    /// All requirements, following `-r` includes, with the file each comes from.
+    /// All requirements, following `-r` includes (and the files the `app.json` predeploy
+    /// command installs), with the file each comes from.
     pub entries: Vec<(PathBuf, Requirement)>,
     /// `-r` includes that name no file: (including file, span, path as written).
     pub missing_includes: Vec<(PathBuf, Range<usize>, String)>,
     /// Requirements without a name (`-e .`, a URL, a path).
     pub unnamed: usize,
-    /// requirements.txt and the files it includes with `-r`, in the order read.
+    /// requirements.txt and the files it includes with `-r`, in the order read, then the
+    /// predeploy files.
     pub files: Vec<PathBuf>,
+    /// Files pip cannot read (a line it rejects, a conda export): `pip install -r` stops.
+    pub unreadable: Vec<PathBuf>,
+    /// Files in hash-checking mode (a `--hash=` on any line).
+    pub hashed: Vec<PathBuf>,
+    /// Files installed by the `app.json` predeploy command (and their includes).
+    pub predeploy: Vec<PathBuf>,
 }
 
 impl Requirements {
@@ -178,7 +186,7 @@ impl Requirements {
         self.entries.iter().any(|(_, r)| r.normalized == normalized)
     }
 
-    /// All version specifiers given for `dash`.
+    /// All version specifiers given for `dash` (a conda export's pin included).
     pub fn dash_specs(&self) -> Option<Vec<(String, String)>> {
         let specs: Vec<_> = self
             .entries
@@ -204,6 +212,20 @@ impl Requirements {
     /// it may provide anything.
     pub fn has_unnamed(&self) -> bool {
         self.unnamed > 0
+    }
+
+    /// Whether pip reads every file (no rejected line, no conda export, no missing `-r`
+    /// file). While it does not, the install fails before anything else matters.
+    pub fn readable(&self) -> bool {
+        self.unreadable.is_empty() && self.missing_includes.is_empty()
+    }
+
+    /// Whether `file` is installed in hash-checking mode: one `--hash=` anywhere in a `pip
+    /// install -r` (the build's, or the predeploy command's) makes pip refuse every line
+    /// without hashes.
+    pub fn hash_checking(&self, file: &Path) -> bool {
+        let predeploy = |f: &Path| self.predeploy.iter().any(|p| p == f);
+        self.hashed.iter().any(|f| predeploy(f) == predeploy(file))
     }
 }
 
@@ -414,9 +436,20 @@ impl<'w> App<'w> {
             missing_includes: Vec::new(),
             unnamed: 0,
             files: Vec::new(),
+            unreadable: Vec::new(),
+            hashed: Vec::new(),
+            predeploy: Vec::new(),
         };
         let mut seen = BTreeSet::new();
         self.read_requirements(path, &mut reqs, &mut seen);
+        // Dokku's predeploy command installs more (`pip install -r requirements-predeploy.txt`).
+        let before = reqs.files.len();
+        for file in super::predeploy::requirement_files(self.ws, &self.root) {
+            if self.ws.text(&file).is_some() {
+                self.read_requirements(file, &mut reqs, &mut seen);
+            }
+        }
+        reqs.predeploy = reqs.files[before..].to_vec();
         Some(reqs)
     }
 
@@ -436,6 +469,12 @@ impl<'w> App<'w> {
         };
         let parsed = RequirementsFile::parse(text);
         reqs.files.push(file.clone());
+        if !parsed.errors.is_empty() || parsed.conda.is_some() {
+            reqs.unreadable.push(file.clone());
+        }
+        if parsed.hash_checking {
+            reqs.hashed.push(file.clone());
+        }
         reqs.unnamed += parsed.unnamed;
         let mut includes = parsed.includes.into_iter().peekable();
         for req in parsed.requirements {
@@ -447,6 +486,42 @@ impl<'w> App<'w> {
         for include in includes {
             self.include_requirements(&file, include, reqs, seen);
         }
+        // A local folder (`-e ./lib`) is named by its metadata when it is in the workspace.
+        for local in parsed.locals {
+            if let Some(name) = self.local_project_name(&file, &local.path) {
+                reqs.unnamed = reqs.unnamed.saturating_sub(1);
+                reqs.entries.push((
+                    file.clone(),
+                    Requirement {
+                        normalized: requirements::normalize(&name),
+                        name,
+                        extras: Vec::new(),
+                        specs: Vec::new(),
+                        line: local.line,
+                        logical: local.logical,
+                        marker: None,
+                        hashes: false,
+                        origin: requirements::Origin::Local,
+                    },
+                ));
+            }
+        }
+    }
+
+    /// The name in the metadata of a local folder requirement; pip reads its path from the
+    /// working directory (the app root), and a file's own folder is tried too.
+    fn local_project_name(&self, file: &Path, path: &str) -> Option<String> {
+        let path = path.strip_prefix("file:").unwrap_or(path);
+        [self.root.clone(), parent(file)]
+            .iter()
+            .filter_map(|base| join_relative(base, path))
+            .find_map(|dir| {
+                requirements::project_name(
+                    self.ws.text(&dir.join("pyproject.toml")),
+                    self.ws.text(&dir.join("setup.cfg")),
+                    self.ws.text(&dir.join("setup.py")),
+                )
+            })
     }
 
     fn include_requirements(
@@ -1011,6 +1086,31 @@ mod tests {
         let (file, cmd) = app.web.as_ref().unwrap().gunicorn.as_ref().unwrap();
         assert_eq!(file.path, PathBuf::from("start.sh"));
         assert!(cmd.workers);
+    }
+
+    #[test]
+    fn requirements_as_the_platform_installs_them() {
+        let w = ws(&[
+            (
+                "requirements.txt",
+                "gunicorn==23.0.0 \\\n    --hash=sha256:aa\n-e ./lib\n./vendor/dash_widgets-0.2.tar.gz\n",
+            ),
+            ("lib/pyproject.toml", "[project]\nname = \"acme-utils\"\n"),
+            ("app.json", r#"{"scripts": {"dokku": {"predeploy": "pip install -r requirements-predeploy.txt"}}}"#),
+            ("requirements-predeploy.txt", "dash=1.13.4=pypi_0\n"),
+        ]);
+        let app = App::build(&w, Path::new(""), &app_roots(&w));
+        let reqs = app.requirements.as_ref().unwrap();
+        assert!(reqs.lists("gunicorn") && reqs.lists("acme-utils") && reqs.lists("dash-widgets"));
+        assert_eq!(reqs.unnamed, 0);
+        assert!(reqs.hash_checking(Path::new("requirements.txt")));
+        assert_eq!(
+            reqs.predeploy,
+            [PathBuf::from("requirements-predeploy.txt")]
+        );
+        // The conda export cannot be read by pip, but its dash pin says which Dash ran.
+        assert!(!reqs.readable());
+        assert!(app.dash_pinned_below("2.0"));
     }
 
     #[test]

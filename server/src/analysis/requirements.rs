@@ -1,25 +1,44 @@
-//! `requirements.txt`, parsed with tree-sitter-requirements: names, extras, version specifiers
-//! and `-r` includes.
+//! Requirements files read as pip reads them (`pip install -r`): `\` continuations joined
+//! first, comments dropped, then each logical line is a pip option (`-r`, `-c`, `-e`,
+//! `--index-url`, ...), or a requirement with its per-requirement options (`--hash=`): a PEP 508
+//! requirement (extras, version specifiers, environment marker, `name @ url`), a URL (its name
+//! from `#egg=` or a wheel/sdist file name) or a local path or archive.
 
 use std::ops::Range;
-
-use tree_sitter::Node;
-
-use super::python::text_of;
+use std::str::FromStr;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Requirement {
-    /// The name as written.
+    /// The name as written (for an archive or URL: as its file name or `#egg=` gives it).
     pub name: String,
     /// PEP 503 normalised name.
     pub normalized: String,
     pub extras: Vec<String>,
     /// `(operator, version)` pairs, e.g. `(">=", "2.0")`.
     pub specs: Vec<(String, String)>,
-    /// The requirement's line, without its line ending.
+    /// The requirement's first line, without its line ending and a trailing `\`.
     pub line: Range<usize>,
-    /// The line also holds text the grammar could not read (`foo bar`).
-    pub damaged: bool,
+    /// The whole logical line: the first line and every `\` continuation, no final line ending.
+    pub logical: Range<usize>,
+    /// The environment marker after `;`, as written.
+    pub marker: Option<String>,
+    /// The line carries `--hash=` options.
+    pub hashes: bool,
+    pub origin: Origin,
+}
+
+/// Where pip takes a requirement from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A name (and specifiers) resolved on the package index.
+    Index,
+    /// A URL: `name @ https://...`, `git+https://...#egg=name`, a wheel URL.
+    Url,
+    /// A local archive or folder (`./pkg-0.2.tar.gz`, `-e ./lib`).
+    Local,
+    /// A `name=version=build` line of a conda export: pip cannot read it, but it says which
+    /// version the author ran.
+    Conda,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,14 +50,30 @@ pub struct Include {
     pub constraint: bool,
 }
 
+/// A local folder requirement (`-e .`, `./lib`): its name is in the folder's metadata.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalPath {
+    pub path: String,
+    pub line: Range<usize>,
+    pub logical: Range<usize>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct RequirementsFile {
     pub requirements: Vec<Requirement>,
     pub includes: Vec<Include>,
-    /// Ranges the grammar could not read.
+    /// Lines pip cannot read (each the first line of a logical line, without a trailing `\`);
+    /// conda export lines are not among them (see `conda`).
     pub errors: Vec<Range<usize>>,
-    /// Requirements without a name: `-e .`, a bare URL or path.
+    /// Requirements without a name (a URL without `#egg=`, a folder): they may provide
+    /// anything. Folders are also in `locals`, for a caller that can read their metadata.
     pub unnamed: usize,
+    pub locals: Vec<LocalPath>,
+    /// Hash-checking mode: a `--hash=` on any line (or `--require-hashes`). pip then refuses
+    /// every line without hashes.
+    pub hash_checking: bool,
+    /// The first `name=version=build` line of a conda environment export.
+    pub conda: Option<Range<usize>>,
 }
 
 /// PEP 503: lower case, runs of `-`, `_`, `.` become one `-`.
@@ -59,225 +94,620 @@ pub fn normalize(name: &str) -> String {
     out
 }
 
-impl RequirementsFile {
-    pub fn parse(text: &str) -> RequirementsFile {
-        let mut parser = tree_sitter::Parser::new();
-        parser
-            .set_language(&tree_sitter_requirements::LANGUAGE.into())
-            .expect("tree-sitter-requirements ABI matches tree-sitter");
-        let mut file = RequirementsFile::default();
-        // pip drops comments (`#` at the start of a line or after a blank) before reading a
-        // line; the grammar does not accept them everywhere (after a marker), so they are
-        // blanked out here, byte for byte, keeping every offset.
-        let blanked = blank_comments(text);
-        let text = blanked.as_str();
-        // The grammar needs a line ending after the last line; appending one keeps every
-        // offset of the original text valid.
-        let owned;
-        let text = if text.ends_with('\n') {
-            text
+/// One logical line: physical lines joined where they end with `\`.
+struct Logical {
+    text: String,
+    /// `(offset in text, offset in the file)` where each joined piece starts.
+    pieces: Vec<(usize, usize)>,
+    /// The first physical line's content, without a trailing `\`.
+    first: Range<usize>,
+    /// The whole logical line in the file.
+    span: Range<usize>,
+}
+
+impl Logical {
+    fn source(&self, at: usize) -> usize {
+        let (t, s) = self
+            .pieces
+            .iter()
+            .rev()
+            .find(|(t, _)| *t <= at)
+            .copied()
+            .unwrap_or((0, self.first.start));
+        s + (at - t)
+    }
+}
+
+/// pip's `join_lines`: a line ending in `\` (and not a comment line) continues on the next.
+fn logical_lines(text: &str) -> Vec<Logical> {
+    let mut out: Vec<Logical> = Vec::new();
+    let mut open: Option<Logical> = None;
+    let mut start = 0;
+    for raw in text.split_inclusive('\n') {
+        let line_start = start;
+        start += raw.len();
+        let mut content = raw.trim_end_matches(['\n', '\r']);
+        let mut offset = line_start;
+        if line_start == 0 {
+            if let Some(rest) = content.strip_prefix('\u{feff}') {
+                offset += content.len() - rest.len();
+                content = rest;
+            }
+        }
+        let comment_line = content.trim_start().starts_with('#');
+        let continues = content.ends_with('\\') && !comment_line;
+        let piece = if continues {
+            content.trim_end_matches('\\')
         } else {
-            owned = format!("{text}\n");
-            owned.as_str()
+            content
         };
-        file.read(&mut parser, text, 0, true);
-        // An error over nothing but blanks (a blanked comment after a marker) is the
-        // grammar's, not the file's.
-        file.errors.retain(|e| {
-            text.get(e.clone())
-                .is_none_or(|covered| !covered.trim().is_empty())
+        let logical = open.get_or_insert_with(|| Logical {
+            text: String::new(),
+            pieces: Vec::new(),
+            first: offset..offset + piece.trim_end().len(),
+            span: offset..offset,
         });
-        for req in &mut file.requirements {
-            req.damaged = file
-                .errors
-                .iter()
-                .any(|e| e.start <= req.line.end && req.line.start < e.end.max(e.start + 1));
+        // pip prefixes a comment line with a blank, so that it ends the joined line as a
+        // comment.
+        if comment_line && !logical.text.is_empty() {
+            logical.text.push(' ');
         }
-        file
-    }
-}
-
-impl RequirementsFile {
-    /// Reads `chunk` (which ends with a line ending), at `base` in the whole text. An error
-    /// spanning several lines is read again line by line (`retry`), so that one broken line
-    /// does not hide the requirements after it.
-    fn read(&mut self, parser: &mut tree_sitter::Parser, chunk: &str, base: usize, retry: bool) {
-        let Some(tree) = parser.parse(chunk, None) else {
-            return;
-        };
-        let shift = |r: Range<usize>| r.start + base..r.end + base;
-        let index = super::text::LineIndex::new(chunk);
-        let root = tree.root_node();
-        // The whole text unreadable as one: read it line by line.
-        if root.is_error() {
-            if retry {
-                self.read_lines(parser, chunk, base, 0, last_row(root), &index);
-            } else {
-                self.errors.push(base..base + chunk.trim_end().len());
-            }
-            return;
-        }
-        let mut cursor = root.walk();
-        for node in root.named_children(&mut cursor) {
-            let line = index.line_content(chunk, node.start_position().row);
-            // A broken construct spanning lines (an error, or a continuation `\` gone wrong):
-            // each of its lines is read again on its own.
-            if retry && node.has_error() && last_row(node) > node.start_position().row {
-                let (first, last) = (node.start_position().row, last_row(node));
-                self.read_lines(parser, chunk, base, first, last, &index);
-                continue;
-            }
-            match node.kind() {
-                "requirement" => {
-                    if let Some(mut req) = requirement(node, chunk, line) {
-                        req.line = shift(req.line);
-                        self.requirements.push(req);
-                    }
-                }
-                "global_opt" => {
-                    let option = node.named_child(0).map(|o| text_of(o, chunk)).unwrap_or("");
-                    let arg = node.named_child(1);
-                    match option {
-                        "-r" | "--requirement" | "-c" | "--constraint" => {
-                            if let Some(arg) = arg {
-                                self.includes.push(Include {
-                                    path: text_of(arg, chunk).to_string(),
-                                    span: shift(arg.byte_range()),
-                                    constraint: matches!(option, "-c" | "--constraint"),
-                                });
-                            }
-                        }
-                        "-e" | "--editable" => self.unnamed += 1,
-                        _ => {}
-                    }
-                }
-                "url" | "path" => self.unnamed += 1,
-                "ERROR" => {
-                    self.errors.push(shift(node.byte_range()));
-                    // Keep what can be read inside the error.
-                    let mut c = node.walk();
-                    for child in node
-                        .named_children(&mut c)
-                        .filter(|n| n.kind() == "requirement")
-                    {
-                        let line = index.line_content(chunk, child.start_position().row);
-                        if let Some(mut req) = requirement(child, chunk, line) {
-                            req.line = shift(req.line);
-                            self.requirements.push(req);
-                        }
-                    }
-                }
-                _ => {}
-            }
-            if node.has_error() && node.kind() != "ERROR" {
-                self.errors.push(shift(node.byte_range()));
-            }
+        logical.pieces.push((logical.text.len(), offset));
+        logical.text.push_str(piece);
+        logical.span.end = offset + content.len();
+        if !continues {
+            out.extend(open.take());
         }
     }
+    out.extend(open);
+    out
 }
 
-impl RequirementsFile {
-    /// Reads lines `first..=last` of `chunk` one at a time.
-    fn read_lines(
-        &mut self,
-        parser: &mut tree_sitter::Parser,
-        chunk: &str,
-        base: usize,
-        first: usize,
-        last: usize,
-        index: &super::text::LineIndex,
-    ) {
-        let last = last.min(index.line_count().saturating_sub(1));
-        for row in first..=last {
-            let content = index.line_content(chunk, row);
-            if chunk[content.clone()].trim().is_empty() {
-                continue;
+/// pip's `COMMENT_RE` (`(^|\s+)#.*$`): where the comment starts, if any.
+fn comment_start(line: &str) -> Option<usize> {
+    line.char_indices()
+        .find(|&(i, c)| c == '#' && (i == 0 || line[..i].ends_with([' ', '\t'])))
+        .map(|(i, _)| i)
+}
+
+/// Words split at blanks, with their ranges in `line`.
+fn words(line: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in line.char_indices() {
+        match (c == ' ' || c == '\t', start) {
+            (true, Some(s)) => {
+                out.push(s..i);
+                start = None;
             }
-            // The line with its line ending (the grammar needs one).
-            let end = chunk[content.end..]
-                .find('\n')
-                .map_or(chunk.len(), |i| content.end + i + 1);
-            let mut line_text = chunk[content.start..end].to_string();
-            if !line_text.ends_with('\n') {
-                line_text.push('\n');
-            }
-            self.read(parser, &line_text, base + content.start, false);
+            (false, None) => start = Some(i),
+            _ => {}
         }
     }
-}
-
-/// `text` with each comment replaced by as many spaces as it has bytes.
-fn blank_comments(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        let body = line.trim_end_matches(['\r', '\n']);
-        let comment = body
-            .char_indices()
-            .find(|&(i, c)| c == '#' && (i == 0 || body[..i].ends_with([' ', '\t'])))
-            .map(|(i, _)| i);
-        match comment {
-            Some(at) => {
-                out.push_str(&body[..at]);
-                out.extend(std::iter::repeat_n(' ', body.len() - at));
-                out.push_str(&line[body.len()..]);
-            }
-            None => out.push_str(line),
-        }
+    if let Some(s) = start {
+        out.push(s..line.len());
     }
     out
 }
 
-/// The last line a node covers text on (a node ending right after a line break ends on the
-/// line before).
-fn last_row(node: Node) -> usize {
-    let end = node.end_position();
-    if end.column == 0 && end.row > node.start_position().row {
-        end.row - 1
-    } else {
-        end.row
+/// Options pip reads in a requirements file, and whether each takes a value.
+const OPTIONS: &[(&str, Option<&str>, bool)] = &[
+    ("--requirement", Some("-r"), true),
+    ("--constraint", Some("-c"), true),
+    ("--editable", Some("-e"), true),
+    ("--index-url", Some("-i"), true),
+    ("--extra-index-url", None, true),
+    ("--find-links", Some("-f"), true),
+    ("--trusted-host", None, true),
+    ("--no-binary", None, true),
+    ("--only-binary", None, true),
+    ("--use-feature", None, true),
+    ("--no-index", None, false),
+    ("--pre", None, false),
+    ("--prefer-binary", None, false),
+    ("--require-hashes", None, false),
+    // Per-requirement options.
+    ("--hash", None, true),
+    ("--global-option", None, true),
+    ("--install-option", None, true),
+    ("--config-settings", None, true),
+];
+
+/// One option of a line: its long name and value (with the value's range in the line).
+struct Opt {
+    long: &'static str,
+    value: Option<(String, Range<usize>)>,
+}
+
+/// Reads the options of a line (`words` from the first option on). `None`: a word pip does
+/// not know, or an option missing its value.
+fn options(line: &str, words: &[Range<usize>]) -> Option<Vec<Opt>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let w = &line[words[i].clone()];
+        let (name, attached) =
+            if let Some((n, v)) = w.split_once('=').filter(|_| w.starts_with("--")) {
+                (n, Some((v, words[i].start + n.len() + 1)))
+            } else if w.starts_with("--") {
+                (w, None)
+            } else if w.starts_with('-') && w.len() > 2 && w.is_char_boundary(2) {
+                (&w[..2], Some((&w[2..], words[i].start + 2)))
+            } else {
+                (w, None)
+            };
+        let &(long, _, takes_value) = OPTIONS
+            .iter()
+            .find(|(long, short, _)| *long == name || *short == Some(name))?;
+        let value = if !takes_value {
+            if attached.is_some() {
+                return None;
+            }
+            None
+        } else if let Some((v, at)) = attached {
+            Some((v.to_string(), at..at + v.len()))
+        } else {
+            i += 1;
+            let r = words.get(i)?.clone();
+            Some((line[r.clone()].to_string(), r))
+        };
+        out.push(Opt { long, value });
+        i += 1;
+    }
+    Some(out)
+}
+
+impl RequirementsFile {
+    pub fn parse(text: &str) -> RequirementsFile {
+        let mut file = RequirementsFile::default();
+        for logical in logical_lines(text) {
+            file.read_line(&logical);
+        }
+        file
+    }
+
+    fn read_line(&mut self, logical: &Logical) {
+        let full = logical.text.as_str();
+        let line = &full[..comment_start(full).unwrap_or(full.len())];
+        let words = words(line);
+        if words.is_empty() {
+            return;
+        }
+        let first = logical.first.clone();
+        // pip's `break_args_options`: the requirement is everything before the first word
+        // starting with `-`.
+        let split = words
+            .iter()
+            .position(|w| line[w.clone()].starts_with('-'))
+            .unwrap_or(words.len());
+        let Some(opts) = options(line, &words[split..]) else {
+            self.errors.push(first);
+            return;
+        };
+        let hashes = opts.iter().any(|o| o.long == "--hash");
+        self.hash_checking |= hashes || opts.iter().any(|o| o.long == "--require-hashes");
+        if split == 0 {
+            for opt in opts {
+                let Some((value, at)) = opt.value else {
+                    continue;
+                };
+                match opt.long {
+                    "--requirement" | "--constraint" => self.includes.push(Include {
+                        path: value,
+                        span: logical.source(at.start)..logical.source(at.end),
+                        constraint: opt.long == "--constraint",
+                    }),
+                    "--editable" => {
+                        let read = self.requirement(&value, logical, hashes, true);
+                        if !read {
+                            self.errors.push(first.clone());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            return;
+        }
+        let spec = line[words[0].start..words[split - 1].end].trim();
+        if is_conda(spec) {
+            self.conda.get_or_insert(first.clone());
+            let mut parts = spec.split('=');
+            let name = parts.next().unwrap_or("");
+            let version = parts.next().unwrap_or("");
+            self.requirements.push(Requirement {
+                name: name.to_string(),
+                normalized: normalize(name),
+                extras: Vec::new(),
+                specs: vec![("==".into(), version.into())],
+                line: first,
+                logical: logical.span.clone(),
+                marker: None,
+                hashes,
+                origin: Origin::Conda,
+            });
+            return;
+        }
+        if !self.requirement(spec, logical, hashes, false) {
+            self.errors.push(first);
+        }
+    }
+
+    /// Reads one requirement (`spec`, options removed); false when pip cannot. pip's order:
+    /// a URL, then a local path or archive file, then PEP 508.
+    fn requirement(&mut self, spec: &str, logical: &Logical, hashes: bool, editable: bool) -> bool {
+        let mut req = Requirement {
+            name: String::new(),
+            normalized: String::new(),
+            extras: Vec::new(),
+            specs: Vec::new(),
+            line: logical.first.clone(),
+            logical: logical.span.clone(),
+            marker: None,
+            hashes,
+            origin: Origin::Index,
+        };
+        // pip splits the marker off a URL or path at `; `.
+        let (target, marker) = match spec.split_once("; ") {
+            Some((t, m)) => (t.trim(), Some(m.trim().to_string())),
+            None => (spec, None),
+        };
+        let file_name = target.rsplit(['/', '\\']).next().unwrap_or(target);
+        let named_by = if is_url(target) {
+            req.origin = Origin::Url;
+            url_name(target)
+        } else if looks_like_path(target) || archive_name(file_name).is_some() {
+            req.origin = Origin::Local;
+            let named = archive_name(file_name);
+            if named.is_none() {
+                self.locals.push(LocalPath {
+                    path: target.to_string(),
+                    line: logical.first.clone(),
+                    logical: logical.span.clone(),
+                });
+            }
+            named
+        } else if editable {
+            // `-e` takes a path or a VCS URL, never a name from the index.
+            return false;
+        } else {
+            let Some(named) = pep508(spec) else {
+                return false;
+            };
+            req.name = named.name.to_string();
+            req.extras = named.extras;
+            req.specs = named.specs;
+            req.marker = named.marker;
+            req.origin = if named.url {
+                Origin::Url
+            } else {
+                Origin::Index
+            };
+            req.normalized = normalize(&req.name);
+            self.requirements.push(req);
+            return true;
+        };
+        req.marker = marker;
+        match named_by {
+            Some((name, version)) => {
+                req.normalized = normalize(&name);
+                req.name = name;
+                req.specs = version.map(|v| vec![("==".into(), v)]).unwrap_or_default();
+                self.requirements.push(req);
+            }
+            None => self.unnamed += 1,
+        }
+        true
     }
 }
 
-fn requirement(node: Node, text: &str, line: Range<usize>) -> Option<Requirement> {
-    let mut cursor = node.walk();
-    let mut req = Requirement {
-        name: String::new(),
-        normalized: String::new(),
+/// A requirement read by PEP 508.
+struct Named<'a> {
+    name: &'a str,
+    extras: Vec<String>,
+    specs: Vec<(String, String)>,
+    marker: Option<String>,
+    url: bool,
+}
+
+/// Reads `spec` as a PEP 508 requirement (`name[extras] specifiers ; marker`, `name @ url`).
+fn pep508(spec: &str) -> Option<Named<'_>> {
+    let name_len = spec
+        .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
+        .unwrap_or(spec.len());
+    let name = &spec[..name_len];
+    let mut rest = spec[name_len..].trim_start();
+    if !name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        || !name.ends_with(|c: char| c.is_ascii_alphanumeric())
+    {
+        return None;
+    }
+    let mut req = Named {
+        name,
         extras: Vec::new(),
         specs: Vec::new(),
-        line,
-        damaged: false,
+        marker: None,
+        url: false,
     };
-    for child in node.named_children(&mut cursor) {
-        match child.kind() {
-            "package" => {
-                req.name = text_of(child, text).to_string();
-                req.normalized = normalize(&req.name);
+    if let Some(after) = rest.strip_prefix('[') {
+        let (inner, tail) = after.split_once(']')?;
+        for extra in inner.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            if !extra
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            {
+                return None;
             }
-            "extras" => {
-                let mut c = child.walk();
-                req.extras = child
-                    .named_children(&mut c)
-                    .map(|e| normalize(text_of(e, text)))
-                    .collect();
+            req.extras.push(normalize(extra));
+        }
+        rest = tail.trim_start();
+    }
+    if let Some(url) = rest.strip_prefix('@') {
+        // The marker of `name @ url` must follow a blank (`;` may be part of the URL).
+        let (url, marker) = match url.split_once(" ;") {
+            Some((u, m)) => (u.trim(), Some(m.trim())),
+            None => (url.trim(), None),
+        };
+        if url.is_empty() || url.contains(char::is_whitespace) {
+            return None;
+        }
+        if let Some(marker) = marker {
+            if !valid_marker(marker) {
+                return None;
             }
-            "version_spec" => {
-                let mut c = child.walk();
-                let mut op = String::new();
-                for part in child.named_children(&mut c) {
-                    match part.kind() {
-                        "version_cmp" => op = text_of(part, text).to_string(),
-                        "version" => req
-                            .specs
-                            .push((std::mem::take(&mut op), text_of(part, text).to_string())),
-                        _ => {}
-                    }
-                }
+            req.marker = Some(marker.to_string());
+        }
+        req.url = true;
+        return Some(req);
+    }
+    let (body, marker) = match rest.split_once(';') {
+        Some((b, m)) => (b.trim(), Some(m.trim())),
+        None => (rest.trim(), None),
+    };
+    if let Some(marker) = marker {
+        if !valid_marker(marker) {
+            return None;
+        }
+        req.marker = Some(marker.to_string());
+    }
+    let body = match body.strip_prefix('(') {
+        Some(b) => b.strip_suffix(')')?.trim(),
+        None => body,
+    };
+    if body.is_empty() {
+        return Some(req);
+    }
+    pep440_rs::VersionSpecifiers::from_str(body).ok()?;
+    for part in body.split(',') {
+        let part = part.trim();
+        let op_len = part
+            .find(|c: char| !"<>=!~".contains(c))
+            .unwrap_or(part.len());
+        req.specs.push((
+            part[..op_len].to_string(),
+            part[op_len..].trim().to_string(),
+        ));
+    }
+    Some(req)
+}
+
+/// A marker made of the PEP 508 variables, strings and operators (not checked for grammar:
+/// only that nothing else is there).
+fn valid_marker(marker: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "python_version",
+        "python_full_version",
+        "os_name",
+        "sys_platform",
+        "platform_release",
+        "platform_system",
+        "platform_version",
+        "platform_machine",
+        "platform_python_implementation",
+        "implementation_name",
+        "implementation_version",
+        "extra",
+        "and",
+        "or",
+        "in",
+        "not",
+        "os.name",
+        "sys.platform",
+        "platform.version",
+        "platform.machine",
+        "platform.python_implementation",
+        "python_implementation",
+        "dependency_groups",
+    ];
+    let mut rest = marker;
+    if rest.is_empty() {
+        return false;
+    }
+    while let Some(c) = rest.chars().next() {
+        if c.is_whitespace() || "()<>=!~".contains(c) {
+            rest = &rest[c.len_utf8()..];
+        } else if c == '"' || c == '\'' {
+            let Some(end) = rest[1..].find(c) else {
+                return false;
+            };
+            rest = &rest[end + 2..];
+        } else {
+            let len = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                .unwrap_or(rest.len());
+            if len == 0 || !WORDS.contains(&&rest[..len]) {
+                return false;
             }
-            _ => {}
+            rest = &rest[len..];
         }
     }
-    (!req.name.is_empty()).then_some(req)
+    true
+}
+
+/// A `name=version=build` line of `conda list --export`.
+fn is_conda(spec: &str) -> bool {
+    let parts: Vec<&str> = spec.split('=').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.+!".contains(c))
+        })
+}
+
+/// pip's `is_url`: the text before the first `:` is a scheme pip downloads from.
+fn is_url(s: &str) -> bool {
+    let Some((scheme, _)) = s.split_once(':') else {
+        return false;
+    };
+    let scheme = scheme.to_ascii_lowercase();
+    let vcs = ["git", "hg", "svn", "bzr"];
+    matches!(scheme.as_str(), "http" | "https" | "file" | "ftp")
+        || vcs.contains(&scheme.as_str())
+        || scheme
+            .split_once('+')
+            .is_some_and(|(v, _)| vcs.contains(&v))
+}
+
+/// pip's `_looks_like_path`.
+fn looks_like_path(s: &str) -> bool {
+    s.starts_with(['.', '/', '~']) || s.contains(['/', '\\'])
+}
+
+const ARCHIVES: &[&str] = &[
+    ".whl",
+    ".tar.gz",
+    ".tgz",
+    ".tar.bz2",
+    ".tbz",
+    ".tar.xz",
+    ".txz",
+    ".tlz",
+    ".tar.lz",
+    ".tar.lzma",
+    ".tar",
+    ".zip",
+];
+
+/// The distribution name (and version) in a wheel or sdist file name: `pkg-0.2.tar.gz`,
+/// `dash_cytoscape.tar.gz`, `pkg-1.0-py3-none-any.whl`.
+fn archive_name(file_name: &str) -> Option<(String, Option<String>)> {
+    let lower = file_name.to_ascii_lowercase();
+    let ext = ARCHIVES.iter().find(|e| lower.ends_with(*e))?;
+    let stem = &file_name[..file_name.len() - ext.len()];
+    if *ext == ".whl" {
+        let mut parts = stem.split('-');
+        let name = parts.next().filter(|n| !n.is_empty())?;
+        return Some((name.to_string(), parts.next().map(str::to_string)));
+    }
+    // The version starts at the last `-` followed by a digit.
+    let split = stem
+        .char_indices()
+        .filter(|&(i, c)| c == '-' && stem[i + 1..].starts_with(|d: char| d.is_ascii_digit()))
+        .map(|(i, _)| i)
+        .next_back();
+    let (name, version) = match split {
+        Some(i) => (&stem[..i], Some(stem[i + 1..].to_string())),
+        None => (stem, None),
+    };
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    valid.then(|| (name.to_string(), version))
+}
+
+/// The name a URL requirement installs: `#egg=name`, else its wheel or sdist file name.
+fn url_name(url: &str) -> Option<(String, Option<String>)> {
+    if let Some((_, fragment)) = url.split_once('#') {
+        for pair in fragment.split('&') {
+            if let Some(egg) = pair.strip_prefix("egg=") {
+                return (!egg.is_empty()).then(|| (egg.to_string(), None));
+            }
+        }
+    }
+    let path = url.split(['#', '?']).next().unwrap_or(url);
+    archive_name(path.rsplit('/').next().unwrap_or(path))
+}
+
+/// The name in a local project's metadata: `pyproject.toml` (`[project]` or
+/// `[tool.poetry]`), `setup.cfg` or a literal `name=` in `setup.py`.
+pub(crate) fn project_name(
+    pyproject: Option<&str>,
+    setup_cfg: Option<&str>,
+    setup_py: Option<&str>,
+) -> Option<String> {
+    if let Some(doc) = pyproject.and_then(|t| t.parse::<toml_edit::DocumentMut>().ok()) {
+        let name = doc
+            .get("project")
+            .and_then(|p| p.get("name"))
+            .or_else(|| {
+                doc.get("tool")
+                    .and_then(|t| t.get("poetry"))
+                    .and_then(|p| p.get("name"))
+            })
+            .and_then(|n| n.as_str());
+        if let Some(name) = name {
+            return Some(name.to_string());
+        }
+    }
+    if let Some(cfg) = setup_cfg {
+        let mut in_metadata = false;
+        for line in cfg.lines().map(str::trim) {
+            if line.starts_with('[') {
+                in_metadata = line == "[metadata]";
+            } else if let Some((k, v)) = line.split_once('=').filter(|_| in_metadata) {
+                if k.trim() == "name" && !v.trim().is_empty() {
+                    return Some(v.trim().to_string());
+                }
+            }
+        }
+    }
+    let setup = setup_py?;
+    let at = setup.find("name=").or_else(|| setup.find("name ="))?;
+    let rest = setup[at..].split_once('=')?.1.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = rest[1..].split(quote).next()?;
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+/// Whether some version satisfies both sets of specifiers. Unknown when either does not parse
+/// (then `true`: no conflict is claimed). The versions tried are every bound and a version just
+/// above and just below it, which is where the answer of each specifier changes.
+pub fn compatible(a: &[(String, String)], b: &[(String, String)]) -> bool {
+    let parse = |specs: &[(String, String)]| -> Option<Vec<pep440_rs::VersionSpecifier>> {
+        specs
+            .iter()
+            .map(|(op, v)| pep440_rs::VersionSpecifier::from_str(&format!("{op}{v}")).ok())
+            .collect()
+    };
+    let (Some(a), Some(b)) = (parse(a), parse(b)) else {
+        return true;
+    };
+    let all: Vec<_> = a.iter().chain(&b).collect();
+    let mut candidates = vec![
+        pep440_rs::Version::new([0]),
+        pep440_rs::Version::new([0, 0, 0, 0, 0, 1]),
+        pep440_rs::Version::new([u64::from(u32::MAX)]),
+    ];
+    for spec in &all {
+        let release = spec.version().release().to_vec();
+        let mut above = release.clone();
+        above.extend([0, 0, 0, 0, 1]);
+        let mut next = release.clone();
+        if let Some(last) = next.last_mut() {
+            *last = last.saturating_add(1);
+        }
+        candidates.push(spec.version().clone());
+        candidates.push(pep440_rs::Version::new(above));
+        candidates.push(pep440_rs::Version::new(next));
+        if let Some(pos) = release.iter().rposition(|&n| n > 0) {
+            let mut below = release[..=pos].to_vec();
+            below[pos] -= 1;
+            below.extend([u64::from(u32::MAX)]);
+            candidates.push(pep440_rs::Version::new(below));
+        }
+    }
+    candidates.iter().any(|v| all.iter().all(|s| s.contains(v)))
 }
 
 /// A release number, compared component-wise with missing components as zero.
@@ -319,7 +749,7 @@ impl Version {
     fn bump_last(&self) -> Version {
         let mut v = self.0.clone();
         if let Some(last) = v.last_mut() {
-            *last += 1;
+            *last = last.saturating_add(1);
         }
         Version(v)
     }
@@ -410,13 +840,8 @@ pub fn only_at_least(specs: &[(String, String)], version: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// Names of the requirements read without damage, in order.
-    fn undamaged(f: &RequirementsFile) -> Vec<&str> {
-        f.requirements
-            .iter()
-            .filter(|r| !r.damaged)
-            .map(|r| r.name.as_str())
-            .collect()
+    fn names(f: &RequirementsFile) -> Vec<&str> {
+        f.requirements.iter().map(|r| r.name.as_str()).collect()
     }
 
     fn specs(s: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -438,44 +863,187 @@ mod tests {
     fn parses_lines() {
         let text = "# c\ndash[diskcache]==2.17.1 ; python_version>'3.8'\r\n-r base.txt\nnumpy==1.0 \\\n    --hash=sha256:abc\n";
         let f = RequirementsFile::parse(text);
-        let names: Vec<_> = f
-            .requirements
-            .iter()
-            .map(|r| r.normalized.as_str())
-            .collect();
-        assert_eq!(names, ["dash", "numpy"]);
+        assert_eq!(names(&f), ["dash", "numpy"]);
         assert_eq!(f.requirements[0].extras, ["diskcache"]);
         assert_eq!(f.requirements[0].specs, specs(&[("==", "2.17.1")]));
+        assert_eq!(
+            f.requirements[0].marker.as_deref(),
+            Some("python_version>'3.8'")
+        );
         assert_eq!(
             &text[f.requirements[0].line.clone()],
             "dash[diskcache]==2.17.1 ; python_version>'3.8'"
         );
         assert_eq!(f.includes[0].path, "base.txt");
+        assert_eq!(&text[f.includes[0].span.clone()], "base.txt");
+        assert!(f.requirements[1].hashes && f.hash_checking);
+        assert_eq!(&text[f.requirements[1].line.clone()], "numpy==1.0");
+        assert_eq!(
+            &text[f.requirements[1].logical.clone()],
+            "numpy==1.0 \\\n    --hash=sha256:abc"
+        );
         // A broken line hides neither the lines after it nor doubles them.
         let f = RequirementsFile::parse("}er(debug=\ngunicorn\n");
-        let names: Vec<_> = f.requirements.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(names, ["gunicorn"]);
-        let f = RequirementsFile::parse("dash>=\n\\gu\u{1960c}\u{2cd}\ngunicorn\ndash\n");
-        let names = undamaged(&f);
-        assert_eq!(names, ["gunicorn", "dash"]);
-        let f = RequirementsFile::parse(
-            "dash\ngunic--hash=sha256:abc \\56:abc \\\u{1fbc6}x\ngunicorn\n",
-        );
-        let names = undamaged(&f);
-        assert_eq!(names, ["dash", "gunicorn"]);
+        assert_eq!(names(&f), ["gunicorn"]);
+        assert_eq!(f.errors, vec![0..10]);
         let f = RequirementsFile::parse("dash\nfoo bar baz ==\n==1\npandas\nflask\n");
-        let names = undamaged(&f);
-        assert_eq!(names, ["dash", "pandas", "flask"]);
+        assert_eq!(names(&f), ["dash", "pandas", "flask"]);
+        assert_eq!(f.errors.len(), 2);
         // Comments anywhere pip allows them, also after a marker; `#egg=` in a URL is no comment.
         let f = RequirementsFile::parse("numpy<2; python_version<'3.9'  # pinned\n# top\npandas # é\n-e git+https://x/y.git#egg=y\n");
         assert!(f.errors.is_empty(), "{:?}", f.errors);
-        let names: Vec<_> = f.requirements.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(names, ["numpy", "pandas"]);
-        assert_eq!(f.unnamed, 1);
+        assert_eq!(names(&f), ["numpy", "pandas", "y"]);
         // No final newline.
         let f = RequirementsFile::parse("dash<3");
         assert_eq!(f.requirements[0].specs, specs(&[("<", "3")]));
         assert!(f.errors.is_empty());
+        // Unknown options and options without their value are errors.
+        let f = RequirementsFile::parse("--bogus\n-r\n--pre\n-rbase.txt\n");
+        assert_eq!(f.errors.len(), 2);
+        assert_eq!(f.includes[0].path, "base.txt");
+    }
+
+    #[test]
+    fn lock_file_with_markers_and_hashes() {
+        // The `pip-compile --generate-hashes` / `poetry export` form.
+        let text = "brotli==1.0.9 ; python_full_version == \"3.9.16\" \\\n    --hash=sha256:0217 \\\n    --hash=sha256:11d3\ndash==2.5.1 ; python_full_version == \"3.9.16\" \\\r\n    --hash=sha256:aa\r\ngunicorn==20.1.0 ; python_full_version == \"3.9.16\" \\\n    --hash=sha256:bb";
+        let f = RequirementsFile::parse(text);
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert_eq!(names(&f), ["brotli", "dash", "gunicorn"]);
+        assert!(f.hash_checking);
+        assert_eq!(
+            &text[f.requirements[1].line.clone()],
+            "dash==2.5.1 ; python_full_version == \"3.9.16\""
+        );
+        assert_eq!(f.requirements[1].specs, specs(&[("==", "2.5.1")]));
+        assert!(text[f.requirements[2].logical.clone()].ends_with("sha256:bb"));
+    }
+
+    #[test]
+    fn urls_archives_and_paths() {
+        let f = RequirementsFile::parse(
+            "https://github.com/benoitc/gunicorn/archive/refs/tags/23.0.0.zip#egg=gunicorn\n\
+             git+https://github.com/plotly/dash.git@dev#egg=dash&subdirectory=x\n\
+             ./pkg-0.2.tar.gz\n\
+             dash_cytoscape.tar.gz\n\
+             wheels/dash_vtk-0.0.9-py3-none-any.whl ; python_version >= \"3.8\"\n\
+             mylib @ https://example.com/mylib-1.0.tar.gz\n\
+             -e ./lib\n\
+             https://example.com/download\n",
+        );
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert_eq!(
+            names(&f),
+            [
+                "gunicorn",
+                "dash",
+                "pkg",
+                "dash_cytoscape",
+                "dash_vtk",
+                "mylib"
+            ]
+        );
+        assert_eq!(f.requirements[2].specs, specs(&[("==", "0.2")]));
+        assert_eq!(f.requirements[3].origin, Origin::Local);
+        assert_eq!(f.requirements[4].specs, specs(&[("==", "0.0.9")]));
+        assert_eq!(f.unnamed, 2);
+        assert_eq!(f.locals[0].path, "./lib");
+        // `-e` of a plain name is not something pip installs.
+        assert_eq!(RequirementsFile::parse("-e dash\n").errors.len(), 1);
+    }
+
+    #[test]
+    fn conda_export_is_one_problem() {
+        let f = RequirementsFile::parse(
+            "# platform: linux-64\n_libgcc_mutex=0.1=conda_forge\ndash=1.13.4=pypi_0\n",
+        );
+        assert!(f.errors.is_empty());
+        assert_eq!(f.conda, Some(21..50));
+        assert_eq!(f.requirements[1].normalized, "dash");
+        assert_eq!(f.requirements[1].specs, specs(&[("==", "1.13.4")]));
+        assert_eq!(f.requirements[1].origin, Origin::Conda);
+    }
+
+    #[test]
+    fn local_project_names() {
+        assert_eq!(
+            project_name(Some("[project]\nname = \"my-lib\"\n"), None, None).as_deref(),
+            Some("my-lib")
+        );
+        assert_eq!(
+            project_name(
+                None,
+                None,
+                Some("from setuptools import setup\nsetup(\n    name='lib_x',\n)\n")
+            )
+            .as_deref(),
+            Some("lib_x")
+        );
+        assert_eq!(
+            project_name(None, Some("[metadata]\nname = cfg-lib\n"), None).as_deref(),
+            Some("cfg-lib")
+        );
+        assert_eq!(project_name(Some("not toml ["), None, None), None);
+    }
+
+    #[test]
+    fn specifier_compatibility() {
+        let s = |a: &[(&str, &str)], b: &[(&str, &str)]| compatible(&specs(a), &specs(b));
+        assert!(s(&[(">=", "1.24.4")], &[("<", "2.0.0")]));
+        assert!(s(&[("==", "1.5")], &[("==", "1.5.0")]));
+        assert!(s(&[], &[("==", "1.0")]));
+        assert!(s(&[(">", "1.0")], &[("<", "1.0.1")]));
+        assert!(s(&[("~=", "2.1")], &[("<", "3")]));
+        assert!(s(&[("==", "2.*")], &[("!=", "2.0")]));
+        assert!(!s(&[("==", "1.5")], &[("==", "1.6")]));
+        assert!(!s(&[(">=", "2.0")], &[("<", "2.0")]));
+        assert!(!s(&[("==", "1.1.4")], &[("==", "2.0.0")]));
+        assert!(!s(&[("~=", "2.1")], &[(">=", "3")]));
+        // Unreadable: no conflict claimed.
+        assert!(s(&[("==", "x y")], &[("==", "1")]));
+    }
+
+    #[test]
+    fn odd_input_never_panics() {
+        for text in [
+            "\\",
+            "\\\n",
+            "\\\r\n\\",
+            "-",
+            "--",
+            "-r",
+            "--hash",
+            "a[",
+            "a @",
+            "a;",
+            "a; ",
+            "é\\\r\né",
+            "\u{feff}\\\n#x",
+            "a==1 --hash",
+            "-e",
+            "-eé",
+            "x.tar.gz",
+            "-x.whl",
+            "a==18446744073709551615",
+            "a=b=c=d",
+            "'\"",
+            "a; python_version == '3",
+        ] {
+            let f = RequirementsFile::parse(text);
+            for r in f
+                .errors
+                .iter()
+                .chain(f.requirements.iter().map(|r| &r.line))
+            {
+                assert!(text.get(r.clone()).is_some(), "{text:?}: {r:?}");
+            }
+        }
+        let max = specs(&[("==", "18446744073709551615")]);
+        assert!(compatible(&max, &max));
+        assert!(pinned_below(
+            &specs(&[("~=", "1.18446744073709551615")]),
+            "3"
+        ));
     }
 
     #[test]

@@ -128,6 +128,8 @@ pub fn is_read_as_text(path: &Path) -> bool {
             | ".gitignore"
             | "dash-lsp.toml"
             | "pyproject.toml"
+            // Dokku / Dash Enterprise: its predeploy command installs requirements.
+            | "app.json"
     ) || matches!(ext, "py" | "sh" | "txt" | "in")
 }
 

@@ -8,12 +8,15 @@ pub const RULE: Rule = Rule {
     code: "DL108",
     name: "gunicorn-not-required",
     severity: Severity::Error,
-    doc: r#"`requirements.txt` (following `-r` includes) does not list `gunicorn`.
+    doc: r#"`requirements.txt` (following `-r` includes, and the files the `app.json` predeploy command
+installs) does not list `gunicorn`, and no listed distribution brings it. Silent while pip
+cannot read the files (DL109).
 
-**Why it breaks on the server.** The Procfile's `web: gunicorn ...` needs the gunicorn package
-installed; without it the process fails with `gunicorn: command not found`.
+**Why it breaks on the server.** The start command runs gunicorn, which must be installed;
+without it the process fails with `gunicorn: command not found`.
 
-**Fix.** Append `gunicorn` as a new line (adding the missing final newline first).
+**Fix.** Append `gunicorn` as a new line (adding the missing final newline first); none in a
+hash-checking file (`--hash=`), which must be regenerated.
 "#,
     check,
 };
@@ -24,7 +27,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         out,
         &RULE,
         "gunicorn",
-        "gunicorn is not listed in requirements.txt: the Procfile's `web: gunicorn ...` fails with \"command not found\"",
+        "requirements.txt does not list gunicorn, which the start command runs",
     );
 }
 
@@ -38,6 +41,10 @@ mod tests {
         let ws = workspace(&files);
         let d = diagnostics(&ws, "DL108");
         assert_eq!(covered(&ws, &d[0]), "dash==3.2.0");
+        assert_eq!(
+            d[0].message,
+            "requirements.txt does not list gunicorn, which the start command runs"
+        );
         let fixed = fix_round_trip(&files, "DL108", 0);
         assert_eq!(
             text(&fixed, "requirements.txt"),
@@ -57,5 +64,14 @@ mod tests {
         )
         .is_empty());
         assert_eq!(check_files(&[("requirements.txt", "")], "DL108").len(), 1);
+        // Installed from a URL, it is gunicorn all the same.
+        assert!(check_files(
+            &[(
+                "requirements.txt",
+                "dash\nhttps://github.com/benoitc/gunicorn/archive/23.0.0.zip#egg=gunicorn\n"
+            )],
+            "DL108"
+        )
+        .is_empty());
     }
 }

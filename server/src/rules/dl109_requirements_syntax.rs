@@ -14,13 +14,16 @@ pub const RULE: Rule = Rule {
     doc: r#"A line of `requirements.txt` (or of a file it includes with `-r`) that is neither a PEP 508
 requirement (`dash[diskcache]>=2.17; python_version >= "3.9"`), a pip option (`-r`, `-c`,
 `-e`, `--index-url`, `--extra-index-url`, `--find-links`, `--hash`, `--trusted-host`, `--pre`,
-...), a URL or path requirement, a comment nor a blank line; or an `-r` / `-c` file that does
-not exist.
+...), a URL or path requirement, a comment nor a blank line, read after joining `\`
+continuations (the `--hash=` lines of a lock file are options of their requirement); or an
+`-r` / `-c` file that does not exist. A conda environment export (`name=version=build` lines)
+is one finding, on its first such line.
 
 **Why it breaks on the server.** The buildpack runs `pip install -r requirements.txt`, which
 stops at the first line it cannot read: nothing is installed and the deploy fails.
 
-**Fix.** None: correct the line (a typo in an operator, a missing `-r` file).
+**Fix.** None: correct the line (a typo in an operator, a missing `-r` file); for a conda
+export, write the pip requirements (`pip freeze` or the direct dependencies) instead.
 "#,
     check,
 };
@@ -36,27 +39,28 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         let text = source.text();
         let index = source.line_index();
         let parsed = RequirementsFile::parse(text);
-        let mut lines = BTreeSet::new();
-        for error in &parsed.errors {
-            // The text appended for the grammar (a final newline) is not the user's.
-            let start = error.start.min(text.len());
-            lines.insert(index.line_of(start));
-        }
-        for line in lines {
-            let mut range = index.line_content(text, line);
-            // A line continued with `\` is reported as far as its first line.
-            if range.is_empty() {
-                continue;
-            }
-            let content = &text[range.clone()];
-            let trimmed = content.trim_end_matches(['\\', ' ', '\t']);
-            range.end = range.start + trimmed.len().max(1).min(content.len());
+        if let Some(first) = &parsed.conda {
             out.push(RULE.diagnostic(
                 file,
-                range,
+                first.clone(),
+                format!(
+                    "`{}` is a conda environment export, not a pip requirements file: `pip install -r` stops at its first `name=version=build` line",
+                    file.file_name().and_then(|n| n.to_str()).unwrap_or("")
+                ),
+            ));
+        }
+        // One finding a line (a logical line is reported on its first line).
+        let mut lines = BTreeSet::new();
+        for error in &parsed.errors {
+            if !lines.insert(index.line_of(error.start)) {
+                continue;
+            }
+            out.push(RULE.diagnostic(
+                file,
+                error.clone(),
                 format!(
                     "`{}` is not a requirement, a pip option, a URL or a path: `pip install -r` stops here",
-                    trimmed.trim()
+                    text[error.clone()].trim()
                 ),
             ));
         }
@@ -87,6 +91,29 @@ mod tests {
             "DL109",
         );
         assert!(d.is_empty(), "{d:#?}");
+    }
+
+    #[test]
+    fn lock_file_with_hashes_is_valid() {
+        let text = "brotli==1.0.9 ; python_full_version == \"3.9.16\" \\\n    --hash=sha256:0217 \\\n    --hash=sha256:11d3\ndash==2.5.1 ; python_full_version == \"3.9.16\" and platform_system == \"Windows\" \\\n    --hash=sha256:aa\n";
+        let d = check_files(&[("requirements.txt", text)], "DL109");
+        assert!(d.is_empty(), "{d:#?}");
+    }
+
+    #[test]
+    fn conda_export_is_one_finding() {
+        let files = [(
+            "requirements.txt",
+            "# platform: linux-64\n_libgcc_mutex=0.1=conda_forge\ndash=1.13.4=pypi_0\nzlib=1.2.11=h516909a_1010\n",
+        )];
+        let ws = workspace(&files);
+        let d = diagnostics(&ws, "DL109");
+        assert_eq!(d.len(), 1);
+        assert_eq!(covered(&ws, &d[0]), "_libgcc_mutex=0.1=conda_forge");
+        assert_eq!(
+            d[0].message,
+            "`requirements.txt` is a conda environment export, not a pip requirements file: `pip install -r` stops at its first `name=version=build` line"
+        );
     }
 
     #[test]

@@ -36,9 +36,12 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let Some(reqs) = &app.requirements else {
         return;
     };
-    if reqs.has_unnamed() {
+    // An unnamed requirement (`-e .`, a URL) may provide anything; a file pip cannot read
+    // is DL109's, and what it would install is unknown.
+    if reqs.has_unnamed() || !reqs.readable() {
         return;
     }
+    let hash_checking = reqs.hash_checking(&reqs.file.path);
     let text = reqs.file.text();
     for (module, import) in app.third_party_imports() {
         // `dash` itself is DL110's.
@@ -66,8 +69,12 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 "{named} is not listed in requirements.txt: the import fails on the server with ModuleNotFoundError"
             ),
         );
-        // Only a valid distribution name can be written into requirements.txt.
-        if is_distribution_name(dist) {
+        // Only a valid distribution name can be written into requirements.txt; a file in
+        // hash-checking mode takes no line without hashes (pip would refuse the whole file).
+        if hash_checking {
+            d.message
+                .push_str("; regenerate the lock file (with hashes) to add it");
+        } else if is_distribution_name(dist) {
             let (at, new_text) = append_line(text, dist);
             d = d.with_fix(Fix::preferred(
                 format!("Add `{dist}` to requirements.txt"),
@@ -120,6 +127,23 @@ fn is_distribution_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
+
+    #[test]
+    fn hash_checking_files_get_no_line_and_unreadable_files_no_finding() {
+        let app = "import dash\nimport numpy\napp = dash.Dash()\n";
+        let locked = "dash==3.2.0 \\\n    --hash=sha256:aa\ngunicorn==23.0.0 --hash=sha256:bb\n";
+        let d = check_files(&[("app.py", app), ("requirements.txt", locked)], "DL111");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fixes.is_empty());
+        assert!(
+            d[0].message
+                .ends_with("; regenerate the lock file (with hashes) to add it"),
+            "{}",
+            d[0].message
+        );
+        let conda = "dash=2.0.0=pypi_0\ngunicorn=20.0.4=pypi_0\n";
+        assert!(check_files(&[("app.py", app), ("requirements.txt", conda)], "DL111").is_empty());
+    }
 
     #[test]
     fn similar_listed_names_are_not_reported() {

@@ -363,7 +363,15 @@ pub fn remove_code_edit(
     }
     let hash = line_start + text[line_start..range.start].rfind('#')?;
     let before = text[line_start..hash].trim_end();
-    let remove = if before.is_empty() {
+    // After a `\` continuation the comment line ends the command: dropping the line would
+    // join the next line to the command (a shell script or Procfile would run something
+    // else). Only the comment goes; the blank line stays.
+    let continued = text[..line_start]
+        .trim_end_matches(['\n', '\r'])
+        .ends_with('\\');
+    let remove = if before.is_empty() && continued {
+        line_start..line_end
+    } else if before.is_empty() {
         // The directive is the whole line: drop the line and its line break.
         let next = text[line_end..]
             .strip_prefix("\r\n")
@@ -482,6 +490,17 @@ mod edit_tests {
             )
             .unwrap(),
             "x = f()  # type: ignore\ny = 2\n"
+        );
+        assert_eq!(
+            remove(
+                "start.sh",
+                "exec gunicorn \\\n# dash-lsp: ignore DL108\n  app:server\n",
+                1,
+                0
+            )
+            .as_deref(),
+            Some("exec gunicorn \\\n\n  app:server\n"),
+            "after a continuation the line stays (blank): the command must not change"
         );
         // Text after the list: removing the only code would leave a bare `# noqa`.
         assert_eq!(
