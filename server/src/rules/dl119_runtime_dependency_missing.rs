@@ -7,7 +7,7 @@ use crate::analysis::kinds::PyNode;
 use super::Rule;
 use crate::analysis::project::{App, Requirements};
 use crate::analysis::python::{string_value, text_of, Import, PythonModule};
-use crate::analysis::requirements::{self, RequirementsFile};
+use crate::analysis::requirements;
 use crate::analysis::scope::under_main_guard;
 use crate::analysis::tables;
 use crate::analysis::text::append_line;
@@ -130,23 +130,6 @@ const PSYCOPG: Need = Need {
     failure: "create_engine raises ModuleNotFoundError (\"No module named 'psycopg'\")",
 };
 
-/// Which requirements are enough to judge: read, named, parsed without errors.
-fn readable(reqs: &Requirements, app: &App) -> bool {
-    !reqs.has_unnamed()
-        && reqs.files.iter().all(|f| {
-            app.ws
-                .text(f)
-                .is_some_and(|t| RequirementsFile::parse(t).errors.is_empty())
-        })
-}
-
-/// pip refuses a line without hashes in a file that has some.
-fn hash_checking(reqs: &Requirements, app: &App) -> bool {
-    reqs.files
-        .iter()
-        .any(|f| app.ws.text(f).is_some_and(|t| t.contains("--hash")))
-}
-
 /// Whether a listed distribution (or one it brings) makes `module` importable.
 fn importable(reqs: &Requirements, module: &str) -> bool {
     reqs.provides(&Import {
@@ -195,10 +178,12 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     };
     // Requirements that do not bring dash do not describe what is installed (DL110 speaks;
     // the packages may come from elsewhere).
-    if !readable(reqs, app) || !importable(reqs, "dash") {
+    // While pip cannot read a file the install fails first (DL109); an unnamed requirement
+    // (`-e .`, a URL) may provide anything.
+    if !reqs.readable() || reqs.has_unnamed() || !importable(reqs, "dash") {
         return;
     }
-    let hashes = hash_checking(reqs, app);
+    let hashes = reqs.hash_checking(&reqs.file.path);
     for (path, source, py) in app.sources() {
         let text = source.text();
         let mut found: Vec<Found> = Vec::new();
