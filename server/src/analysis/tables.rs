@@ -84,6 +84,12 @@ pub fn brings(dist: &str, extras: &[String], top: &str) -> bool {
     hit(&dist) || extras.iter().any(|e| hit(&format!("{dist}[{e}]")))
 }
 
+/// Whether the table knows what installing `dist` brings: one it has no row for may bring
+/// anything.
+pub fn knows_dependencies(dist: &str) -> bool {
+    BRINGS.contains_key(&normalize(dist))
+}
+
 /// What installing `dist` (with `extras`) brings along, normalised, without `dist` itself.
 pub fn brought_by(dist: &str, extras: &[String]) -> Vec<String> {
     let dist = normalize(dist);
@@ -130,5 +136,6 @@ mod tests {
         assert!(brings("Pandas", &[], "dateutil"));
         assert!(brings("dash", &["diskcache".into()], "diskcache"));
         assert!(!brings("dash", &[], "diskcache"));
+        assert!(knows_dependencies("Flask_Caching") && !knows_dependencies("no-such-dist"));
     }
 }

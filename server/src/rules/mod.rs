@@ -35,6 +35,7 @@ pub mod dl115_checks_syntax;
 pub mod dl116_runtime_syntax;
 pub mod dl117_procfile_fixed_bind;
 pub mod dl118_python_eol;
+pub mod dl119_runtime_dependency_missing;
 pub mod dl201_unguarded_run;
 pub mod dl202_removed_dash_api;
 pub mod dl203_obsolete_component_import;
@@ -43,6 +44,7 @@ pub mod dl205_file_not_deployed;
 pub mod dl206_hardcoded_secret;
 pub mod dl207_hardcoded_service_url;
 pub mod dl208_hardcoded_path_prefix;
+pub mod dl209_pages_import_cycle;
 pub mod dl301_data_read_in_callback;
 pub mod dl302_csv_prefer_parquet;
 pub mod dl303_large_callback_payload;
@@ -167,6 +169,7 @@ pub static RULES: &[&Rule] = &[
     &dl116_runtime_syntax::RULE,
     &dl117_procfile_fixed_bind::RULE,
     &dl118_python_eol::RULE,
+    &dl119_runtime_dependency_missing::RULE,
     &dl201_unguarded_run::RULE,
     &dl202_removed_dash_api::RULE,
     &dl203_obsolete_component_import::RULE,
@@ -175,6 +178,7 @@ pub static RULES: &[&Rule] = &[
     &dl206_hardcoded_secret::RULE,
     &dl207_hardcoded_service_url::RULE,
     &dl208_hardcoded_path_prefix::RULE,
+    &dl209_pages_import_cycle::RULE,
     &dl301_data_read_in_callback::RULE,
     &dl302_csv_prefer_parquet::RULE,
     &dl303_large_callback_payload::RULE,
