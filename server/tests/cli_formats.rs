@@ -168,7 +168,7 @@ fn rule_docs_are_up_to_date() {
     let (code, out, _) = run(&repo(), &["rule", "missing-server-export"]);
     assert_eq!(code, 0);
     assert!(out.starts_with(
-        "## DL101 missing-server-export\n\nSeverity: error.\n\nThe entry module creates"
+        "## DL101 missing-server-export\n\nSeverity: error. Fix: safe (`--fix` applies it).\n\nThe entry module creates"
     ));
     assert_eq!(run(&repo(), &["rule", "DL999"]).0, 2);
 }

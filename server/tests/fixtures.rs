@@ -238,3 +238,36 @@ fn cli_paths_exit_codes_and_text_format() {
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("DL114") && !stdout.contains("DL101"));
 }
+
+/// Every fix in the fixtures' expected output has an applicability its rule declares
+/// (`dash-lsp rule` shows it): a rule declared safe never ships an unsafe fix, and a rule
+/// declared without fixes ships none.
+#[test]
+fn fixes_match_their_rules_declared_applicability() {
+    use dash_lsp::analysis::Applicability;
+    let mut seen = 0;
+    for dir in fixtures() {
+        let text = std::fs::read_to_string(dir.join("expected.json")).unwrap();
+        let findings: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for f in findings.as_array().unwrap() {
+            let code = f["code"].as_str().unwrap();
+            let rule = dash_lsp::rules::rule(code).expect("a known code");
+            let Some(applicability) = f["fix"]["applicability"].as_str() else {
+                continue;
+            };
+            let applicability = match applicability {
+                "safe" => Applicability::Safe,
+                "unsafe" => Applicability::Unsafe,
+                other => panic!("{}: applicability {other}", dir.display()),
+            };
+            assert!(
+                rule.fixes.allows(applicability),
+                "{}: {code} has a {applicability:?} fix but declares {:?}",
+                dir.display(),
+                rule.fixes
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen > 20, "only {seen} fixes in the fixtures");
+}

@@ -1,6 +1,6 @@
 //! DL001 unused-suppression.
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::project::App;
 use crate::analysis::{Diagnostic, Severity};
 
@@ -16,6 +16,7 @@ suppressions hide the next real problem. Codes of other tools (`# noqa: E501`) a
 **Fix.** Remove the code from the comment.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 /// Reported by the suppression pass of the engine, not per app.

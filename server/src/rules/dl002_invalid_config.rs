@@ -1,6 +1,6 @@
 //! DL002 invalid-config.
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::project::App;
 use crate::analysis::{Diagnostic, Severity};
 
@@ -17,6 +17,7 @@ Keys: `select`, `extend-select`, `ignore` (rule codes or prefixes, `ALL`), `seve
 to the app root), `exclude` (globs of app files to skip).
 "#,
     check,
+    fixes: Fixes::None,
 };
 
 /// Reported by the configuration pass of the engine, not per app.

@@ -1,6 +1,6 @@
 //! DL003 unreadable-file.
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::project::App;
 use crate::analysis::workspace::{is_read_as_text, Content};
 use crate::analysis::{Diagnostic, Severity, Workspace};
@@ -21,6 +21,7 @@ UTF-8 text: the deploy fails where the laptop may not.
 **Fix.** None: save the file as UTF-8 (or remove the binary file).
 "#,
     check,
+    fixes: Fixes::None,
 };
 
 /// Reported by the engine once per file, not per app.

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{first_line_of, indent_at, line_end, Rule};
+use super::{first_line_of, indent_at, line_end, Fixes, Rule};
 use crate::analysis::gunicorn::TargetVariable;
 use crate::analysis::project::{App, TargetStatus};
 use crate::analysis::python::DashApp;
@@ -31,6 +31,7 @@ server = app.server  # added
 ```
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 /// The name gunicorn needs from the entry module, or `None` when the target is malformed or

@@ -1,6 +1,6 @@
 //! DL102 missing-procfile.
 
-use super::{line_one, Rule};
+use super::{line_one, Fixes, Rule};
 use crate::analysis::descriptors;
 use crate::analysis::project::{App, PROCFILE};
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
@@ -23,6 +23,7 @@ app (`app.py` makes `app`, `index.py` imports it and sets `app.layout`) `index`,
 `from app import server` when it lacks `server`.
 "#,
     check,
+    fixes: Fixes::Sometimes("unsafe when several modules could be the entry"),
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
@@ -43,15 +44,31 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         text: format!("{line}\n"),
     }];
     edits.extend(server_import(app));
+    let fix = Fix::preferred(format!("Create Procfile: `{line}`"), edits);
+    // Several modules could be the entry: which one runs is a guess (RULES.md rev 2: unsafe).
+    let (fix, also) = match app.entry_candidates.as_slice() {
+        [_, _, ..] => {
+            let names: Vec<String> = app
+                .entry_candidates
+                .iter()
+                .map(|m| format!("`{}`", app.module_name(m)))
+                .collect();
+            (
+                fix.unsafe_(),
+                format!(" (several modules could be the app: {})", names.join(", ")),
+            )
+        }
+        _ => (fix, String::new()),
+    };
     out.push(
         RULE.diagnostic(
             entry,
             line_one(text),
             format!(
-                "No Procfile in this app's folder: the platform cannot start the app; add `{line}`"
+                "No Procfile in this app's folder: the platform cannot start the app; add `{line}`{also}"
             ),
         )
-        .with_fix(Fix::preferred(format!("Create Procfile: `{line}`"), edits)),
+        .with_fix(fix),
     );
 }
 
@@ -97,6 +114,20 @@ fn server_import(app: &App) -> Option<FileEdit> {
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
+
+    #[test]
+    fn several_candidate_entries_make_the_fix_unsafe() {
+        let dash = "from dash import Dash, html\napp = Dash()\nserver = app.server\napp.layout = html.Div()\n";
+        let files = [
+            ("requirements.txt", "dash\ngunicorn\n"),
+            ("mwe/app.py", dash),
+            ("web/app.py", dash),
+        ];
+        let d = check_files(&files, "DL102");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].message, "No Procfile in this app's folder: the platform cannot start the app; add `web: gunicorn mwe.app:server --workers 4` (several modules could be the app: `mwe.app`, `web.app`)");
+        assert!(!d[0].fixes[0].is_safe());
+    }
 
     #[test]
     fn reported_on_entry_line_one_and_fixed_by_creating_the_file() {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::procfile::LineKind;
 use crate::analysis::project::App;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
@@ -21,6 +21,7 @@ pub const RULE: Rule = Rule {
 **Fix.** For a duplicated process type: delete the later line.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 /// Longest process type the platform accepts (it becomes a DNS label).

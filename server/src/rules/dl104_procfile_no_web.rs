@@ -1,6 +1,6 @@
 //! DL104 procfile-no-web.
 
-use super::{line_one, Rule};
+use super::{line_one, Fixes, Rule};
 use crate::analysis::project::App;
 use crate::analysis::text::append_line;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
@@ -17,6 +17,7 @@ deploys but nothing serves it.
 **Fix.** Add `web: gunicorn <module>:server --workers 4` as the last line.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

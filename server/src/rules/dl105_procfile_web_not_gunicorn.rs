@@ -1,6 +1,6 @@
 //! DL105 procfile-web-not-gunicorn.
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::descriptors::DescriptorKind;
 use crate::analysis::project::App;
 use crate::analysis::shell::{self, Token};
@@ -27,6 +27,7 @@ reaches the port the app opens, so `app.run(host="0.0.0.0")` serves there, if sl
 **Fix.** Replace the command with `gunicorn <module>:server --workers 4` (an array in exec form).
 "#,
     check,
+    fixes: Fixes::Unsafe,
 };
 
 /// Programs of other runtimes: their apps (Dash for R, Node front ends, ...) are not served by
@@ -135,14 +136,18 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         } else {
             replacement.clone()
         };
-        diag = diag.with_fix(Fix::preferred(
-            format!("Run `{replacement}`"),
-            vec![FileEdit::Replace {
-                file: file.path.clone(),
-                range: command.clone(),
-                new_text,
-            }],
-        ));
+        // Another server, other options: what runs changes (RULES.md rev 2: unsafe).
+        diag = diag.with_fix(
+            Fix::preferred(
+                format!("Run `{replacement}`"),
+                vec![FileEdit::Replace {
+                    file: file.path.clone(),
+                    range: command.clone(),
+                    new_text,
+                }],
+            )
+            .unsafe_(),
+        );
     }
     out.push(diag);
 }

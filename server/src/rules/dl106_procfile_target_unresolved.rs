@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::{line_one, Rule};
+use super::{line_one, Fixes, Rule};
 use crate::analysis::gunicorn::{Target, TargetVariable};
 use crate::analysis::project::{App, FileRef, TargetStatus};
 use crate::analysis::python::{BindingKind, PythonModule, ValueKind};
@@ -29,6 +29,7 @@ offered, none preferred (a candidate changes what runs). A module found only in 
 folder is named in the message (the descriptor is in the wrong folder, or needs `--chdir`).
 "#,
     check,
+    fixes: Fixes::Sometimes("the candidate targets are unsafe (a guess at what to serve)"),
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
@@ -307,10 +308,9 @@ fn with_candidates(
     candidates.dedup();
     for candidate in candidates {
         let edit = retarget_edit(file, target, &candidate);
-        diag = diag.with_fix(Fix::alternative(
-            format!("Target `{candidate}`"),
-            vec![edit],
-        ));
+        // A candidate is a guess at what the app meant to serve (RULES.md rev 2: unsafe).
+        diag =
+            diag.with_fix(Fix::alternative(format!("Target `{candidate}`"), vec![edit]).unsafe_());
     }
     diag
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{line_one, Rule};
+use super::{line_one, Fixes, Rule};
 use crate::analysis::project::{App, REQUIREMENTS};
 use crate::analysis::requirements::normalize;
 use crate::analysis::tables;
@@ -23,6 +23,7 @@ app (mapped to its distribution: `sklearn` -> `scikit-learn`), one a line, sorte
 listed distribution brings along (`flask` with `dash`) are left out.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,6 @@
 //! DL108 gunicorn-not-required.
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::descriptors::DescriptorKind;
 use crate::analysis::project::App;
 use crate::analysis::{Diagnostic, Severity};
@@ -23,6 +23,7 @@ the process fails with `gunicorn: command not found`.
 hash-checking file (`--hash=`), which must be regenerated.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

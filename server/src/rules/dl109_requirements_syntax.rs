@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::project::App;
 use crate::analysis::requirements::RequirementsFile;
 use crate::analysis::{Diagnostic, Severity};
@@ -26,6 +26,7 @@ stops at the first line it cannot read: nothing is installed and the deploy fail
 export, write the pip requirements (`pip freeze` or the direct dependencies) instead.
 "#,
     check,
+    fixes: Fixes::None,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

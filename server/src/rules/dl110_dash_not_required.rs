@@ -1,6 +1,6 @@
 //! DL110 dash-not-required.
 
-use super::{line_one, Rule};
+use super::{line_one, Fixes, Rule};
 use crate::analysis::project::App;
 use crate::analysis::tables;
 use crate::analysis::text::append_line;
@@ -22,6 +22,7 @@ fails with `ModuleNotFoundError` in every worker.
 regenerated.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

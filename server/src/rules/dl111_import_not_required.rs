@@ -1,6 +1,6 @@
 //! DL111 import-not-required.
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::project::App;
 use crate::analysis::text::append_line;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
@@ -30,6 +30,7 @@ every worker fails to boot.
 **Fix.** Append the distribution name to `requirements.txt`.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,6 @@
 //! DL112 obsolete-requirement.
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::project::App;
 use crate::analysis::requirements::{self, Origin};
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
@@ -22,6 +22,7 @@ the requirements admit only Dash 2: pip stops with `ResolutionImpossible`.
 **Fix.** Delete the line; none in a hash-checking file (`--hash=`), which must be regenerated.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 /// The merged distributions, and the version Dash 2 pins each to (`dash-renderer`: none).

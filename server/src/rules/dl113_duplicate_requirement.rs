@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::diagnostic::Related;
 use crate::analysis::project::App;
 use crate::analysis::requirements::{self, Origin, Requirement};
@@ -29,6 +29,7 @@ intersection (`numpy>=1.24.4` + `numpy<2.0.0` -> `numpy>=1.24.4,<2.0.0`): no bou
 None across files, when the specifiers conflict, or in a hash-checking file (`--hash=`).
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,6 @@
 //! DL114 gunicorn-single-worker.
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::descriptors::DescriptorKind;
 use crate::analysis::project::App;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
@@ -18,6 +18,7 @@ file (`-c`) are not reported, since the file may set the workers.
 **Fix.** Append ` --workers 4` to the gunicorn command.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

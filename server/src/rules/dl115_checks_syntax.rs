@@ -1,6 +1,6 @@
 //! DL115 checks-syntax.
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::checks::{ChecksFile, Entry};
 use crate::analysis::project::App;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
@@ -23,6 +23,7 @@ loads its data at start-up).
 **Fix.** For the typo: `_dash-layout`. Otherwise none: correct the line.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 const SETTINGS: &[&str] = &["WAIT", "TIMEOUT", "ATTEMPTS"];

@@ -1,6 +1,6 @@
 //! DL116 runtime-syntax.
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::project::App;
 use crate::analysis::runtime::{
     parse_python_version, parse_runtime_txt, PythonVersion, RuntimeProblem,
@@ -21,6 +21,7 @@ a line it cannot read (`python3.12`, `Python-3.12`, `python-3.12 # prod`) fails 
 **Fix.** None: write the version as `python-3.12` (runtime.txt) or `3.12` (.python-version).
 "#,
     check,
+    fixes: Fixes::None,
 };
 
 /// The runtime files of an app with their parse results.

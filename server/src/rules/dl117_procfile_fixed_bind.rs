@@ -1,6 +1,6 @@
 //! DL117 procfile-fixed-bind.
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::project::App;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
 
@@ -22,6 +22,7 @@ finds nothing, and the app fails its start-up checks or answers 502.
 **Fix.** Remove the bind option.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

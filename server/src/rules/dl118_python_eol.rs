@@ -1,6 +1,6 @@
 //! DL118 python-eol.
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::project::App;
 use crate::analysis::runtime::{end_of_life, OLDEST_SUPPORTED};
 use crate::analysis::{Diagnostic, Severity};
@@ -20,6 +20,7 @@ their build images: a redeploy that worked last month fails to build. New releas
 **Fix.** None: move to a supported Python (3.12 is a safe choice) and test the app on it.
 "#,
     check,
+    fixes: Fixes::None,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

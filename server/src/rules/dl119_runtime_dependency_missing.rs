@@ -4,7 +4,7 @@ use tree_sitter::Node;
 
 use crate::analysis::kinds::PyNode;
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::project::{App, Requirements};
 use crate::analysis::python::{string_value, text_of, Import, PythonModule};
 use crate::analysis::requirements;
@@ -49,6 +49,7 @@ listed: write the driver into the URL (`postgresql+psycopg2://`; unsafe: it chan
 hash-checking mode (`--hash=`): regenerate the lock with the package.
 "#,
     check,
+    fixes: Fixes::Sometimes("unsafe when it writes the driver into the database URL"),
 };
 
 /// A package the app needs at run time, one row per cause (the table of the rule's doc).

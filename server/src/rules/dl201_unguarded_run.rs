@@ -1,6 +1,6 @@
 //! DL201 unguarded-run.
 
-use super::{indent_at, line_end, Rule};
+use super::{indent_at, line_end, Fixes, Rule};
 use crate::analysis::kinds::PyNode;
 use crate::analysis::project::App;
 use crate::analysis::python::text_of;
@@ -23,6 +23,7 @@ multi-line call keeps its shape). Flask's `server.run` and calls inside function
 reported.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,6 @@
 //! DL202 removed-dash-api.
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::kinds::PyNode;
 use crate::analysis::project::App;
 use crate::analysis::python::{text_of, DASH_CLASSES};
@@ -27,6 +27,7 @@ Silent when requirements pin `dash` below 3.0 (`==2.x`, `<3`, `~=2.x`).
 **Fix.** Rename; `long_callback` becomes `callback` with `background=True` added.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,6 @@
 //! DL203 obsolete-component-import.
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::kinds::PyNode;
 use crate::analysis::project::App;
 use crate::analysis::python::text_of;
@@ -21,6 +21,7 @@ deprecation warnings; with a current `dash` the app mixes two copies of the comp
 `from dash.dcc import Graph` for `from` imports.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 /// Old package -> name inside `dash`.

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{string_literal_like, Rule};
+use super::{string_literal_like, Fixes, Rule};
 use crate::analysis::io_calls;
 use crate::analysis::paths::{self, is_local_absolute, Base};
 use crate::analysis::project::App;
@@ -23,6 +23,7 @@ fails with `FileNotFoundError`.
 root (the folder gunicorn runs in).
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{string_literal_like, Rule};
+use super::{string_literal_like, Fixes, Rule};
 use crate::analysis::io_calls::{self, Access};
 use crate::analysis::kinds::PyNode;
 use crate::analysis::paths::{self, Base};
@@ -28,6 +28,7 @@ Silent for a path the app writes itself (`to_csv`, `write_html`, `savefig`, a ma
 offered.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 /// Paths the app writes itself (`df.to_csv("out/x.csv")`, `fig.write_html(...)`,

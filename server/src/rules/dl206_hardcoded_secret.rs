@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use tree_sitter::Node;
 
-use super::{env_name, import_os_edit, Rule};
+use super::{env_name, import_os_edit, Fixes, Rule};
 use crate::analysis::project::App;
 use crate::analysis::python::{string_value, text_of, PythonModule};
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
@@ -27,6 +27,7 @@ variables.
 add `import os` if missing.
 "#,
     check,
+    fixes: Fixes::Unsafe,
 };
 
 const SECRET_SUFFIXES: &[&str] = &[

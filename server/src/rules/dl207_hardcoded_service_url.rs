@@ -1,6 +1,6 @@
 //! DL207 hardcoded-service-url.
 
-use super::{import_os_edit, Rule};
+use super::{import_os_edit, Fixes, Rule};
 use crate::analysis::kinds::PyNode;
 use crate::analysis::project::App;
 use crate::analysis::python::{string_value, text_of};
@@ -22,6 +22,7 @@ platform provides the service's address in an environment variable (`REDIS_URL`,
 for SQL, `REDIS_HOST` for a `host=` keyword), adding `import os`.
 "#,
     check,
+    fixes: Fixes::Unsafe,
 };
 
 fn points_local(value: &str) -> bool {

@@ -1,6 +1,6 @@
 //! DL208 hardcoded-path-prefix.
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::kinds::PyNode;
 use crate::analysis::project::App;
 use crate::analysis::python::{string_value, text_of, DASH_CLASSES};
@@ -21,6 +21,7 @@ app's pages and assets 404 once deployed or renamed. Links should use
 **Fix.** Remove the keyword argument.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 const PREFIX_KEYWORDS: &[&str] = &[

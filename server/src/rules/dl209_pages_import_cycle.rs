@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use tree_sitter::Node;
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::kinds::PyNode;
 use crate::analysis::project::{parent, App, TargetStatus};
 use crate::analysis::python::{string_value, text_of, PythonModule};
@@ -39,6 +39,7 @@ the binding above the `Dash(...)` call. Otherwise none: in the page use `dash.ge
 create the object in a module both import (`extensions.py`) and attach it to the app there.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use tree_sitter::Node;
 
-use super::{env_name, line_end, Rule};
+use super::{env_name, line_end, Fixes, Rule};
 use crate::analysis::callbacks::local_names;
 use crate::analysis::io_calls::{self, Access};
 use crate::analysis::paths;
@@ -36,6 +36,7 @@ module level under a new UPPER_SNAKE name and use that name in the callback. Dat
 stay fresh is better cached (`flask_caching`).
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

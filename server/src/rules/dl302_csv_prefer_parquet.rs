@@ -1,6 +1,6 @@
 //! DL302 csv-prefer-parquet.
 
-use super::{string_literal_like, Rule};
+use super::{string_literal_like, Fixes, Rule};
 use crate::analysis::kinds::PyNode;
 use crate::analysis::paths;
 use crate::analysis::project::App;
@@ -21,6 +21,7 @@ typically 5-10x smaller and 10-50x faster to load.
 Otherwise convert once: `pd.read_csv("x.csv").to_parquet("x.parquet")`.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 pub fn megabytes(bytes: u64) -> String {

@@ -1,6 +1,6 @@
 //! DL303 large-callback-payload.
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::callbacks::local_names;
 use crate::analysis::kinds::PyNode;
 use crate::analysis::project::App;
@@ -23,6 +23,7 @@ serialised in the worker and parsed in the browser.
 (`page_action="custom"` for DataTable), or keep the data server-side.
 "#,
     check,
+    fixes: Fixes::None,
 };
 
 const SERIALISERS: &[&str] = &["to_dict", "to_json", "to_records"];

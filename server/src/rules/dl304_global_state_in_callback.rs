@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use tree_sitter::Node;
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::callbacks::local_names;
 use crate::analysis::project::App;
 use crate::analysis::python::{text_of, PythonModule};
@@ -28,6 +28,7 @@ concurrent users overwrite each other.
 a database, Redis or a file on persistent storage.
 "#,
     check,
+    fixes: Fixes::None,
 };
 
 const MUTATORS: &[&str] = &[

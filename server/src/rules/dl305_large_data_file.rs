@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::dl302_csv_prefer_parquet::megabytes;
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::io_calls;
 use crate::analysis::paths;
 use crate::analysis::project::App;
@@ -24,6 +24,7 @@ reject or slow down on large files, and loading it costs memory in every worker.
 `.gitignore` and load it from persistent storage.
 "#,
     check,
+    fixes: Fixes::None,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,6 @@
 //! DL306 ephemeral-file-write.
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::io_calls::{self, Access};
 use crate::analysis::project::App;
 use crate::analysis::{Diagnostic, Severity};
@@ -20,6 +20,7 @@ lost on restart.
 `../mount`), a database, Redis or object storage.
 "#,
     check,
+    fixes: Fixes::None,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

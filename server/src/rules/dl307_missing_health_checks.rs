@@ -1,7 +1,7 @@
 //! DL307 missing-health-checks.
 
 use super::dl302_csv_prefer_parquet::megabytes;
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::io_calls::{self, Access};
 use crate::analysis::kinds::PyNode;
 use crate::analysis::paths;
@@ -25,6 +25,7 @@ give up too early.
 app's title.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

@@ -4,7 +4,7 @@ use crate::analysis::kinds::PyNode;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::graph::{location, port, Port};
 use crate::analysis::project::App;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Related, Severity};
@@ -35,6 +35,7 @@ fix also adds `prevent_initial_call=True`, which stops the callback from running
 so that fix is unsafe (applied only with `--unsafe-fixes`; review it).
 "#,
     check,
+    fixes: Fixes::Sometimes("unsafe when it must also add `prevent_initial_call=True`"),
 };
 
 /// Whether the callback (or its app, app-wide) already keeps it from firing on page load.

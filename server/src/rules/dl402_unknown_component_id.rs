@@ -1,6 +1,6 @@
 //! DL402 unknown-component-id.
 
-use super::{string_literal_like, Rule};
+use super::{string_literal_like, Fixes, Rule};
 use crate::analysis::callbacks::ComponentId;
 use crate::analysis::graph::edit_distance;
 use crate::analysis::project::App;
@@ -26,6 +26,7 @@ browser, and the callback never fires.
 **Fix.** The closest existing id (edit distance at most 2) is offered.
 "#,
     check,
+    fixes: Fixes::Safe,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

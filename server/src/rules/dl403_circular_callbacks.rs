@@ -1,6 +1,6 @@
 //! DL403 circular-callbacks.
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::project::App;
 use crate::analysis::{Diagnostic, Related, Severity};
 
@@ -21,6 +21,7 @@ Found in time linear in the size of the graph.
 instead of `Input` for one of the edges.
 "#,
     check,
+    fixes: Fixes::None,
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::Rule;
+use super::{Fixes, Rule};
 use crate::analysis::graph::{location, ComponentDef, UnitKind};
 use crate::analysis::project::App;
 use crate::analysis::{Diagnostic, Related, Severity};
@@ -31,6 +31,7 @@ callbacks target the wrong element.
 **Fix.** None automatic: rename one of them.
 "#,
     check,
+    fixes: Fixes::None,
 };
 
 /// Whether a module-level layout variable is used anywhere in the app (its name appears as a

@@ -68,6 +68,44 @@ pub struct Rule {
     /// Markdown: what the rule finds, why it matters on the server, and its fix.
     pub doc: &'static str,
     pub check: fn(&App, &mut Vec<Diagnostic>),
+    /// The applicability of the rule's fixes (RULES.md rev 2), shown in its documentation.
+    pub fixes: Fixes,
+}
+
+/// What a rule's fixes do to the app, declared next to the rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fixes {
+    None,
+    /// Keeps the app's behaviour: `--fix` and fix-all apply it.
+    Safe,
+    /// Changes what runs: offered, applied only with `--unsafe-fixes`.
+    Unsafe,
+    /// Safe, but unsafe in the case described.
+    Sometimes(&'static str),
+}
+
+impl Fixes {
+    /// Whether a fix of this applicability may come from a rule declaring `self`.
+    pub fn allows(self, applicability: crate::analysis::Applicability) -> bool {
+        use crate::analysis::Applicability;
+        match self {
+            Fixes::None => false,
+            Fixes::Safe => applicability == Applicability::Safe,
+            Fixes::Unsafe => applicability == Applicability::Unsafe,
+            Fixes::Sometimes(_) => true,
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Fixes::None => "Fix: none.".into(),
+            Fixes::Safe => "Fix: safe (`--fix` applies it).".into(),
+            Fixes::Unsafe => {
+                "Fix: unsafe (it changes what the app does: offered, applied only with `--fix --unsafe-fixes`).".into()
+            }
+            Fixes::Sometimes(when) => format!("Fix: safe; {when}."),
+        }
+    }
 }
 
 impl Rule {
@@ -115,12 +153,13 @@ pub fn markdown(rule: &Rule) -> String {
     format!(
         "## {} {}
 
-Severity: {}.
+Severity: {}. {}
 
 {}",
         rule.code,
         rule.name,
         rule.severity.as_str(),
+        rule.fixes.describe(),
         rule.doc.trim_end()
     )
 }
