@@ -17,7 +17,9 @@ pub const RULE: Rule = Rule {
     doc: r#"A secret in code: a non-empty string literal assigned to a name or keyword ending in
 `password`, `passwd`, `secret`, `token`, `api_key`, `apikey`, `access_key` or `private_key`
 (also `config["SECRET_KEY"] = ...`); an AWS access key (`AKIA` + 16 characters) in any string;
-a URL with `user:password@`.
+a URL with `user:password@`. Not reported: Mapbox public tokens (`pk.`, meant for the browser),
+placeholders with spaces (`"paste your token here"`), and a word the name says itself
+(`getS2Token="token"`, a column name).
 
 **Why it matters on the server.** The secret ships with every deploy, lives in git history,
 and cannot be rotated without a code change. The platform injects secrets as environment
@@ -116,7 +118,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                         _ => None,
                     };
                     if let Some(target) = target.filter(|t| is_secret_name(t)) {
-                        if string_value(right, text).is_some_and(|v| !v.is_empty()) {
+                        if string_value(right, text).is_some_and(|v| looks_secret(&v, &target)) {
                             report(
                                 right,
                                 Some(&target),
@@ -132,7 +134,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                     };
                     let name = text_of(name, text);
                     if is_secret_name(name)
-                        && string_value(value, text).is_some_and(|v| !v.is_empty())
+                        && string_value(value, text).is_some_and(|v| looks_secret(&v, name))
                     {
                         report(value, Some(name), format!("Hard-coded secret in `{name}=`"));
                     }
@@ -162,6 +164,21 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Whether a literal given to a secret-looking name can be a secret. Not: a Mapbox public
+/// token (`pk.`: made for the browser, sent to it in every map figure), a placeholder or
+/// sentence (secrets hold no spaces: `"paste your token here"`), or a word the name itself
+/// says (`getS2Token="token"` names a data column).
+fn looks_secret(value: &str, target: &str) -> bool {
+    let word = value.len() <= 12 && value.chars().all(|c| c.is_ascii_alphabetic() || c == '_');
+    !value.is_empty()
+        && !value.starts_with("pk.")
+        && !value.contains(char::is_whitespace)
+        && !(word
+            && target
+                .to_ascii_lowercase()
+                .contains(&value.to_ascii_lowercase()))
+}
+
 /// The name a string literal is directly assigned to.
 fn assigned_name(py: &PythonModule, node: Node, text: &str) -> Option<String> {
     let parent = py.parent(node)?;
@@ -178,6 +195,17 @@ fn assigned_name(py: &PythonModule, node: Node, text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
+
+    #[test]
+    fn public_tokens_placeholders_and_column_names_are_not_secrets() {
+        let src = "MAPBOX_TOKEN = 'pk.eyJ1IjoiYWJjIn0.xyz'\nACCESS_TOKEN = 'XX - paste your token here'\nlayer = dict(getS2Token='token')\nAPI_KEY = 'a1b2c3d4e5'\n";
+        let ws = workspace(&[("app.py", src), ("requirements.txt", "dash\n")]);
+        let d = diagnostics(&ws, "DL206");
+        assert_eq!(
+            d.iter().map(|d| covered(&ws, d)).collect::<Vec<_>>(),
+            ["'a1b2c3d4e5'"]
+        );
+    }
 
     const REQ: (&str, &str) = ("requirements.txt", "dash\ngunicorn\n");
 
