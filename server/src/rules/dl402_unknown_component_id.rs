@@ -31,7 +31,8 @@ browser, and the callback never fires.
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let graph = app.graph();
-    if graph.dynamic_ids || graph.components.is_empty() {
+    // An import the closure could not follow (`import_module(name)`) may define the id.
+    if graph.dynamic_ids || graph.components.is_empty() || !app.closure_complete {
         return;
     }
     for cb in &graph.callbacks {
@@ -81,6 +82,14 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
+
+    #[test]
+    fn silent_when_an_import_cannot_be_followed() {
+        let app = "import importlib\nfrom dash import Dash, Input, Output, html\napp = Dash()\nserver = app.server\napp.layout = html.Div(id='a')\nplugin = importlib.import_module(PLUGIN)\n@app.callback(Output('a', 'children'), Input('from-plugin', 'value'))\ndef f(v): return v\n";
+        assert!(check_files(&[("app.py", app), REQ], "DL402").is_empty());
+        let followed = app.replace("import_module(PLUGIN)", "import_module('plugin')");
+        assert_eq!(check_files(&[("app.py", &followed), REQ], "DL402").len(), 1);
+    }
 
     const REQ: (&str, &str) = ("requirements.txt", "dash\ngunicorn\n");
 
