@@ -244,3 +244,37 @@ fn exit_without_shutdown_is_exit_code_1() {
     client.notify("exit", Value::Null);
     assert_eq!(client.wait_exit(), 1);
 }
+
+#[test]
+fn unsafe_fixes_are_offered_marked_and_left_out_of_fix_all() {
+    let dir = copy_fixture("celery-worker");
+    let root = dir.path().canonicalize().unwrap();
+    let mut client = LspClient::spawn();
+    client.initialize(&root, false);
+    let tasks_uri = client.open(&root.join("tasks.py"), "python");
+    let diags = client.diagnostics(&tasks_uri, has("DL207"));
+    let dl207 = diags.iter().find(|d| d["code"] == "DL207").unwrap().clone();
+    let response = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": tasks_uri}, "range": dl207["range"],
+               "context": {"diagnostics": [dl207]}}),
+    );
+    let actions = response["result"].as_array().unwrap();
+    let fix = actions
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with("Read `REDIS_URL`"))
+        .expect("the DL207 quick fix");
+    assert_eq!(
+        fix["title"],
+        "Read `REDIS_URL` from the environment (DL207, unsafe)"
+    );
+    assert_eq!(fix["isPreferred"], false);
+    // Fix-all applies safe fixes only: nothing here is safely fixable.
+    let response = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": tasks_uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+               "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+    );
+    assert_eq!(response["result"], json!([]), "{response:#?}");
+    assert_eq!(client.shutdown_and_exit(), 0);
+}
