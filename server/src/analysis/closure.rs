@@ -322,10 +322,7 @@ mod tests {
     use super::*;
 
     fn closure(files: &[(&str, &str)], entry: &str, bases: &[&str]) -> Closure {
-        let mut ws = Workspace::new();
-        for (p, t) in files {
-            ws.insert_text(*p, *t);
-        }
+        let ws = Workspace::from_texts(files);
         let candidates: BTreeSet<PathBuf> = files
             .iter()
             .map(|(p, _)| PathBuf::from(p))

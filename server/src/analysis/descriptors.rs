@@ -621,14 +621,6 @@ fn dockerfile(ws: &Workspace, file: FileRef, root: &Path) -> Option<StartCommand
 mod tests {
     use super::*;
 
-    fn ws(files: &[(&str, &str)]) -> Workspace {
-        let mut ws = Workspace::new();
-        for (p, t) in files {
-            ws.insert_text(*p, *t);
-        }
-        ws
-    }
-
     fn words(c: &StartCommand) -> Vec<&str> {
         c.tokens.iter().filter_map(Token::word).collect()
     }
@@ -636,14 +628,14 @@ mod tests {
     #[test]
     fn render_yaml_start_command_and_root_dir() {
         let text = "services:\n  # web\n  - type: worker\n    startCommand: celery -A t worker\n  - type: web\n    name: x\n    rootDir: src\n    startCommand: gunicorn --chdir src app:server\n";
-        let w = ws(&[("render.yaml", text)]);
+        let w = Workspace::from_texts(&[("render.yaml", text)]);
         let c = start_command(&w, Path::new("")).unwrap();
         assert_eq!(c.kind, DescriptorKind::RenderYaml);
         assert_eq!(&text[c.range.clone()], "gunicorn --chdir src app:server");
         assert_eq!(c.base, PathBuf::from("src"));
         assert!(!c.exec);
         let quoted = "services:\n- type: web\n  startCommand: \"gunicorn 'app:create_app()'\"\n";
-        let w = ws(&[("render.yaml", quoted)]);
+        let w = Workspace::from_texts(&[("render.yaml", quoted)]);
         let c = start_command(&w, Path::new("")).unwrap();
         assert_eq!(&quoted[c.range.clone()], "gunicorn 'app:create_app()'");
         assert_eq!(words(&c), ["gunicorn", "app:create_app()"]);
@@ -655,7 +647,11 @@ mod tests {
             "\u{0}\u{feff}:\n:",
         ] {
             assert!(
-                start_command(&ws(&[("render.yaml", bad)]), Path::new("")).is_none(),
+                start_command(
+                    &Workspace::from_texts(&[("render.yaml", bad)]),
+                    Path::new("")
+                )
+                .is_none(),
                 "{bad}"
             );
         }
@@ -664,7 +660,7 @@ mod tests {
     #[test]
     fn dockerfile_exec_shell_and_entrypoint() {
         let text = "FROM python:3.12 AS build\nCMD [\"python\", \"x.py\"]\nFROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nCOPY src/ /app/\nCMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8050\", \\\n     \"app:server\"]\n";
-        let w = ws(&[("Dockerfile", text), ("src/app.py", "")]);
+        let w = Workspace::from_texts(&[("Dockerfile", text), ("src/app.py", "")]);
         let c = start_command(&w, Path::new("")).unwrap();
         assert_eq!(c.kind, DescriptorKind::Dockerfile);
         assert!(c.exec && c.replaceable);
@@ -677,7 +673,11 @@ mod tests {
 
         let text =
             "FROM python\nCOPY . ./\nCMD gunicorn --bind 0.0.0.0:8050 \\\n  app.app:server\n";
-        let c = start_command(&ws(&[("Dockerfile", text)]), Path::new("")).unwrap();
+        let c = start_command(
+            &Workspace::from_texts(&[("Dockerfile", text)]),
+            Path::new(""),
+        )
+        .unwrap();
         assert!(!c.exec);
         assert_eq!(
             words(&c),
@@ -686,38 +686,52 @@ mod tests {
         assert_eq!(c.base, PathBuf::from(""));
 
         let text = "FROM python\nENTRYPOINT [\"/bin/sh\", \"-c\", \"gunicorn app:server -w 2\"]\n";
-        let c = start_command(&ws(&[("Dockerfile", text)]), Path::new("")).unwrap();
+        let c = start_command(
+            &Workspace::from_texts(&[("Dockerfile", text)]),
+            Path::new(""),
+        )
+        .unwrap();
         assert_eq!(words(&c), ["gunicorn", "app:server", "-w", "2"]);
 
         let text = "FROM python\nENTRYPOINT [\"./entry.sh\"]\nCMD [\"gunicorn\", \"app:server\"]\n";
-        let c = start_command(&ws(&[("Dockerfile", text)]), Path::new("")).unwrap();
+        let c = start_command(
+            &Workspace::from_texts(&[("Dockerfile", text)]),
+            Path::new(""),
+        )
+        .unwrap();
         assert_eq!(words(&c), ["./entry.sh", "gunicorn", "app:server"]);
         assert!(!c.replaceable);
 
         assert!(start_command(
-            &ws(&[("Dockerfile", "FROM python\nRUN pip install x\n")]),
+            &Workspace::from_texts(&[("Dockerfile", "FROM python\nRUN pip install x\n")]),
             Path::new("")
         )
         .is_none());
         // Broken JSON is a shell command, as Docker runs it.
         let text = "CMD [\"gunicorn\", app:server]";
-        let c = start_command(&ws(&[("Dockerfile", text)]), Path::new("")).unwrap();
+        let c = start_command(
+            &Workspace::from_texts(&[("Dockerfile", text)]),
+            Path::new(""),
+        )
+        .unwrap();
         assert!(!c.exec);
     }
 
     #[test]
     fn fly_toml_processes_and_cmd() {
         let text = "app = \"x\"\n[processes]\napp = \"gunicorn app:server --bind :8080\"\n";
-        let c = start_command(&ws(&[("fly.toml", text)]), Path::new("")).unwrap();
+        let c =
+            start_command(&Workspace::from_texts(&[("fly.toml", text)]), Path::new("")).unwrap();
         assert_eq!(c.kind, DescriptorKind::FlyToml);
         assert_eq!(&text[c.range.clone()], "gunicorn app:server --bind :8080");
         let text = "[experimental]\ncmd = [\"gunicorn\", \"app:server\"]\n";
-        let c = start_command(&ws(&[("fly.toml", text)]), Path::new("")).unwrap();
+        let c =
+            start_command(&Workspace::from_texts(&[("fly.toml", text)]), Path::new("")).unwrap();
         assert!(c.exec);
         assert_eq!(&text[c.range.clone()], "[\"gunicorn\", \"app:server\"]");
         assert_eq!(&text[c.tokens[1].span()], "\"app:server\"");
         // No command: the image's CMD runs.
-        let w = ws(&[
+        let w = Workspace::from_texts(&[
             ("fly.toml", "app = \"x\"\n"),
             ("Dockerfile", "CMD gunicorn app:server\n"),
         ]);
@@ -725,22 +739,33 @@ mod tests {
             start_command(&w, Path::new("")).unwrap().kind,
             DescriptorKind::Dockerfile
         );
-        assert!(start_command(&ws(&[("fly.toml", "[[[")]), Path::new("")).is_none());
+        assert!(start_command(
+            &Workspace::from_texts(&[("fly.toml", "[[[")]),
+            Path::new("")
+        )
+        .is_none());
     }
 
     #[test]
     fn compose_command_of_the_built_service() {
         let text = "services:\n  db:\n    image: postgres\n    command: postgres -c x\n  web:\n    build: ./web\n    command: [\"gunicorn\", \"app:server\"]\n";
-        let w = ws(&[("docker-compose.yml", text)]);
+        let w = Workspace::from_texts(&[("docker-compose.yml", text)]);
         let c = start_command(&w, Path::new("")).unwrap();
         assert_eq!(c.kind, DescriptorKind::Compose);
         assert_eq!(c.base, PathBuf::from("web"));
         assert_eq!(&text[c.range.clone()], "[\"gunicorn\", \"app:server\"]");
         assert!(c.exec && c.replaceable);
         let text = "services:\n  web:\n    build:\n      context: .\n    command:\n      - gunicorn\n      - app:server\n";
-        let c = start_command(&ws(&[("compose.yaml", text)]), Path::new("")).unwrap();
+        let c = start_command(
+            &Workspace::from_texts(&[("compose.yaml", text)]),
+            Path::new(""),
+        )
+        .unwrap();
         assert_eq!(words(&c), ["gunicorn", "app:server"]);
         assert!(!c.replaceable);
-        assert!(has_descriptor(&ws(&[("compose.yaml", "")]), Path::new("")));
+        assert!(has_descriptor(
+            &Workspace::from_texts(&[("compose.yaml", "")]),
+            Path::new("")
+        ));
     }
 }

@@ -29,7 +29,7 @@ pub(crate) fn requirement_files(ws: &Workspace, root: &Path) -> Vec<PathBuf> {
     for words in commands(command) {
         files.extend(installed(&words));
         // `bash predeploy.sh`, `sh x.sh`, `./x.sh`: its `pip install -r` lines count too.
-        if let Some(script) = script_of(&words) {
+        if let Some(script) = super::shell::script_of(words.iter().map(String::as_str)) {
             if let Some(script_text) = join_relative(root, &script).and_then(|p| ws.text(&p)) {
                 for words in commands(script_text) {
                     files.extend(installed(&words));
@@ -99,34 +99,13 @@ fn is_pip(word: &str) -> bool {
             .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
 }
 
-/// The shell script a command runs: `bash x.sh`, `sh -e x.sh`, `./x.sh`.
-fn script_of(words: &[String]) -> Option<String> {
-    let mut words = words
-        .iter()
-        .map(String::as_str)
-        .skip_while(|w| *w == "exec");
-    let first = words.next()?;
-    if matches!(first, "bash" | "sh" | "zsh" | "dash") {
-        return words.find(|w| !w.starts_with('-')).map(str::to_string);
-    }
-    (first.starts_with("./") || first.ends_with(".sh")).then(|| first.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn ws(files: &[(&str, &str)]) -> Workspace {
-        let mut ws = Workspace::new();
-        for (p, t) in files {
-            ws.insert_text(*p, *t);
-        }
-        ws
-    }
-
     #[test]
     fn command_and_script() {
-        let w = ws(&[(
+        let w = Workspace::from_texts(&[(
             "a/app.json",
             r#"{"scripts": {"dokku": {"predeploy": "pip install -r requirements-predeploy.txt && python predeploy.py"}}}"#,
         )]);
@@ -134,7 +113,7 @@ mod tests {
             requirement_files(&w, Path::new("a")),
             [PathBuf::from("a/requirements-predeploy.txt")]
         );
-        let w = ws(&[
+        let w = Workspace::from_texts(&[
             (
                 "app.json",
                 r#"{"scripts": {"dokku": {"predeploy": "bash predeploy.sh"}}}"#,
@@ -158,7 +137,7 @@ mod tests {
             r#"{"scripts": {"dokku": {"predeploy": 3}}}"#,
             "",
         ] {
-            let w = ws(&[("app.json", text)]);
+            let w = Workspace::from_texts(&[("app.json", text)]);
             assert!(requirement_files(&w, Path::new("")).is_empty(), "{text}");
         }
     }

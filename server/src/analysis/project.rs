@@ -606,7 +606,7 @@ impl<'w> App<'w> {
             return Some(web);
         }
         // `bash run.sh`, `sh x.sh`, `./x.sh`: the script's gunicorn line stands for the command.
-        if let Some(script) = script_of(&web.tokens) {
+        if let Some(script) = shell::script_of(web.tokens.iter().map_while(|t| t.word())) {
             if let Some(path) = join_relative(&web.base, &script) {
                 if let Some(source) = self.ws.source(&path) {
                     let script_text = source.text();
@@ -965,34 +965,13 @@ fn gitignore_of(ws: &Workspace, root: &Path) -> Option<Gitignore> {
     builder.build().ok()
 }
 
-/// The script a command runs: `bash run.sh`, `sh -e x.sh`, `./start.sh`, `exec ./x`.
-fn script_of(tokens: &[shell::Token]) -> Option<String> {
-    let words: Vec<&str> = tokens.iter().map_while(|t| t.word()).collect();
-    let mut words = words
-        .into_iter()
-        .skip_while(|w| *w == "exec" || w.contains('='));
-    let first = words.next()?;
-    if matches!(first, "bash" | "sh" | "zsh" | "dash") {
-        return words.find(|w| !w.starts_with('-')).map(str::to_string);
-    }
-    (first.starts_with("./") || first.ends_with(".sh")).then(|| first.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn ws(files: &[(&str, &str)]) -> Workspace {
-        let mut ws = Workspace::new();
-        for (p, t) in files {
-            ws.insert_text(*p, *t);
-        }
-        ws
-    }
-
     #[test]
     fn roots_and_ownership() {
-        let w = ws(&[
+        let w = Workspace::from_texts(&[
             ("a/Procfile", "web: gunicorn app:server\n"),
             ("a/app.py", "import dash\napp = dash.Dash()\n"),
             ("a/pages/home.py", ""),
@@ -1021,7 +1000,7 @@ mod tests {
     #[test]
     fn roots_are_python_apps_not_folders() {
         let dash = "from dash import Dash\napp = Dash()\nserver = app.server\n";
-        let w = ws(&[
+        let w = Workspace::from_texts(&[
             // A monorepo root with shared tooling only: not an app.
             ("requirements.txt", "black\n"),
             ("tools/lint.py", "import black\n"),
@@ -1069,7 +1048,7 @@ mod tests {
     fn entry_without_a_start_command() {
         let dash = "from dash import Dash\napp = Dash()\nserver = app.server\n";
         // The classic layout: app.py makes the app, index.py imports it and sets the layout.
-        let w = ws(&[
+        let w = Workspace::from_texts(&[
             ("requirements.txt", "dash\n"),
             ("app.py", dash),
             (
@@ -1086,7 +1065,7 @@ mod tests {
         );
         assert!(app.entry_candidates.is_empty());
         // Two apps in sub-folders and nothing to say which runs: both are served.
-        let w = ws(&[
+        let w = Workspace::from_texts(&[
             ("requirements.txt", "dash\n"),
             ("mwe/app.py", dash),
             (
@@ -1113,7 +1092,7 @@ mod tests {
 
     #[test]
     fn gitignored_modules_are_local() {
-        let w = ws(&[
+        let w = Workspace::from_texts(&[
             ("Procfile", "web: gunicorn app:server\n"),
             (".gitignore", "/src/sql_secrets.py\n*.pyc\n"),
             (
@@ -1131,7 +1110,7 @@ mod tests {
 
     #[test]
     fn target_resolution_with_chdir_and_packages() {
-        let w = ws(&[
+        let w = Workspace::from_texts(&[
             ("Procfile", "web: gunicorn --chdir src pkg.app:server\n"),
             ("src/pkg/app.py", ""),
             ("src/pkg/__init__.py", ""),
@@ -1143,10 +1122,10 @@ mod tests {
                 file: "src/pkg/app.py".into()
             }
         );
-        let w = ws(&[("Procfile", "web: gunicorn ../../etc/passwd:server\n")]);
+        let w = Workspace::from_texts(&[("Procfile", "web: gunicorn ../../etc/passwd:server\n")]);
         let app = App::build(&w, Path::new(""), &app_roots(&w));
         assert_eq!(app.target, TargetStatus::InvalidModule);
-        let w = ws(&[
+        let w = Workspace::from_texts(&[
             ("Procfile", "web: gunicorn --chdir ../.. app:server\n"),
             ("app.py", ""),
         ]);
@@ -1156,7 +1135,7 @@ mod tests {
 
     #[test]
     fn follows_start_script() {
-        let w = ws(&[
+        let w = Workspace::from_texts(&[
             ("Procfile", "web: bash start.sh\n"),
             (
                 "start.sh",
@@ -1178,7 +1157,7 @@ mod tests {
 
     #[test]
     fn requirements_as_the_platform_installs_them() {
-        let w = ws(&[
+        let w = Workspace::from_texts(&[
             (
                 "requirements.txt",
                 "gunicorn==23.0.0 \\\n    --hash=sha256:aa\n-e ./lib\n./vendor/dash_widgets-0.2.tar.gz\n",
@@ -1205,7 +1184,7 @@ mod tests {
     fn layout_module_of_the_classic_multi_page_app() {
         let app = "import dash\napp = dash.Dash(__name__)\nserver = app.server\n";
         let index = "from dash import html\nfrom app import app\nfrom apps import page1\n\napp.layout = html.Div()\n";
-        let w = ws(&[
+        let w = Workspace::from_texts(&[
             ("app.py", app),
             ("index.py", index),
             ("apps/page1.py", ""),
@@ -1216,7 +1195,7 @@ mod tests {
         assert_eq!(a.entry, Some(PathBuf::from("index.py")));
         assert_eq!(a.layout_module(), Some(PathBuf::from("index.py")));
         // A Procfile serving `app` serves an app without its layout: `index` is the target.
-        let w = ws(&[
+        let w = Workspace::from_texts(&[
             ("Procfile", "web: gunicorn app:server\n"),
             ("app.py", app),
             ("index.py", index),
@@ -1231,7 +1210,7 @@ mod tests {
         );
         // The entry sets its own layout: it stays the target.
         let own = "import dash\napp = dash.Dash()\napp.layout = dash.html.Div()\n";
-        let w = ws(&[("app.py", own), ("index.py", index)]);
+        let w = Workspace::from_texts(&[("app.py", own), ("index.py", index)]);
         let a = App::build(&w, Path::new(""), &app_roots(&w));
         assert_eq!(a.layout_module(), Some(PathBuf::from("app.py")));
         // `app.layout == x` is a comparison, not a layout.
@@ -1241,7 +1220,7 @@ mod tests {
 
     #[test]
     fn start_command_from_descriptors() {
-        let w = ws(&[
+        let w = Workspace::from_texts(&[
             (
                 "render.yaml",
                 "services:\n  - type: web\n    startCommand: gunicorn --chdir src app:server\n",
@@ -1265,7 +1244,7 @@ mod tests {
         );
         assert_eq!(a.working_dir(), PathBuf::from("src"));
         // A Procfile's web process comes first.
-        let w = ws(&[
+        let w = Workspace::from_texts(&[
             ("Procfile", "web: gunicorn index:server\n"),
             ("Dockerfile", "CMD gunicorn --bind 0.0.0.0:8080 wsgi\n"),
             ("index.py", ""),
@@ -1285,7 +1264,7 @@ mod tests {
 
     #[test]
     fn requirements_follow_includes() {
-        let w = ws(&[
+        let w = Workspace::from_texts(&[
             (
                 "requirements.txt",
                 "-r base.txt\n-r missing.txt\ngunicorn\n",

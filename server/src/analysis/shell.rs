@@ -26,6 +26,19 @@ impl Token {
     }
 }
 
+/// The shell script a command's words run: `bash run.sh`, `sh -e x.sh`, `./start.sh`,
+/// `exec ./x` (leading `exec` and `VAR=value` assignments skipped).
+pub(crate) fn script_of<'a>(words: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut words = words
+        .into_iter()
+        .skip_while(|w| *w == "exec" || w.contains('='));
+    let first = words.next()?;
+    if matches!(first, "bash" | "sh" | "zsh" | "dash") {
+        return words.find(|w| !w.starts_with('-')).map(str::to_string);
+    }
+    (first.starts_with("./") || first.ends_with(".sh")).then(|| first.to_string())
+}
+
 /// Splits `text[range]` into tokens whose spans are offsets into `text`. A `#` at the start of
 /// a word starts a comment; `\` + newline joins lines.
 pub fn split(text: &str, range: Range<usize>) -> Vec<Token> {

@@ -139,6 +139,16 @@ impl Workspace {
         Self::default()
     }
 
+    /// A workspace of literal texts (tests).
+    #[cfg(test)]
+    pub(crate) fn from_texts(files: &[(&str, &str)]) -> Workspace {
+        let mut ws = Workspace::new();
+        for (path, text) in files {
+            ws.insert_text(*path, *text);
+        }
+        ws
+    }
+
     pub fn insert_text(&mut self, path: impl Into<PathBuf>, text: impl Into<Arc<str>>) {
         let text: Arc<str> = text.into();
         self.insert_source(path, Arc::new(SourceFile::new(text)));

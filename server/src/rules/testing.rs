@@ -13,10 +13,7 @@ use crate::analysis::{Diagnostic, Workspace};
 /// there is no Procfile, a `Procfile` serving `app:server` is added, so rule tests written
 /// around plain modules still check an app.
 pub fn workspace(files: &[(&str, &str)]) -> Workspace {
-    let mut ws = Workspace::new();
-    for (path, text) in files {
-        ws.insert_text(*path, *text);
-    }
+    let mut ws = Workspace::from_texts(files);
     let Some((first, _)) = files.first() else {
         return ws;
     };
