@@ -170,13 +170,14 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
 /// says (`getS2Token="token"` names a data column).
 fn looks_secret(value: &str, target: &str) -> bool {
     let word = value.len() <= 12 && value.chars().all(|c| c.is_ascii_alphabetic() || c == '_');
-    !value.is_empty()
-        && !value.starts_with("pk.")
-        && !value.contains(char::is_whitespace)
-        && !(word
-            && target
-                .to_ascii_lowercase()
-                .contains(&value.to_ascii_lowercase()))
+    let says_itself = word
+        && target
+            .to_ascii_lowercase()
+            .contains(&value.to_ascii_lowercase());
+    !(value.is_empty()
+        || value.starts_with("pk.")
+        || value.contains(char::is_whitespace)
+        || says_itself)
 }
 
 /// The name a string literal is directly assigned to.
