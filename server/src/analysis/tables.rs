@@ -93,7 +93,12 @@ pub fn brought_by(dist: &str, extras: &[String]) -> Vec<String> {
     let keys = std::iter::once(dist.clone()).chain(extras.iter().map(|e| format!("{dist}[{e}]")));
     for key in keys {
         for name in BRINGS.get(&key).into_iter().flatten() {
-            if *name != dist && !out.contains(name) {
+            // The row lists the distribution's own import names too (`sklearn`): not "also".
+            // One entry per distribution: `dateutil` and `python-dateutil` are one.
+            let of = normalize(distribution_for(name));
+            let own = *name == dist || of == dist;
+            let seen = out.iter().any(|o| normalize(distribution_for(o)) == of);
+            if !own && !seen {
                 out.push(name.clone());
             }
         }
@@ -171,6 +176,8 @@ mod tests {
         }
         // A distribution name in the closure counts too (DL107 asks with distribution names).
         assert!(brings("scikit-learn", &[], "scipy"));
+        // Namespace packages are asked by distribution (`google.auth` -> `google-auth`).
+        assert!(brings("google-cloud-storage", &[], "google-auth"));
         assert!(brings("dash", &["celery".into()], "celery"));
         assert!(!brings("flask", &[], "dash"));
         assert!(!brings("numpy", &[], "pandas"));
