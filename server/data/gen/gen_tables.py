@@ -127,9 +127,18 @@ class Fetcher:
     def project(self, name):
         url = f"https://pypi.org/pypi/{norm(name)}/json"
         path = self.cache / "json" / f"{norm(name)}.json"
+        missing = self.cache / "json" / f"{norm(name)}.404"
         if path.exists() and not self.refresh:
             return json.loads(path.read_text())
-        _, _, body = self.get(url)
+        if missing.exists() and not self.refresh:
+            raise LookupError("not on PyPI (cached answer)")
+        try:
+            _, _, body = self.get(url)
+        except urllib.error.HTTPError as e:
+            if e.code == 404:
+                missing.parent.mkdir(parents=True, exist_ok=True)
+                missing.touch()
+            raise
         data = json.loads(body)
         # Keep only what the generator reads: the cache stays small.
         slim = {
@@ -443,7 +452,10 @@ def write_import_map(meta, priority):
         # A distribution named like the import (after normalisation) is the import's own:
         # no row needed, and no other provider wins over it.
         # Dotted rows stay even then: without one, `google.auth` would map to `google`.
-        if "." not in imp and (norm(imp) in dists or norm(imp) in meta):
+        # A same-named distribution that installs nothing of it (`bs4`, `sklearn`: stubs that
+        # depend on or refuse to install the real one) does not count.
+        same = meta.get(norm(imp))
+        if "." not in imp and (norm(imp) in dists or (same and same["imports"] is None)):
             continue
         best = min(dists, key=lambda d: (priority[d], d))
         generated[imp] = meta[best]["name"]
@@ -463,6 +475,8 @@ def write_import_map(meta, priority):
             why = why or "spelling of the published name, for the fix text"
         elif gen is not None:
             why = why or f"several distributions provide it ({gen} too): the usual one"
+        if not why and norm(imp) in meta:
+            why = f"a distribution named `{imp}` exists; `{dist}` is the one apps mean"
         hand_rows.append((imp, dist, why or "no wheel metadata"))
         generated.pop(imp, None)
 
