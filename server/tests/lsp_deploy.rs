@@ -59,7 +59,7 @@ fn requirement_hover_and_symbols() {
     );
     assert_eq!(
         hover["result"]["contents"]["value"],
-        "**pandas** `>=2.2`\n\nImported by:\n- `app.py` line 3: `import pandas as pd`\n\nAlso provides: `numpy`, `dateutil`, `pytz`, `tzdata`, `six`"
+        "**pandas** `>=2.2`\n\nImported by:\n- `app.py` line 3: `import pandas as pd`\n\nAlso provides: `dateutil`, `numpy`, `pytz`, `six`, `tzdata`"
     );
     assert_eq!(
         hover["result"]["range"],

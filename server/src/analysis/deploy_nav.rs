@@ -481,7 +481,7 @@ mod tests {
         assert_eq!(range, 21..33);
         assert_eq!(
             text,
-            "**scikit-learn**\n\nImported by:\n- `app.py` line 3: `from sklearn import svm`\n\nAlso provides: `numpy`, `scipy`, `joblib`, `threadpoolctl`"
+            "**scikit-learn**\n\nImported by:\n- `app.py` line 3: `from sklearn import svm`\n\nAlso provides: `cloudpickle`, `joblib`, `narwhals`, `numpy`, `scipy`, `threadpoolctl`"
         );
         let (_, text) = hover(&ws, Path::new("requirements.txt"), 35).unwrap();
         assert_eq!(

@@ -225,6 +225,8 @@ impl Requirements {
             r.normalized == dist
                 || r.normalized == requirements::normalize(top)
                 || tables::brings(&r.normalized, &r.extras, top)
+                // A namespace package's distribution (`google-auth` for `google.auth`).
+                || tables::brings(&r.normalized, &r.extras, &dist)
         })
     }
 

@@ -16,7 +16,8 @@ static IMPORT_MAP: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new
 });
 
 /// Normalised distribution (with `[extra]` when the row is for an extra) -> normalised
-/// distribution-or-import names it brings.
+/// distribution-or-import names it brings: the generator wrote the transitive closure, so
+/// one lookup answers (an `[extra]` row holds only what the extra adds).
 static BRINGS: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
     data_lines(include_str!("../../data/dependencies.tsv"))
         .filter_map(|l| l.split_once('\t'))
@@ -34,10 +35,11 @@ static BRINGS: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The data rows of a table: comments (whole lines, or a row's trailing `# hand: why`) cut.
 fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
     text.lines()
-        .map(str::trim_end)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('#').next().unwrap_or("").trim_end())
+        .filter(|l| !l.is_empty())
 }
 
 /// Whether a top-level module name belongs to the standard library (private `_x` modules and
@@ -97,7 +99,12 @@ pub fn brought_by(dist: &str, extras: &[String]) -> Vec<String> {
     let keys = std::iter::once(dist.clone()).chain(extras.iter().map(|e| format!("{dist}[{e}]")));
     for key in keys {
         for name in BRINGS.get(&key).into_iter().flatten() {
-            if *name != dist && !out.contains(name) {
+            // The row lists the distribution's own import names too (`sklearn`): not "also".
+            // One entry per distribution: `dateutil` and `python-dateutil` are one.
+            let of = normalize(distribution_for(name));
+            let own = *name == dist || of == dist;
+            let seen = out.iter().any(|o| normalize(distribution_for(o)) == of);
+            if !own && !seen {
                 out.push(name.clone());
             }
         }
@@ -137,5 +144,50 @@ mod tests {
         assert!(brings("dash", &["diskcache".into()], "diskcache"));
         assert!(!brings("dash", &[], "diskcache"));
         assert!(knows_dependencies("Flask_Caching") && !knows_dependencies("no-such-dist"));
+    }
+
+    // The review's DL111 clusters on real apps (import name != distribution, and imports
+    // that a listed distribution's dependencies install).
+    #[test]
+    fn corpus_import_names() {
+        assert_eq!(normalize(distribution_for("skrf")), "scikit-rf");
+        // PyVISA up to 1.11 ships a top-level `visa.py`: `import visa` is PyVISA's.
+        assert_eq!(normalize(distribution_for("visa")), "pyvisa");
+        assert!(brings("pyvisa", &[], "visa"));
+        assert_eq!(
+            normalize(distribution_for_module("google.auth.transport")),
+            "google-auth"
+        );
+        assert_eq!(
+            normalize(distribution_for_module("google.cloud.storage")),
+            "google-cloud-storage"
+        );
+    }
+
+    #[test]
+    fn corpus_transitive_dependencies() {
+        for (dist, top) in [
+            ("dash-labs", "dash"),
+            ("dash-labs", "plotly"),
+            ("dash-labs", "flask"),
+            ("jupyter", "ipywidgets"),
+            ("scikit-image", "scipy"),
+            ("nilearn", "scipy"),
+            ("floris", "matplotlib"),
+            ("dash-bootstrap-components", "dash"),
+            ("dash-bootstrap-components", "flask"),
+            ("dash", "plotly"),
+            ("seaborn", "numpy"),
+        ] {
+            assert!(brings(dist, &[], top), "{dist} brings {top}");
+        }
+        // A distribution name in the closure counts too (DL107 asks with distribution names).
+        assert!(brings("scikit-learn", &[], "scipy"));
+        // Namespace packages are asked by distribution (`google.auth` -> `google-auth`).
+        assert!(brings("google-cloud-storage", &[], "google-auth"));
+        assert!(brings("dash", &["celery".into()], "celery"));
+        assert!(!brings("flask", &[], "dash"));
+        assert!(!brings("numpy", &[], "pandas"));
+        assert!(brought_by("dash-bootstrap-components", &[]).contains(&"dash".to_string()));
     }
 }
