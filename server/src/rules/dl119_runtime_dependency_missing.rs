@@ -993,11 +993,11 @@ mod tests {
 
     #[test]
     fn a_distribution_of_unknown_dependencies_makes_it_a_warning() {
-        // `aerosandbox` may bring pandas: the table cannot say.
+        // A distribution the table does not know may bring numpy: it cannot say.
         let d = check_files(
             &[
                 ("app.py", "import plotly.express as px\n"),
-                ("requirements.txt", "dash\naerosandbox==3.0.0\ngunicorn\n"),
+                ("requirements.txt", "dash\nacme-internal-plots==3.0.0\ngunicorn\n"),
             ],
             "DL119",
         );
@@ -1005,7 +1005,7 @@ mod tests {
         assert_eq!(d[0].severity, Severity::Warning);
         assert!(
             d[0].message.ends_with(
-                "on the server (unless `aerosandbox`, `gunicorn` brings it: what it installs is not known)"
+                "on the server (unless `acme-internal-plots` brings it: what it installs is not known)"
             ),
             "{}",
             d[0].message
