@@ -997,7 +997,10 @@ mod tests {
         let d = check_files(
             &[
                 ("app.py", "import plotly.express as px\n"),
-                ("requirements.txt", "dash\nacme-internal-plots==3.0.0\ngunicorn\n"),
+                (
+                    "requirements.txt",
+                    "dash\nacme-internal-plots==3.0.0\ngunicorn\n",
+                ),
             ],
             "DL119",
         );

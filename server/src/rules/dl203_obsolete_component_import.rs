@@ -15,7 +15,9 @@ pub const RULE: Rule = Rule {
 `from dash_core_components import Graph`, ...). Silent when requirements pin `dash` below 2.0.
 
 **Why it matters.** The standalone packages are frozen at their 2.0 versions and print
-deprecation warnings; with a current `dash` the app mixes two copies of the components.
+deprecation warnings. Dash 3.0 stopped installing them: an error when requirements list `dash`
+admitting 3.0 or newer (unpinned `dash` installs 4.x) and not the package itself, because the
+import then fails at boot; a warning otherwise.
 
 **Fix.** `from dash import dcc` / `html` / `dash_table` (keeping the alias), and
 `from dash.dcc import Graph` for `from` imports.
@@ -52,9 +54,19 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             else {
                 continue;
             };
-            let message =
-                format!("`{old}` was merged into `dash` in Dash 2.0: import `{new}` from `dash`");
-            let mut diag = RULE.diagnostic(path, import.stmt.clone(), message);
+            let mut diag = if !import.optional && stub_missing(app, old) {
+                let mut d = RULE.diagnostic(path, import.stmt.clone(), format!("`{old}` was merged into `dash` in Dash 2.0 and is not installed with the Dash >= 3 that requirements admit: the import fails with ModuleNotFoundError; import `{new}` from `dash`"));
+                d.severity = Severity::Error;
+                d
+            } else {
+                RULE.diagnostic(
+                    path,
+                    import.stmt.clone(),
+                    format!(
+                        "`{old}` was merged into `dash` in Dash 2.0: import `{new}` from `dash`"
+                    ),
+                )
+            };
             if let Some(new_text) = rewrite(stmt, text, old, new) {
                 diag = diag.with_fix(Fix::preferred(
                     format!("Import from `dash`: `{new_text}`"),
@@ -68,6 +80,17 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             out.push(diag);
         }
     }
+}
+
+/// Whether the stand-alone package will be missing: Dash 2.x installs it as a dependency,
+/// Dash 3.0 dropped it. Sure only when requirements list `dash` itself, not pinned below 3.0,
+/// and do not list the package.
+fn stub_missing(app: &App, package: &str) -> bool {
+    let Some(reqs) = app.requirements.as_ref().filter(|r| r.readable()) else {
+        return false;
+    };
+    let dist = crate::analysis::requirements::normalize(package);
+    reqs.lists("dash") && !app.dash_pinned_below("3.0") && !reqs.lists(&dist)
 }
 
 fn rewrite(stmt: tree_sitter::Node, text: &str, old: &str, new: &str) -> Option<String> {
@@ -105,8 +128,32 @@ fn rewrite(stmt: tree_sitter::Node, text: &str, old: &str, new: &str) -> Option<
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
+    use crate::analysis::Severity;
 
     const REQ: (&str, &str) = ("requirements.txt", "dash\ngunicorn\n");
+
+    #[test]
+    fn an_error_where_dash_3_or_newer_installs_without_the_package() {
+        let src = "import dash\nimport dash_core_components as dcc\napp = dash.Dash()\n";
+        let severity = |reqs: &str| -> Vec<Severity> {
+            check_files(&[("app.py", src), ("requirements.txt", reqs)], "DL203")
+                .iter()
+                .map(|d| d.severity)
+                .collect()
+        };
+        assert_eq!(severity("dash\n"), [Severity::Error]);
+        assert_eq!(severity("dash>=2.0\n"), [Severity::Error]);
+        // Dash 2.x installs the package; listed, it is installed.
+        assert_eq!(severity("dash==2.18.2\n"), [Severity::Warning]);
+        assert_eq!(
+            severity("dash\ndash-core-components==2.0.0\n"),
+            [Severity::Warning]
+        );
+        // `dash` not listed: what installs it is not known.
+        assert_eq!(severity("dash-bootstrap-components\n"), [Severity::Warning]);
+        let d = check_files(&[("app.py", src), ("requirements.txt", "dash\n")], "DL203");
+        assert_eq!(d[0].message, "`dash_core_components` was merged into `dash` in Dash 2.0 and is not installed with the Dash >= 3 that requirements admit: the import fails with ModuleNotFoundError; import `dcc` from `dash`");
+    }
 
     #[test]
     fn rewrites_keep_aliases() {
