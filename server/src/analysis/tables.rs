@@ -167,6 +167,9 @@ mod tests {
     #[test]
     fn corpus_transitive_dependencies() {
         for (dist, top) in [
+            // An sdist-only release (hand row): setup.py's install_requires.
+            ("dash-canvas", "numpy"),
+            ("dash-canvas", "skimage"),
             ("dash-labs", "dash"),
             ("dash-labs", "plotly"),
             ("dash-labs", "flask"),
