@@ -86,10 +86,22 @@ pub fn brings(dist: &str, extras: &[String], top: &str) -> bool {
     hit(&dist) || extras.iter().any(|e| hit(&format!("{dist}[{e}]")))
 }
 
-/// Whether the table knows what installing `dist` brings: one it has no row for may bring
-/// anything.
+/// Dash Enterprise's packages install from its private package index; PyPI has only
+/// placeholders under these names, whose metadata says nothing of the real ones.
+const PRIVATE_INDEX: &[&str] = &[
+    "dash-snapshots",
+    "dash-design-kit",
+    "dash-enterprise",
+    "dash-enterprise-libraries",
+    "dash-embedded",
+    "dash-notes",
+];
+
+/// Whether the table knows what installing `dist` brings: one it has no row for (or a
+/// private-index package) may bring anything.
 pub fn knows_dependencies(dist: &str) -> bool {
-    BRINGS.contains_key(&normalize(dist))
+    let dist = normalize(dist);
+    !PRIVATE_INDEX.contains(&dist.as_str()) && BRINGS.contains_key(&dist)
 }
 
 /// What installing `dist` (with `extras`) brings along, normalised, without `dist` itself.

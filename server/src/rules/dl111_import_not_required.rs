@@ -19,7 +19,9 @@ distribution (`sklearn` -> `scikit-learn`, `PIL` -> `Pillow`, `yaml` -> `PyYAML`
 after PEP 503 normalisation. Silent without `requirements.txt` (DL107 reports that), when it
 lists an unnamed requirement (`-e .`, a URL or path) that could provide anything, and when an
 import the table does not know has a listed distribution of a similar name (`pandas_profiling`
-beside `ydata-profiling`, `visa` beside `pyvisa`): it may come from there. Only modules the
+beside `ydata-profiling`, `visa` beside `pyvisa`): it may come from there. A warning, not an
+error, when a listed distribution's dependencies are unknown (a Dash Enterprise package from its
+private index, a release PyPI has no wheel for): it may bring the import. Only modules the
 app runs (the entry module's import closure) are checked: an offline script's imports are not
 installed on the server and need not be.
 
@@ -43,6 +45,16 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         return;
     }
     let hash_checking = reqs.hash_checking(&reqs.file.path);
+    // A listed distribution whose dependencies the table does not know (a private-index
+    // package, an sdist-only release) may bring the import: a warning, not a certain error.
+    let mut unknown: Vec<&str> = reqs
+        .entries
+        .iter()
+        .map(|(_, r)| r.name.as_str())
+        .filter(|name| !crate::analysis::tables::knows_dependencies(name))
+        .collect();
+    unknown.sort_unstable();
+    unknown.dedup();
     let text = reqs.file.text();
     for (module, import) in app.third_party_imports() {
         // `dash` itself is DL110's.
@@ -70,6 +82,14 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 "{named} is not listed in requirements.txt: the import fails on the server with ModuleNotFoundError"
             ),
         );
+        if !unknown.is_empty() {
+            d.severity = Severity::Warning;
+            let names: Vec<String> = unknown.iter().map(|n| format!("`{n}`")).collect();
+            d.message.push_str(&format!(
+                " (unless {} brings it: what it installs is not known)",
+                names.join(", ")
+            ));
+        }
         // Only a valid distribution name can be written into requirements.txt; a file in
         // hash-checking mode takes no line without hashes (pip would refuse the whole file).
         if hash_checking {
@@ -144,6 +164,22 @@ mod tests {
         );
         let conda = "dash=2.0.0=pypi_0\ngunicorn=20.0.4=pypi_0\n";
         assert!(check_files(&[("app.py", app), ("requirements.txt", conda)], "DL111").is_empty());
+    }
+
+    #[test]
+    fn a_warning_beside_a_distribution_of_unknown_dependencies() {
+        let app = "import dash\nimport celery\napp = dash.Dash()\n";
+        let d = check_files(
+            &[
+                ("app.py", app),
+                ("requirements.txt", "dash\ndash-snapshots\n"),
+            ],
+            "DL111",
+        );
+        assert_eq!(d[0].severity, crate::analysis::Severity::Warning);
+        assert_eq!(d[0].message, "`celery` is not listed in requirements.txt: the import fails on the server with ModuleNotFoundError (unless `dash-snapshots` brings it: what it installs is not known)");
+        let d = check_files(&[("app.py", app), ("requirements.txt", "dash\n")], "DL111");
+        assert_eq!(d[0].severity, crate::analysis::Severity::Error);
     }
 
     #[test]
