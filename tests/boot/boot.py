@@ -7,6 +7,8 @@ boot.json, per fixture (one app at the fixture root), or {"apps": {"<folder>": {
   not_shown:  why an error-level finding of expected.json cannot show in a boot (browser-side
               graph error, CHECKS) - the app may boot with it
   rule_bug:   a known contradiction between the boot and expected.json, left for the rules
+  env:        config vars the operator sets on the platform (`dokku config:set`), e.g. a
+              SECRET_KEY the app reads with os.environ[...]
 """
 
 import argparse
@@ -26,7 +28,7 @@ TARGET = REPO / "target"
 WHEELHOUSE = TARGET / "boot-wheelhouse"
 VENVS = TARGET / "boot-venvs"
 LOGS = TARGET / "boot-logs"
-KEEP = ("why", "not_shown", "rule_bug")
+KEEP = ("why", "not_shown", "rule_bug", "env")
 
 
 def materialize(src: Path, dst: Path) -> None:
@@ -90,7 +92,7 @@ def fill_wheelhouse(reqs: list[Path], pip: Path) -> None:
     stamp.write_text(json.dumps(sorted(done), indent=0))
 
 
-def boot_unit(app: Path, pip: Path, log: Path) -> tuple[str, str]:
+def boot_unit(app: Path, pip: Path, log: Path, config: dict) -> tuple[str, str]:
     command, why = deploy.parse_procfile(app / "Procfile")
     if command is None:
         return "fails", why
@@ -99,7 +101,7 @@ def boot_unit(app: Path, pip: Path, log: Path) -> tuple[str, str]:
     venv, why = deploy.make_venv(app, WHEELHOUSE, VENVS, pip)
     if venv is None:
         return "fails", why
-    ok, why = deploy.boot(app, venv, command, log)
+    ok, why = deploy.boot(app, venv, command, log, config)
     return ("boots" if ok else "fails"), why
 
 
@@ -158,13 +160,15 @@ def main() -> int:
             for u in names:
                 t = time.monotonic()
                 log = LOGS / (fx.name if u == "." else f"{fx.name}-{u.replace('/', '_')}")
-                res = {"before": boot_unit(before / u, args.pip, Path(f"{log}-before.log"))}
+                want = (spec.get("apps", {}).get(u, {}) if multi else spec)
+                config = want.get("env", {})
+                res = {"before": boot_unit(before / u, args.pip, Path(f"{log}-before.log"), config)}
                 if (after / u).is_dir() and tree_hash(before / u) == tree_hash(after / u):
                     res["after_fix"] = res["before"]
                 else:
-                    res["after_fix"] = boot_unit(after / u, args.pip, Path(f"{log}-after.log"))
+                    res["after_fix"] = boot_unit(after / u, args.pip, Path(f"{log}-after.log"),
+                                                 config)
                 observed[u] = res
-                want = (spec.get("apps", {}).get(u, {}) if multi else spec)
                 label = fx.name if u == "." else f"{fx.name}/{u}"
                 rows.append((label, res, time.monotonic() - t))
                 b, a = res["before"][0], res["after_fix"][0]

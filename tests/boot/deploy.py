@@ -138,17 +138,22 @@ def get(port: int, route: str, proc: subprocess.Popen, deadline: float) -> int:
 
 
 def last_error(log: Path) -> str:
-    """The line of the log that says why (the exception, gunicorn's complaint)."""
-    lines = [l.strip() for l in log.read_text(errors="replace").splitlines() if l.strip()]
-    said = [l for l in lines if not l.startswith(("[", "File ", "^", "Traceback"))]
-    return (said or lines or ["(empty log)"])[-1][:200]
+    """The line of the log that says why: the app's exception, not gunicorn's HaltServer that
+    follows it; else the last line that is not a timestamped server message."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", log.read_text(errors="replace"))  # colour codes
+    lines = [l.strip() for l in text.splitlines() if l.strip()]
+    raised = [l for l in lines if re.match(r"^[\w.]*(Error|Exception|Invalid)\b", l)
+              and "HaltServer" not in l]
+    said = [l for l in lines if not l.startswith(("[", "File ", "^", "Traceback"))
+            and "HaltServer" not in l]
+    return (raised or said or lines or ["(empty log)"])[-1][:200]
 
 
-def boot(app: Path, venv: Path, command: str, log: Path) -> tuple[bool, str]:
-    """Run the web command as the platform does (bash, $PORT, the venv's bin first on PATH) and
-    GET the three routes the Dash front end needs to render."""
+def boot(app: Path, venv: Path, command: str, log: Path, config: dict) -> tuple[bool, str]:
+    """Run the web command as the platform does (bash, $PORT, the config vars the operator set,
+    the venv's bin first on PATH) and GET the three routes the Dash front end needs to render."""
     port = free_port()
-    env = dict(CLEAN_ENV, PORT=str(port), VIRTUAL_ENV=str(venv),
+    env = dict(CLEAN_ENV, **config, PORT=str(port), VIRTUAL_ENV=str(venv),
                PATH=f"{venv / 'bin'}:{CLEAN_ENV.get('PATH', '/usr/bin:/bin')}")
     with open(log, "w") as out:
         proc = subprocess.Popen(["bash", "-c", command], cwd=app, env=env, stdout=out,
