@@ -107,6 +107,7 @@ def make_venv(app: Path, wheelhouse: Path, venvs: Path, pip: Path) -> tuple[Path
         return venv, ""
     lines = [l for l in r.stderr.splitlines() if l.strip()]
     why = "pip install failed: " + (lines[-1].strip() if lines else f"exit {r.returncode}")
+    why = why.replace(f"{app}/", "")  # the copy's temporary path differs every run
     stamp.write_text(why)
     return None, why
 
