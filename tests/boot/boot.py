@@ -119,6 +119,8 @@ def main() -> int:
     ap.add_argument("--write", action="store_true", help="write boot.json from what boots")
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
+    # The fix runs inside each copy: a relative path to the binary must not depend on the cwd.
+    args.bin = str(Path(shutil.which(args.bin) or args.bin).resolve())
     start = time.monotonic()
     fixtures = sorted(p for root in (REPO / "tests/fixtures", REPO / "tests/boot/apps")
                       if root.is_dir() for p in root.iterdir() if p.is_dir())
