@@ -217,6 +217,17 @@ impl Requirements {
         self.lists("dash").then_some(specs)
     }
 
+    /// Whether a listed distribution (or one it brings) makes `module` importable.
+    pub fn installs(&self, module: &str) -> bool {
+        self.provides(&Import {
+            module: module.to_string(),
+            level: 0,
+            stmt: 0..0,
+            optional: false,
+            names: Vec::new(),
+        })
+    }
+
     /// Whether a listed distribution (or its dependencies) provides the import.
     pub fn provides(&self, import: &Import) -> bool {
         let top = import.top_level();

@@ -131,24 +131,13 @@ const PSYCOPG: Need = Need {
     failure: "create_engine raises ModuleNotFoundError (\"No module named 'psycopg'\")",
 };
 
-/// Whether a listed distribution (or one it brings) makes `module` importable.
-fn importable(reqs: &Requirements, module: &str) -> bool {
-    reqs.provides(&Import {
-        module: module.to_string(),
-        level: 0,
-        stmt: 0..0,
-        optional: false,
-        names: Vec::new(),
-    })
-}
-
 /// The modules of `need` that nothing listed provides; empty when the need is met.
 fn missing(reqs: &Requirements, need: &Need) -> Vec<&'static str> {
     let absent: Vec<&'static str> = need
         .modules
         .iter()
         .copied()
-        .filter(|m| !importable(reqs, m))
+        .filter(|m| !reqs.installs(m))
         .collect();
     let met = if need.all {
         absent.is_empty()
@@ -181,7 +170,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     // the packages may come from elsewhere).
     // While pip cannot read a file the install fails first (DL109); an unnamed requirement
     // (`-e .`, a URL) may provide anything.
-    if !reqs.readable() || reqs.has_unnamed() || !importable(reqs, "dash") {
+    if !reqs.readable() || reqs.has_unnamed() || !reqs.installs("dash") {
         return;
     }
     let hashes = reqs.hash_checking(&reqs.file.path);
@@ -525,8 +514,8 @@ fn postgres<'t>(
         "postgresql+psycopg2" => Some(found(PSYCOPG2, None, Severity::Error)),
         "postgresql+psycopg" => Some(found(PSYCOPG, None, Severity::Error)),
         "postgresql" => {
-            let has2 = importable(reqs, "psycopg2");
-            let has3 = importable(reqs, "psycopg");
+            let has2 = reqs.installs("psycopg2");
+            let has3 = reqs.installs("psycopg");
             // With psycopg2 listed, naming it in the URL works with every SQLAlchemy.
             let rewrite = has2.then_some(url);
             match sqlalchemy_version(reqs) {
@@ -591,7 +580,7 @@ fn diagnostic(
             new_text: "+psycopg2".to_string(),
         })
     });
-    let url_only = f.url.is_some() && importable(reqs, "psycopg2");
+    let url_only = f.url.is_some() && reqs.installs("psycopg2");
     if hashes && !url_only {
         message.push_str(" (requirements.txt checks hashes: regenerate the lock with it)");
     } else if url_only {

@@ -40,6 +40,7 @@ stay fresh is better cached (`flask_caching`).
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
+    let cwd = app.working_dir();
     for (path, source, py) in app.sources() {
         let text = source.text();
         let mut hoist = Hoist::new(py);
@@ -89,6 +90,15 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                     hoistable = false;
                 }
                 let static_path = io.path.and_then(|p| paths::resolve(p, py, text, path));
+                // A read moved to module level runs at boot: a file that is not there (DL205)
+                // would stop the app from booting, where today only the callback fails.
+                if static_path.as_ref().is_some_and(|p| {
+                    !p.text.contains("://")
+                        && paths::locate(p, &cwd)
+                            .is_none_or(|at| at.is_err() || at.is_ok_and(|f| !app.ws.exists(&f)))
+                }) {
+                    hoistable = false;
+                }
                 let what = match &static_path {
                     Some(p) => format!("reads `{}`", p.text),
                     None => format!("calls `{}`", io.what),
@@ -448,6 +458,17 @@ def update(region, stored):
         assert_eq!(
             text(&fixed, "app.py"),
             "import json, pickle\nfrom dash import Dash, Input, Output\n\nLOAD_DATA = pickle.load(open('model.pkl', 'rb'))\napp = Dash(__name__)\nserver = app.server\n\n@app.callback(Output('g', 'figure'), Input('r', 'value'))\ndef update(region):\n    model = LOAD_DATA\n    meta = open('data/meta.json').read()\n    return model, meta\n"
+        );
+    }
+
+    #[test]
+    fn a_read_of_a_missing_file_is_not_moved_to_boot() {
+        let src = "import pandas as pd\nfrom dash import Dash, Input, Output\napp = Dash(__name__)\nserver = app.server\n\n@app.callback(Output('g', 'figure'), Input('r', 'value'))\ndef update(region):\n    return pd.read_csv('data/missing.csv')\n";
+        let d = check_files(&[("app.py", src), REQ], "DL301");
+        assert_eq!(d.len(), 1);
+        assert!(
+            d[0].fixes.is_empty(),
+            "at boot the read would stop the app from starting"
         );
     }
 

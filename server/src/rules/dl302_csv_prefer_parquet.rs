@@ -71,8 +71,14 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 ),
             );
             let single_arg = args.named_child_count() == 1;
-            if let (true, true, Some(literal)) =
-                (app.ws.exists(&parquet_file), single_arg, &p.literal)
+            // `read_parquet` needs an engine: without one installed the switch would raise
+            // ImportError where read_csv worked.
+            let engine = app
+                .requirements
+                .as_ref()
+                .is_some_and(|r| r.installs("pyarrow") || r.installs("fastparquet"));
+            if let (true, true, true, Some(literal)) =
+                (app.ws.exists(&parquet_file), single_arg, engine, &p.literal)
             {
                 if let Some(attr) = function.field("attribute") {
                     diag = diag.with_fix(Fix::preferred(
@@ -136,6 +142,9 @@ mod tests {
         );
         assert!(d[0].fixes.is_empty());
         big(&mut ws, "data/trips.parquet", 5 * 1024 * 1024);
+        // No parquet engine installed: switching would raise ImportError where read_csv works.
+        assert!(diagnostics(&ws, "DL302")[0].fixes.is_empty());
+        ws.insert_text("requirements.txt", "dash\npandas\npyarrow\n");
         let d = diagnostics(&ws, "DL302");
         let changes = crate::analysis::fixes::apply_fixes(&ws, &[&d[0].fixes[0]]);
         let fixed = crate::analysis::fixes::with_changes(&ws, &changes);
