@@ -64,6 +64,9 @@ pub fn app_roots(ws: &Workspace) -> Vec<PathBuf> {
     });
     // Deepest first: whether a folder is imported by its parent app is asked with the
     // folders below it already decided.
+    // The modules each enclosing folder's app serves, computed once per folder (a monorepo
+    // holds many apps below one root).
+    let mut served_by: std::collections::HashMap<PathBuf, Vec<PathBuf>> = Default::default();
     let mut ordered: Vec<PathBuf> = roots.iter().cloned().collect();
     ordered.sort_by_key(|r| std::cmp::Reverse(r.components().count()));
     for root in ordered {
@@ -72,16 +75,15 @@ pub fn app_roots(ws: &Workspace) -> Vec<PathBuf> {
         let imported = roots
             .iter()
             .filter(|o| **o != root && root.starts_with(o))
+            .cloned()
+            .collect::<Vec<_>>()
+            .into_iter()
             .any(|outer| {
-                let alone: Vec<PathBuf> = roots
+                served_by
+                    .entry(outer.clone())
+                    .or_insert_with(|| named_closure(ws, &outer, &roots))
                     .iter()
-                    .filter(|r| *r == outer || !r.starts_with(outer))
-                    .cloned()
-                    .collect();
-                let app = App::build(ws, outer, &alone);
-                // Only an entry the outer app names (a start command, `app.py`...) counts:
-                // a guessed one could be the inner app's own module.
-                app.entry_candidates.is_empty() && app.served.iter().any(|m| m.starts_with(&root))
+                    .any(|m| m.starts_with(&root))
             });
         if imported {
             roots.remove(&root);
@@ -106,6 +108,30 @@ pub fn app_roots(ws: &Workspace) -> Vec<PathBuf> {
         }
     }
     roots.into_iter().collect()
+}
+
+/// The modules `outer`'s app serves when something names its entry (a start command or an
+/// `app.py`/`index.py`/`main.py` of its own), with every folder below it counted as its own;
+/// nothing when the entry would be a guess (it could be an inner app's own module).
+fn named_closure(ws: &Workspace, outer: &Path, roots: &BTreeSet<PathBuf>) -> Vec<PathBuf> {
+    let named = ws.files_under(outer).any(|(p, _)| {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        parent(p) == outer && (starts_the_app(name) || FALLBACK_ENTRIES.contains(&name))
+    });
+    if !named {
+        return Vec::new();
+    }
+    let alone: Vec<PathBuf> = roots
+        .iter()
+        .filter(|r| *r == outer || !r.starts_with(outer))
+        .cloned()
+        .collect();
+    let app = App::build(ws, outer, &alone);
+    if app.entry_candidates.is_empty() {
+        app.served
+    } else {
+        Vec::new()
+    }
 }
 
 /// A file that says how the platform starts the app: a Procfile or another deploy descriptor.
