@@ -370,9 +370,22 @@ pub fn check_fixes_compose(ws: &Workspace) -> Result<(), String> {
     };
     let batch = converge(false)?;
     let serial = converge(true)?;
+    // Requirements files compare as sets of lines: a fix of a later round appends after one of
+    // an earlier round, and the order of requirement lines means nothing to pip.
     let texts = |w: &Workspace| -> std::collections::BTreeMap<PathBuf, String> {
         w.files()
-            .filter_map(|(p, _)| w.text(p).map(|t| (p.clone(), t.to_string())))
+            .filter_map(|(p, _)| {
+                let text = w.text(p)?;
+                let requirements = p.extension().is_some_and(|e| e == "txt" || e == "in");
+                let text = if requirements {
+                    let mut lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+                    lines.sort_unstable();
+                    lines.join("\n")
+                } else {
+                    text.to_string()
+                };
+                Some((p.clone(), text))
+            })
             .collect()
     };
     let (b, s) = (texts(&batch), texts(&serial));

@@ -60,20 +60,22 @@ pub fn apply_fixes(ws: &Workspace, fixes: &[&Fix]) -> Changes {
                     new_text,
                 } => {
                     let edits = accepted.entry(file.clone()).or_default();
-                    // A second whole-line insertion at the same place: the line break that
-                    // the first one already added is not repeated.
-                    let after_line = edits
-                        .iter()
-                        .any(|(r, t)| r == range && r.is_empty() && t.ends_with('\n'));
-                    let text = if after_line {
-                        new_text
-                            .strip_prefix("\r\n")
-                            .or_else(|| new_text.strip_prefix('\n'))
-                            .unwrap_or(new_text)
-                    } else {
-                        new_text.as_str()
-                    };
-                    edits.push((range.clone(), Cow::Borrowed(text)));
+                    // A second whole-line insertion at the same place goes after the first
+                    // (the order one fix after the other gives), without repeating the line
+                    // break the first one already added.
+                    let earlier = edits
+                        .iter_mut()
+                        .find(|(r, t)| r == range && r.is_empty() && t.ends_with('\n'));
+                    match earlier {
+                        Some((_, text)) => {
+                            let line = new_text
+                                .strip_prefix("\r\n")
+                                .or_else(|| new_text.strip_prefix('\n'))
+                                .unwrap_or(new_text);
+                            text.to_mut().push_str(line);
+                        }
+                        None => edits.push((range.clone(), Cow::Borrowed(new_text.as_str()))),
+                    }
                 }
                 FileEdit::Create { file, text } => {
                     created.insert(file.clone(), text.as_str());

@@ -745,7 +745,12 @@ fn apply_suppressions(
             || matches!(
                 path.file_name().and_then(|n| n.to_str()),
                 Some("Procfile" | "CHECKS" | ".python-version")
-            );
+            )
+            // render.yaml, fly.toml, compose files and Dockerfiles take `#` comments too.
+            || path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(crate::analysis::descriptors::is_descriptor_name);
         if !suppressible {
             continue;
         }
