@@ -106,7 +106,12 @@ pub fn apply_fixes(ws: &Workspace, fixes: &[&Fix]) -> Changes {
 /// can both apply, one after the other.
 fn stacked_lines(a: &Range<usize>, a_text: &str, b: &Range<usize>, b_text: &str) -> bool {
     // The same line twice (one package imported by two modules) is one insertion.
-    a.is_empty() && a == b && a_text != b_text && a_text.ends_with('\n') && b_text.ends_with('\n')
+    let line = b_text.trim_matches(['\r', '\n']);
+    a.is_empty()
+        && a == b
+        && !a_text.lines().any(|l| l.trim_end_matches('\r') == line)
+        && a_text.ends_with('\n')
+        && b_text.ends_with('\n')
 }
 
 fn conflicts(a: &Range<usize>, b: &Range<usize>) -> bool {
