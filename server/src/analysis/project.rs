@@ -243,6 +243,20 @@ impl Requirements {
         self.lists("dash").then_some(specs)
     }
 
+    /// Listed distributions whose dependencies the table does not know (a private-index
+    /// package, a release without wheels): they may bring anything. Sorted, each once.
+    pub fn unknown_distributions(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .entries
+            .iter()
+            .map(|(_, r)| r.name.as_str())
+            .filter(|name| !tables::knows_dependencies(name))
+            .collect();
+        out.sort_by_key(|n| requirements::normalize(n));
+        out.dedup_by_key(|n| requirements::normalize(n));
+        out
+    }
+
     /// Whether a listed distribution (or one it brings) makes `module` importable.
     pub fn installs(&self, module: &str) -> bool {
         self.provides(&Import {

@@ -47,14 +47,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let hash_checking = reqs.hash_checking(&reqs.file.path);
     // A listed distribution whose dependencies the table does not know (a private-index
     // package, an sdist-only release) may bring the import: a warning, not a certain error.
-    let mut unknown: Vec<&str> = reqs
-        .entries
-        .iter()
-        .map(|(_, r)| r.name.as_str())
-        .filter(|name| !crate::analysis::tables::knows_dependencies(name))
-        .collect();
-    unknown.sort_unstable();
-    unknown.dedup();
+    let unknown = reqs.unknown_distributions();
     let text = reqs.file.text();
     for (module, import) in app.third_party_imports() {
         // `dash` itself is DL110's.

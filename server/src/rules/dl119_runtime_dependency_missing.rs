@@ -9,7 +9,6 @@ use crate::analysis::project::{App, Requirements};
 use crate::analysis::python::{string_value, text_of, Import, PythonModule};
 use crate::analysis::requirements;
 use crate::analysis::scope::under_main_guard;
-use crate::analysis::tables;
 use crate::analysis::text::append_line;
 use crate::analysis::{Diagnostic, FileEdit, Fix, Severity};
 
@@ -243,19 +242,6 @@ fn in_guarded_try(node: Node) -> bool {
         child = parent;
     }
     false
-}
-
-/// Listed distributions whose dependencies the table does not know: they may bring the need.
-fn unknown_distributions(reqs: &Requirements) -> Vec<&str> {
-    let mut out: Vec<&str> = reqs
-        .entries
-        .iter()
-        .map(|(_, r)| r.name.as_str())
-        .filter(|name| !tables::knows_dependencies(name))
-        .collect();
-    out.sort_by_key(|n| requirements::normalize(n));
-    out.dedup_by_key(|n| requirements::normalize(n));
-    out
 }
 
 fn imports_plotly_express(import: &Import) -> bool {
@@ -604,7 +590,7 @@ fn diagnostic(
         }
     }
     // A distribution of unknown dependencies may bring the package: not certain.
-    let unknown = unknown_distributions(reqs);
+    let unknown = reqs.unknown_distributions();
     let mut severity = f.severity;
     if !unknown.is_empty() {
         severity = Severity::Warning;
