@@ -62,11 +62,11 @@ pub fn app_roots(ws: &Workspace) -> Vec<PathBuf> {
         let exts: BTreeSet<String> = ws.files_under(r).filter_map(|(p, _)| ext(p)).collect();
         !(exts.contains("R") || exts.contains("r")) || exts.contains("py")
     });
-    // Deepest first: whether a folder is imported by its parent app is asked with the
-    // folders below it already decided.
     // The modules each enclosing folder's app serves, computed once per folder (a monorepo
     // holds many apps below one root).
     let mut served_by: std::collections::HashMap<PathBuf, Vec<PathBuf>> = Default::default();
+    // Deepest first: whether a folder is imported by its parent app is asked with the
+    // folders below it already decided.
     let mut ordered: Vec<PathBuf> = roots.iter().cloned().collect();
     ordered.sort_by_key(|r| std::cmp::Reverse(r.components().count()));
     for root in ordered {
@@ -75,13 +75,10 @@ pub fn app_roots(ws: &Workspace) -> Vec<PathBuf> {
         let imported = roots
             .iter()
             .filter(|o| **o != root && root.starts_with(o))
-            .cloned()
-            .collect::<Vec<_>>()
-            .into_iter()
             .any(|outer| {
                 served_by
                     .entry(outer.clone())
-                    .or_insert_with(|| named_closure(ws, &outer, &roots))
+                    .or_insert_with(|| named_closure(ws, outer, &roots))
                     .iter()
                     .any(|m| m.starts_with(&root))
             });
@@ -89,11 +86,7 @@ pub fn app_roots(ws: &Workspace) -> Vec<PathBuf> {
             roots.remove(&root);
             continue;
         }
-        let has_start = ws.files_under(&root).any(|(p, _)| {
-            parent(p) == root
-                && starts_the_app(p.file_name().and_then(|n| n.to_str()).unwrap_or(""))
-        });
-        if !has_start {
+        if !holds_file(ws, &root, starts_the_app) {
             let current: Vec<PathBuf> = roots.iter().cloned().collect();
             let owned_dash = ws.files_under(&root).any(|(p, _)| {
                 is_python(p)
@@ -114,11 +107,9 @@ pub fn app_roots(ws: &Workspace) -> Vec<PathBuf> {
 /// `app.py`/`index.py`/`main.py` of its own), with every folder below it counted as its own;
 /// nothing when the entry would be a guess (it could be an inner app's own module).
 fn named_closure(ws: &Workspace, outer: &Path, roots: &BTreeSet<PathBuf>) -> Vec<PathBuf> {
-    let named = ws.files_under(outer).any(|(p, _)| {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        parent(p) == outer && (starts_the_app(name) || FALLBACK_ENTRIES.contains(&name))
-    });
-    if !named {
+    if !holds_file(ws, outer, |name| {
+        starts_the_app(name) || FALLBACK_ENTRIES.contains(&name)
+    }) {
         return Vec::new();
     }
     let alone: Vec<PathBuf> = roots
@@ -132,6 +123,13 @@ fn named_closure(ws: &Workspace, outer: &Path, roots: &BTreeSet<PathBuf>) -> Vec
     } else {
         Vec::new()
     }
+}
+
+/// Whether `dir` itself (not a sub-folder) holds a file whose name `wanted` accepts.
+fn holds_file(ws: &Workspace, dir: &Path, wanted: impl Fn(&str) -> bool) -> bool {
+    ws.files_under(dir).any(|(p, _)| {
+        parent(p) == dir && p.file_name().and_then(|n| n.to_str()).is_some_and(&wanted)
+    })
 }
 
 /// A file that says how the platform starts the app: a Procfile or another deploy descriptor.
