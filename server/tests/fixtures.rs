@@ -1,5 +1,7 @@
 //! Every folder under `tests/fixtures/` is a real app project: `dash-lsp check . --format json`
-//! run inside it must print exactly its `expected.json`, and `--fix` must converge.
+//! run inside it must print exactly its `expected.json`, and `--fix` must converge. Where fixes
+//! change files, `expected-fixed.json` holds the texts they leave (per flag set, changed files
+//! only): what a fix writes is asserted, not just that it converges.
 //!
 //! `UPDATE_EXPECT=1 cargo test --test fixtures` rewrites the expected files (review the diff).
 
@@ -96,6 +98,14 @@ fn check_prints_expected_json() {
     );
 }
 
+/// Files of a fixture that describe it rather than belong to the app.
+const EXPECTATIONS: &[&str] = &[
+    "expected.json",
+    "expected-fixed.json",
+    "generate.json",
+    "boot.json",
+];
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -103,7 +113,7 @@ fn copy_dir(from: &Path, to: &Path) {
         let target = to.join(entry.file_name());
         if entry.file_type().unwrap().is_dir() {
             copy_dir(&entry.path(), &target);
-        } else if entry.file_name() != "expected.json" && entry.file_name() != "generate.json" {
+        } else if !EXPECTATIONS.contains(&entry.file_name().to_string_lossy().as_ref()) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
@@ -145,12 +155,50 @@ fn fix_converges_and_is_idempotent() {
 }
 
 fn fix_converges(flags: &[&str], leaves_unsafe: bool) {
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let key = flags.join(" ");
+    let mut failures = Vec::new();
     let args: Vec<&str> = ["check", "."].iter().chain(flags).copied().collect();
     for dir in fixtures() {
         let tmp = materialize(&dir);
+        let before = snapshot(tmp.path());
         let (code, _, stderr) = dash_lsp(tmp.path(), &args);
         assert!(code == 0 || code == 1, "{}: {stderr}", dir.display());
         let after_first = snapshot(tmp.path());
+        // The texts the fixes wrote, against expected-fixed.json.
+        let written = written_texts(tmp.path(), &before, &after_first);
+        let expected_path = dir.join("expected-fixed.json");
+        let mut expected: serde_json::Map<String, serde_json::Value> =
+            std::fs::read_to_string(&expected_path)
+                .ok()
+                .map(|t| serde_json::from_str(&t).expect("expected-fixed.json parses"))
+                .unwrap_or_default();
+        if update {
+            if written.is_empty() {
+                expected.remove(&key);
+            } else {
+                expected.insert(key.clone(), serde_json::Value::Object(written));
+            }
+            if expected.is_empty() {
+                let _ = std::fs::remove_file(&expected_path);
+            } else {
+                let json = serde_json::to_string_pretty(&expected).unwrap();
+                std::fs::write(&expected_path, format!("{json}\n")).unwrap();
+            }
+        } else {
+            let want = expected
+                .get(&key)
+                .cloned()
+                .unwrap_or(serde_json::Value::Object(Default::default()));
+            let got = serde_json::Value::Object(written);
+            if want != got {
+                failures.push(format!(
+                    "{} ({key}): fixes wrote\n{}",
+                    dir.display(),
+                    serde_json::to_string_pretty(&got).unwrap()
+                ));
+            }
+        }
         // Nothing fixable is left (but unsafe fixes, without `--unsafe-fixes`).
         let (_, stdout, _) = dash_lsp(tmp.path(), &["check", ".", "--format", "json"]);
         let left: serde_json::Value = serde_json::from_str(&stdout).unwrap();
@@ -183,6 +231,32 @@ fn fix_converges(flags: &[&str], leaves_unsafe: bool) {
             }
         }
     }
+    assert!(
+        failures.is_empty(),
+        "fixes differ from expected-fixed.json (UPDATE_EXPECT=1 rewrites it):\n{}",
+        failures.join("\n")
+    );
+}
+
+/// The files `--fix` created or changed, relative path -> text.
+fn written_texts(
+    root: &Path,
+    before: &[(PathBuf, Vec<u8>)],
+    after: &[(PathBuf, Vec<u8>)],
+) -> serde_json::Map<String, serde_json::Value> {
+    let old: std::collections::HashMap<&PathBuf, &Vec<u8>> =
+        before.iter().map(|(p, b)| (p, b)).collect();
+    after
+        .iter()
+        .filter(|(p, b)| old.get(p) != Some(&b))
+        .map(|(p, b)| {
+            let rel = p.strip_prefix(root).unwrap_or(p);
+            (
+                rel.to_string_lossy().replace('\\', "/"),
+                serde_json::Value::String(String::from_utf8_lossy(b).into_owned()),
+            )
+        })
+        .collect()
 }
 
 #[test]

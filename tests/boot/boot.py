@@ -33,7 +33,7 @@ KEEP = ("why", "not_shown", "rule_bug", "env")
 
 def materialize(src: Path, dst: Path) -> None:
     """A copy of the fixture; the large files of generate.json are created sparse."""
-    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("expected.json", "boot.json"))
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("expected.json", "expected-fixed.json", "boot.json"))
     spec = src / "generate.json"
     if spec.is_file():
         for name, size in json.loads(spec.read_text()).items():

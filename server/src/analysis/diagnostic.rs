@@ -54,6 +54,21 @@ pub struct Fix {
     /// alternatives (several candidate targets) are offered but never applied blindly.
     pub preferred: bool,
     pub applicability: Applicability,
+    /// Set when the fix adds a requirement for something the app needs: another fix of the
+    /// same round may already add a distribution that brings it (issue 16).
+    pub adds_requirement: Option<AddedRequirement>,
+}
+
+/// A requirement line a fix appends, and what it is for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddedRequirement {
+    /// The normalised distribution the fix adds.
+    pub dist: String,
+    /// What the finding needs installed: an import's top-level name or a distribution.
+    pub needs: String,
+    /// The files pip installs for the app (the edited file and its `-r` chain): an addition
+    /// to any of them serves this app too.
+    pub installs_from: Vec<PathBuf>,
 }
 
 /// Whether applying a fix keeps what the app does (RULES.md rev 2, as ruff has it).
@@ -83,6 +98,7 @@ impl Fix {
             edits,
             preferred: true,
             applicability: Applicability::Safe,
+            adds_requirement: None,
         }
     }
 
@@ -92,12 +108,28 @@ impl Fix {
             edits,
             preferred: false,
             applicability: Applicability::Safe,
+            adds_requirement: None,
         }
     }
 
     /// The same fix, marked as changing what the app does.
     pub fn unsafe_(mut self) -> Self {
         self.applicability = Applicability::Unsafe;
+        self
+    }
+
+    /// The same fix, known to append `dist` for `needs` to a file of `installs_from`.
+    pub fn adding_requirement(
+        mut self,
+        dist: &str,
+        needs: &str,
+        installs_from: &[PathBuf],
+    ) -> Self {
+        self.adds_requirement = Some(AddedRequirement {
+            dist: crate::analysis::requirements::normalize(dist),
+            needs: needs.to_string(),
+            installs_from: installs_from.to_vec(),
+        });
         self
     }
 

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::PathBuf;
 
-use super::diagnostic::{apply_edits, EditError, FileEdit, Fix};
+use super::diagnostic::{apply_edits, AddedRequirement, EditError, FileEdit, Fix};
+use super::requirements::normalize;
+use super::tables;
 use super::workspace::Workspace;
 
 /// One accepted edit: a range and its replacement.
@@ -21,7 +23,18 @@ pub type Changes = BTreeMap<PathBuf, String>;
 pub fn apply_fixes(ws: &Workspace, fixes: &[&Fix]) -> Changes {
     let mut accepted: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();
     let mut created: BTreeMap<PathBuf, &str> = BTreeMap::new();
+    let mut added: Vec<(&PathBuf, &AddedRequirement)> = Vec::new();
     'fix: for fix in fixes {
+        // Applied one after the other, a requirement an earlier fix already brings (gunicorn
+        // added to an included file, `dash` brought by `dash-bootstrap-components`) is no
+        // longer missing: the fix waits for the next round, which re-checks.
+        if let Some(wanted) = &fix.adds_requirement {
+            if added.iter().any(|(file, earlier)| {
+                wanted.installs_from.contains(file) && serves(earlier, wanted)
+            }) {
+                continue 'fix;
+            }
+        }
         let mut claimed: BTreeSet<&PathBuf> = BTreeSet::new();
         for edit in &fix.edits {
             match edit {
@@ -82,6 +95,11 @@ pub fn apply_fixes(ws: &Workspace, fixes: &[&Fix]) -> Changes {
                 }
             }
         }
+        if let Some(requirement) = &fix.adds_requirement {
+            if let Some(file) = fix.edits.first().map(FileEdit::file) {
+                added.push((file, requirement));
+            }
+        }
     }
     let mut changes = Changes::new();
     for (file, edits) in accepted {
@@ -100,6 +118,18 @@ pub fn apply_fixes(ws: &Workspace, fixes: &[&Fix]) -> Changes {
         changes.insert(file, text.to_string());
     }
     changes
+}
+
+/// Whether installing what `earlier` adds provides what `later` needs.
+fn serves(earlier: &AddedRequirement, later: &AddedRequirement) -> bool {
+    let needs = [
+        normalize(&later.needs),
+        normalize(tables::distribution_for(&later.needs)),
+    ];
+    needs.contains(&earlier.dist)
+        || earlier.dist == later.dist
+        || tables::brings(&earlier.dist, &[], &later.needs)
+        || tables::brings(&earlier.dist, &[], &later.dist)
 }
 
 /// Two insertions of whole lines at the same place (requirements appended by several fixes)
@@ -158,6 +188,88 @@ mod tests {
             changes[Path::new("requirements.txt")],
             "dash\nplotly\nrequests\n"
         );
+    }
+
+    fn add(file: &str, text: &str, dist: &str, needs: &str, chain: &[&str]) -> Fix {
+        let (range, new_text) = crate::analysis::text::append_line(text, dist);
+        let chain: Vec<PathBuf> = chain.iter().map(PathBuf::from).collect();
+        Fix::preferred(
+            "add",
+            vec![FileEdit::Replace {
+                file: PathBuf::from(file),
+                range,
+                new_text,
+            }],
+        )
+        .adding_requirement(dist, needs, &chain)
+    }
+
+    #[test]
+    fn a_requirement_an_earlier_fix_brings_waits() {
+        // dash-bootstrap-components brings dash: applied one by one, `dash` is never missing.
+        let mut ws = Workspace::new();
+        ws.insert_text("requirements.txt", "gunicorn\n");
+        let fixes = [
+            add(
+                "requirements.txt",
+                "gunicorn\n",
+                "dash-bootstrap-components",
+                "dash_bootstrap_components",
+                &["requirements.txt"],
+            ),
+            add(
+                "requirements.txt",
+                "gunicorn\n",
+                "dash",
+                "dash",
+                &["requirements.txt"],
+            ),
+            add(
+                "requirements.txt",
+                "gunicorn\n",
+                "openpyxl",
+                "openpyxl",
+                &["requirements.txt"],
+            ),
+        ];
+        let refs: Vec<&Fix> = fixes.iter().collect();
+        assert_eq!(
+            apply_fixes(&ws, &refs)[Path::new("requirements.txt")],
+            "gunicorn\ndash-bootstrap-components\nopenpyxl\n"
+        );
+    }
+
+    #[test]
+    fn an_addition_to_an_included_file_serves_the_including_app() {
+        // The root app installs `-r admin/requirements.txt`: gunicorn added there is its too;
+        // the admin app does not install the root's file, so the reverse does not hold.
+        let mut ws = Workspace::new();
+        ws.insert_text("requirements.txt", "-r admin/requirements.txt\n");
+        ws.insert_text("admin/requirements.txt", "dash\n");
+        let root = ["requirements.txt", "admin/requirements.txt"];
+        let admin = add(
+            "admin/requirements.txt",
+            "dash\n",
+            "gunicorn",
+            "gunicorn",
+            &["admin/requirements.txt"],
+        );
+        let top = add(
+            "requirements.txt",
+            "-r admin/requirements.txt\n",
+            "gunicorn",
+            "gunicorn",
+            &root,
+        );
+        let refs = [&admin, &top];
+        let changes = apply_fixes(&ws, &refs);
+        assert_eq!(
+            changes[Path::new("admin/requirements.txt")],
+            "dash\ngunicorn\n"
+        );
+        assert!(!changes.contains_key(Path::new("requirements.txt")));
+        let changes = apply_fixes(&ws, &[&top, &admin]);
+        assert_eq!(changes.len(), 2);
     }
 
     #[test]

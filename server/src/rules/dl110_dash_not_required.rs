@@ -66,14 +66,17 @@ pub fn check_listed(app: &App, out: &mut Vec<Diagnostic>, rule: &Rule, dist: &st
     let (range, new_text) = append_line(text, dist);
     out.push(
         rule.diagnostic(&reqs.file.path, line_one(text), message)
-            .with_fix(Fix::preferred(
-                format!("Add `{dist}` to requirements.txt"),
-                vec![FileEdit::Replace {
-                    file: reqs.file.path.clone(),
-                    range,
-                    new_text,
-                }],
-            )),
+            .with_fix(
+                Fix::preferred(
+                    format!("Add `{dist}` to requirements.txt"),
+                    vec![FileEdit::Replace {
+                        file: reqs.file.path.clone(),
+                        range,
+                        new_text,
+                    }],
+                )
+                .adding_requirement(dist, dist, &reqs.files),
+            ),
     );
 }
 

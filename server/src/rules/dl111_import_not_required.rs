@@ -90,14 +90,17 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 .push_str("; regenerate the lock file (with hashes) to add it");
         } else if is_distribution_name(dist) {
             let (at, new_text) = append_line(text, dist);
-            d = d.with_fix(Fix::preferred(
-                format!("Add `{dist}` to requirements.txt"),
-                vec![FileEdit::Replace {
-                    file: reqs.file.path.clone(),
-                    range: at,
-                    new_text,
-                }],
-            ));
+            d = d.with_fix(
+                Fix::preferred(
+                    format!("Add `{dist}` to requirements.txt"),
+                    vec![FileEdit::Replace {
+                        file: reqs.file.path.clone(),
+                        range: at,
+                        new_text,
+                    }],
+                )
+                .adding_requirement(dist, import.top_level(), &reqs.files),
+            );
         }
         out.push(d);
     }

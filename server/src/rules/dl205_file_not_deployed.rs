@@ -17,8 +17,12 @@ pub const RULE: Rule = Rule {
 `__file__`-relative paths included) that does not exist under the app root, lies outside it
 (`../`), or is ignored by the app root's `.gitignore`.
 
+Also an import of one of the app's own modules (`import db_settings`, not inside `try: ...
+except ImportError`) that the app root's `.gitignore` excludes.
+
 **Why it breaks on the server.** Only the app folder is deployed, and `git push` leaves
-ignored files behind: the read fails with `FileNotFoundError`. Relative paths resolve against
+ignored files behind: the read fails with `FileNotFoundError`, the import with
+`ModuleNotFoundError`. Relative paths resolve against
 the folder gunicorn runs in (the app root, or `--chdir`).
 
 Silent for a path the app writes itself (`to_csv`, `write_html`, `savefig`, a map's or image's
@@ -61,6 +65,59 @@ fn written_paths(app: &App) -> BTreeSet<String> {
 }
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
+    check_reads(app, out);
+    check_imports(app, out);
+}
+
+/// Imports of the app's own modules that `.gitignore` keeps out of the push.
+fn check_imports(app: &App, out: &mut Vec<Diagnostic>) {
+    let Some(gitignore) = app.ws.text(&app.root.join(".gitignore")) else {
+        return;
+    };
+    // Ignored names of modules the snapshot may not hold (`/src/sql_secrets.py`): the
+    // repository never has them, the developer's checkout does.
+    let named: BTreeSet<&str> = gitignore
+        .lines()
+        .filter_map(|l| l.trim().rsplit('/').next()?.strip_suffix(".py"))
+        .collect();
+    let cwd = app.working_dir();
+    for (path, source, py) in app.sources() {
+        for import in &py.imports {
+            let top = import.top_level();
+            if import.level > 0 || import.optional || top.is_empty() {
+                continue;
+            }
+            let dirs = [
+                path.parent().map(std::path::Path::to_path_buf),
+                Some(cwd.clone()),
+            ];
+            let candidates: Vec<_> = dirs
+                .iter()
+                .flatten()
+                .flat_map(|d| [d.join(format!("{top}.py")), d.join(top).join("__init__.py")])
+                .collect();
+            let present: Vec<_> = candidates.iter().filter(|c| app.ws.exists(c)).collect();
+            let ignored = if present.is_empty() {
+                named.contains(top)
+            } else {
+                present.iter().all(|c| app.is_ignored(c))
+            };
+            if !ignored {
+                continue;
+            }
+            let range = super::first_line_of(source.text(), import.stmt.clone());
+            out.push(RULE.diagnostic(
+                path,
+                range,
+                format!(
+                    "`{top}` is a module of the app that .gitignore excludes: it is not deployed, the import fails on the server with ModuleNotFoundError"
+                ),
+            ));
+        }
+    }
+}
+
+fn check_reads(app: &App, out: &mut Vec<Diagnostic>) {
     let files = app.deployed_files();
     let cwd = app.working_dir();
     let written = written_paths(app);
@@ -170,6 +227,35 @@ mod tests {
             ]
         );
         assert_eq!(d[3].fixes[0].message, "Use `data/sales.csv`");
+    }
+
+    #[test]
+    fn ignored_modules_of_the_app() {
+        let src = "import dash\nimport db_settings\nfrom sql_secrets import URL\nimport helpers\ntry:\n    import local_dev\nexcept ImportError:\n    local_dev = None\n";
+        let files = [
+            ("app.py", src),
+            ("db_settings.py", "NAME = 'x'\n"),
+            ("helpers.py", "x = 1\n"),
+            ("local_dev.py", "x = 1\n"),
+            (
+                ".gitignore",
+                "db_settings.py\n/src/sql_secrets.py\nlocal_dev.py\n",
+            ),
+            ("requirements.txt", "dash\n"),
+        ];
+        let ws = workspace(&files);
+        let d = diagnostics(&ws, "DL205");
+        let found: Vec<_> = d
+            .iter()
+            .map(|d| (covered(&ws, d), d.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("import db_settings", "`db_settings` is a module of the app that .gitignore excludes: it is not deployed, the import fails on the server with ModuleNotFoundError"),
+                ("from sql_secrets import URL", "`sql_secrets` is a module of the app that .gitignore excludes: it is not deployed, the import fails on the server with ModuleNotFoundError"),
+            ]
+        );
     }
 
     #[test]

@@ -327,7 +327,13 @@ fn hoist_fix(
     if locals.iter().any(|l| l == receiver) {
         return None;
     }
+    // `pickle.load(open("data/model.pkl", "rb"))`: the file the nested call opens names it.
+    let nested = static_path
+        .is_none()
+        .then(|| nested_path(call, text))
+        .flatten();
     let stem = static_path
+        .or(nested.as_deref())
         .and_then(|p| p.rsplit(['/', '\\']).next())
         .map(|f| f.split('.').next().unwrap_or(f).to_string())
         .filter(|s| !s.is_empty())
@@ -378,6 +384,26 @@ fn hoist_fix(
             },
         ],
     ))
+}
+
+/// The first string literal inside `call` that looks like a file name (`x.pkl`, `data/x`).
+fn nested_path(call: Node, text: &str) -> Option<String> {
+    let mut cursor = call.walk();
+    let mut stack = vec![call];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "string" {
+            let value = crate::analysis::python::string_value(node, text);
+            if let Some(value) =
+                value.filter(|v| v.contains(['.', '/']) && !v.contains(char::is_whitespace))
+            {
+                return Some(value);
+            }
+            continue;
+        }
+        let children: Vec<Node> = node.named_children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    None
 }
 
 #[cfg(test)]
@@ -457,7 +483,7 @@ def update(region, stored):
         let fixed = crate::analysis::fixes::with_changes(&ws, &changes);
         assert_eq!(
             text(&fixed, "app.py"),
-            "import json, pickle\nfrom dash import Dash, Input, Output\n\nLOAD_DATA = pickle.load(open('model.pkl', 'rb'))\napp = Dash(__name__)\nserver = app.server\n\n@app.callback(Output('g', 'figure'), Input('r', 'value'))\ndef update(region):\n    model = LOAD_DATA\n    meta = open('data/meta.json').read()\n    return model, meta\n"
+            "import json, pickle\nfrom dash import Dash, Input, Output\n\nMODEL_DATA = pickle.load(open('model.pkl', 'rb'))\napp = Dash(__name__)\nserver = app.server\n\n@app.callback(Output('g', 'figure'), Input('r', 'value'))\ndef update(region):\n    model = MODEL_DATA\n    meta = open('data/meta.json').read()\n    return model, meta\n"
         );
     }
 

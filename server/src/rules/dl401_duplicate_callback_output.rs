@@ -86,6 +86,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             };
             let text = source.text();
             let other = &graph.callbacks[j];
+            let at = location(app.ws, &other.file, first_range.start);
             let mut diagnostic = RULE
                 .diagnostic(
                     &cb.file,
@@ -95,7 +96,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                         p.0,
                         p.1,
                         other.label(),
-                        location(app.ws, &other.file, first_range.start),
+                        at,
                     ),
                 )
                 .with_related(Related {
@@ -103,6 +104,16 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                     range: first_range,
                     message: "the first output".into(),
                 });
+            if app.dash_pinned_below("2.9") {
+                // The keyword the message names does not exist there: say what works.
+                diagnostic.message = format!(
+                    "`{}.{}` is already the output of callback `{}` (first at {}): Dash rejects duplicate outputs, and the pinned Dash (< 2.9) has no `allow_duplicate`: merge the two callbacks into one",
+                    p.0,
+                    p.1,
+                    other.label(),
+                    at,
+                );
+            }
             // `allow_duplicate` exists from Dash 2.9.
             if app.dash_at_least("2.9") {
                 let close = output.range.end - 1;
@@ -185,6 +196,18 @@ mod tests {
 
     const REQ: (&str, &str) = ("requirements.txt", "dash>=2.9\ngunicorn\n");
     const OLD: (&str, &str) = ("requirements.txt", "dash==2.8.1\ngunicorn\n");
+
+    #[test]
+    fn before_dash_2_9_the_message_names_what_works() {
+        let src = "from dash import Dash, Input, Output, html\napp = Dash(__name__)\napp.layout = html.Div()\n@app.callback(Output('s', 'children'), Input('a', 'n_clicks'))\ndef a(n):\n    return 1\n@app.callback(Output('s', 'children'), Input('b', 'n_clicks'))\ndef b(n):\n    return 2\n";
+        let d = check_files(
+            &[("app.py", src), ("requirements.txt", "dash==2.8.1\n")],
+            "DL401",
+        );
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].message, "`s.children` is already the output of callback `a` (first at app.py:4): Dash rejects duplicate outputs, and the pinned Dash (< 2.9) has no `allow_duplicate`: merge the two callbacks into one");
+        assert!(d[0].fixes.is_empty());
+    }
 
     #[test]
     fn duplicate_across_modules_names_the_first_and_fixes_unsafely() {
