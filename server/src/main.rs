@@ -65,9 +65,18 @@ fn print_rules(code: Option<&str>, all: bool) -> ExitCode {
             }
         },
         (None, false) => {
+            // The fix column says what `--fix` does with the rule (ruff's "fix is
+            // sometimes available"): the note of issue 16 lists it too.
+            println!("{:<5}  {:<28} {:<8} fix", "code", "name", "severity");
             for rule in rules::RULES {
+                let fix = match rule.fixes {
+                    rules::Fixes::None => "none",
+                    rules::Fixes::Safe => "safe",
+                    rules::Fixes::Unsafe => "unsafe",
+                    rules::Fixes::Sometimes(_) => "safe, sometimes unsafe",
+                };
                 println!(
-                    "{}  {:<28} {}",
+                    "{}  {:<28} {:<8} {fix}",
                     rule.code,
                     rule.name,
                     rule.severity.as_str()

@@ -172,6 +172,14 @@ fn rule_docs_are_up_to_date() {
         "## DL101 missing-server-export\n\nSeverity: error. Fix: safe (`--fix` applies it).\n\nThe entry module creates"
     ));
     assert_eq!(run(&repo(), &["rule", "DL999"]).0, 2);
+    // The list: one line per rule with what `--fix` does with it.
+    let (code, out, _) = run(&repo(), &["rule"]);
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "code   name                         severity fix");
+    assert!(lines.contains(&"DL206  hardcoded-secret             warning  unsafe"));
+    assert!(lines.contains(&"DL401  duplicate-callback-output    error    safe, sometimes unsafe"));
+    assert!(lines.contains(&"DL403  circular-callbacks           error    none"));
 }
 
 /// The fenced blocks of the README that follow a line containing `marker`.
