@@ -134,6 +134,7 @@ fn check_options(args: &CheckArgs, base: &Path, ws: &mut Workspace) -> Result<Ch
         cache: Some(Default::default()),
         // Each app's parsed modules are dropped after its check (memory: one app at a time).
         retain_models: Some(Vec::new()),
+        progress: super::progress::bar(args.quiet),
     })
 }
 

@@ -8,6 +8,7 @@ pub mod check;
 pub mod graph;
 pub mod graph_svg;
 pub mod output;
+mod progress;
 
 #[derive(Parser, Debug)]
 #[command(

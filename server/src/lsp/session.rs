@@ -216,6 +216,7 @@ impl Session {
             cancel: Default::default(),
             cache: None,
             retain_models: None,
+            progress: None,
         }
     }
 

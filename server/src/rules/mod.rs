@@ -260,6 +260,18 @@ pub struct CheckOptions {
     /// `None` every app (the default); `Some(paths)` only the apps holding one of `paths` (the
     /// open documents), the others parse into a private copy dropped after their check.
     pub retain_models: Option<Vec<PathBuf>>,
+    /// Told after each app is checked (from the cache or not): (apps done, apps in all).
+    pub progress: Option<Progress>,
+}
+
+/// A progress callback: the CLI's progress bar, the server's `$/progress`.
+#[derive(Clone)]
+pub struct Progress(pub Arc<dyn Fn(usize, usize) + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
 }
 
 /// Results of earlier checks per app root, each with the fingerprint of everything the app's
@@ -430,7 +442,14 @@ pub fn check_shared(ws: &Workspace, options: &CheckOptions) -> Vec<Arc<Diagnosti
     let rule_threads = if stale == 1 { cores } else { 1 };
     // App `i`: from the cache, else checked (in a private copy of the workspace when its
     // models are not to be kept).
-    let check_app = |i: usize| -> Option<Arc<AppResult>> {
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let report = || {
+        if let Some(Progress(progress)) = &options.progress {
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            progress(n, roots.len());
+        }
+    };
+    let check_one = |i: usize| -> Option<Arc<AppResult>> {
         if let Some(known) = &cached[i] {
             return Some(known.clone());
         }
@@ -450,6 +469,11 @@ pub fn check_shared(ws: &Workspace, options: &CheckOptions) -> Vec<Arc<Diagnosti
             cache.put(root, print, result.clone());
         }
         Some(result)
+    };
+    let check_app = |i: usize| -> Option<Arc<AppResult>> {
+        let result = check_one(i);
+        report();
+        result
     };
     // Apps are independent: check them on every core, each thread a share of the roots.
     let threads = cores.min(roots.len()).max(1);
