@@ -24,11 +24,17 @@ pub fn apply_fixes(ws: &Workspace, fixes: &[&Fix]) -> Changes {
     let mut accepted: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();
     let mut created: BTreeMap<PathBuf, &str> = BTreeMap::new();
     let mut added: Vec<(&PathBuf, &AddedRequirement)> = Vec::new();
+    // Set once a fix edits what starts an app: the fixed command may need (or, run from an
+    // included file's app, bring) what a later addition adds.
+    let mut start_changed = false;
     'fix: for fix in fixes {
         // Applied one after the other, a requirement an earlier fix already brings (gunicorn
         // added to an included file, `dash` brought by `dash-bootstrap-components`) is no
         // longer missing: the fix waits for the next round, which re-checks.
         if let Some(wanted) = &fix.adds_requirement {
+            if start_changed {
+                continue 'fix;
+            }
             if added.iter().any(|(file, earlier)| {
                 wanted.installs_from.contains(file) && serves(earlier, wanted)
             }) {
@@ -100,6 +106,12 @@ pub fn apply_fixes(ws: &Workspace, fixes: &[&Fix]) -> Changes {
                 added.push((file, requirement));
             }
         }
+        start_changed |= fix.edits.iter().any(|e| {
+            e.file()
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n == "Procfile" || super::descriptors::is_descriptor_name(n))
+        });
     }
     let mut changes = Changes::new();
     for (file, edits) in accepted {
@@ -270,6 +282,38 @@ mod tests {
         assert!(!changes.contains_key(Path::new("requirements.txt")));
         let changes = apply_fixes(&ws, &[&top, &admin]);
         assert_eq!(changes.len(), 2);
+    }
+
+    #[test]
+    fn additions_wait_for_a_fixed_start_command() {
+        // The admin app's start command is fixed first: then it needs gunicorn in its own
+        // file, which the root includes; the root's addition would be redundant.
+        let mut ws = Workspace::new();
+        ws.insert_text("requirements.txt", "-r admin/requirements.txt\n");
+        ws.insert_text("admin/Procfile", "web: gunicorn1 app:server\n");
+        let procfile = Fix::preferred(
+            "fix",
+            vec![FileEdit::Replace {
+                file: PathBuf::from("admin/Procfile"),
+                range: 5..14,
+                new_text: "gunicorn".into(),
+            }],
+        );
+        let root = ["requirements.txt", "admin/requirements.txt"];
+        let top = add(
+            "requirements.txt",
+            "-r admin/requirements.txt\n",
+            "gunicorn",
+            "gunicorn",
+            &root,
+        );
+        let changes = apply_fixes(&ws, &[&procfile, &top]);
+        assert_eq!(
+            changes.keys().collect::<Vec<_>>(),
+            [Path::new("admin/Procfile")]
+        );
+        // Without the start command's fix, the addition applies.
+        assert_eq!(apply_fixes(&ws, &[&top]).len(), 1);
     }
 
     #[test]
