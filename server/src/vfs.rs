@@ -120,20 +120,103 @@ pub fn root_for_file(file: &Path) -> PathBuf {
     start
 }
 
-/// Writes a file atomically: a temporary file in the same folder, then a rename, so a crash
-/// never leaves a half-written file.
-pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+/// Whether `path` can be written by [`write_preserving`], checked before anything is written so
+/// that one `--fix` run changes all its files or none. An existing file (a symbolic link
+/// counts as its target) must be a regular file with a write bit, which this user can open for
+/// writing; a new file needs a folder this user can create files in.
+pub(crate) fn check_writable(path: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            // The real probe: a permission check on the folder would miss ACLs, read-only
+            // mounts and quotas.
+            tempfile::NamedTempFile::new_in(parent_dir(path)).map(drop)
+        }
+        Err(e) => Err(e),
+        Ok(_) => {
+            let meta = std::fs::metadata(path)?;
+            if !meta.is_file() {
+                return Err(io::Error::other("not a regular file"));
+            }
+            // A file nobody may write is read-only on purpose, even for root: keep it.
+            if meta.permissions().readonly() {
+                return Err(io::Error::new(
+                    io::ErrorKind::PermissionDenied,
+                    "the file is read-only",
+                ));
+            }
+            // Opening for writing without truncating changes nothing.
+            std::fs::OpenOptions::new().write(true).open(path).map(drop)
+        }
     }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+}
+
+/// Writes `text` to `path` and keeps what an editor keeps: a symbolic link stays a link (its
+/// target is written), and the file keeps its mode, owner, group and hard links. A new file
+/// gets mode 0666 less the umask. When a temporary file and a rename keep all of that (a
+/// single link, owned by this user and group, in a writable folder) the write is atomic;
+/// otherwise the file is rewritten in place.
+pub(crate) fn write_preserving(path: &Path, text: &str) -> io::Result<()> {
+    use std::io::Write;
+    if matches!(std::fs::symlink_metadata(path), Err(e) if e.kind() == io::ErrorKind::NotFound) {
+        let mut tmp = new_temp(parent_dir(path), None)?;
+        tmp.write_all(text.as_bytes())?;
+        tmp.as_file().sync_all()?;
+        // Never over a file created meanwhile.
+        tmp.persist_noclobber(path).map_err(|e| e.error)?;
+        return Ok(());
+    }
+    let real = std::fs::canonicalize(path)?;
+    let meta = std::fs::metadata(&real)?;
+    if let Ok(mut tmp) = new_temp(parent_dir(&real), Some(meta.permissions())) {
+        if same_file_identity(&meta, tmp.as_file()) {
+            // The umask narrowed the mode given at creation.
+            tmp.as_file().set_permissions(meta.permissions())?;
+            tmp.write_all(text.as_bytes())?;
+            tmp.as_file().sync_all()?;
+            tmp.persist(&real).map_err(|e| e.error)?;
+            return Ok(());
+        }
+    }
+    // In place: overwrite, then cut to length (overwriting allocated blocks rarely runs out
+    // of space half-way, a truncate first would lose the old text).
+    let mut file = std::fs::OpenOptions::new().write(true).open(&real)?;
+    file.write_all(text.as_bytes())?;
+    file.set_len(text.len() as u64)?;
+    file.sync_all()
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// A temporary file in `dir`: with `mode`, or as a new file (0666 less the umask).
+fn new_temp(dir: &Path, mode: Option<std::fs::Permissions>) -> io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".dash-lsp-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(mode.unwrap_or_else(|| std::fs::Permissions::from_mode(0o666)));
+    }
+    #[cfg(not(unix))]
+    if let Some(mode) = mode {
+        builder.permissions(mode);
+    }
+    builder.tempfile_in(dir)
+}
+
+/// Whether renaming `tmp` over the file described by `meta` keeps its owner, group and hard
+/// links (the temporary file was created with the file's mode).
+#[cfg(unix)]
+fn same_file_identity(meta: &std::fs::Metadata, tmp: &std::fs::File) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    tmp.metadata()
+        .is_ok_and(|t| meta.nlink() == 1 && t.uid() == meta.uid() && t.gid() == meta.gid())
+}
+
+#[cfg(not(unix))]
+fn same_file_identity(_: &std::fs::Metadata, _: &std::fs::File) -> bool {
+    true
 }
