@@ -40,7 +40,13 @@ const PROCFILE: &str = "web: gunicorn app:server --workers 2\n";
 fn created_files_get_the_umask_mode() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), &[("app.py", "import dash\napp = dash.Dash(__name__)\nserver = app.server\n")]);
+    write(
+        tmp.path(),
+        &[(
+            "app.py",
+            "import dash\napp = dash.Dash(__name__)\nserver = app.server\n",
+        )],
+    );
     // The umask is set by a shell: the test process's own is not ours to change.
     let status = Command::new("sh")
         .args(["-c", "umask 022; exec \"$0\" check . --fix"])
@@ -64,7 +70,10 @@ fn read_only_file_refused_and_nothing_written() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     // Two fixes: DL101 edits app.py (read-only), DL107 creates requirements.txt.
-    write(tmp.path(), &[("app.py", APP_NO_SERVER), ("Procfile", PROCFILE)]);
+    write(
+        tmp.path(),
+        &[("app.py", APP_NO_SERVER), ("Procfile", PROCFILE)],
+    );
     let app = tmp.path().join("app.py");
     std::fs::set_permissions(&app, std::fs::Permissions::from_mode(0o444)).unwrap();
     let (code, stdout, stderr) = run(tmp.path(), &["check", ".", "--fix"]);
@@ -106,7 +115,10 @@ fn hard_links_symlinks_and_modes_are_kept() {
     // The other name of the file sees the fix: one file, edited in place.
     assert_eq!(read(tmp.path(), "keep.py"), fixed);
     let meta = std::fs::metadata(app.join("app.py")).unwrap();
-    assert_eq!((meta.nlink(), meta.permissions().mode() & 0o777), (2, 0o640));
+    assert_eq!(
+        (meta.nlink(), meta.permissions().mode() & 0o777),
+        (2, 0o640)
+    );
     assert!(std::fs::symlink_metadata(app.join("Procfile"))
         .unwrap()
         .file_type()
@@ -130,4 +142,32 @@ fn summary_names_the_files_written() {
                 && l.ends_with(" problems in 3 files: Procfile, app.py, requirements.txt.")),
         "{stdout}"
     );
+}
+
+#[test]
+fn requirement_fixes_respect_continuation_lines() {
+    let app = "import dash\nimport pandas\napp = dash.Dash(__name__)\nserver = app.server\n";
+    // A pin continued onto a missing next line: gunicorn is appended after it, not onto it.
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        &[
+            ("app.py", app),
+            ("Procfile", PROCFILE),
+            ("requirements.txt", "dash==3.2.0\npandas==2.2.3 \\\n"),
+        ],
+    );
+    let (code, stdout, stderr) = run(tmp.path(), &["check", ".", "--fix"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.ends_with("All checks passed!\n"), "{stdout}");
+    assert_eq!(
+        read(tmp.path(), "requirements.txt"),
+        "dash==3.2.0\npandas==2.2.3 \\\n\ngunicorn\n"
+    );
+    // A duplicate with `--hash` continuation lines: whatever --fix does, no orphan line.
+    let hashed = "dash==3.2.0 \\\n    --hash=sha256:aaaa\ngunicorn==23.0.0 \\\n    --hash=sha256:bbbb\npandas==2.2.3 \\\n    --hash=sha256:cccc\ndash==3.2.0 \\\n    --hash=sha256:aaaa\n";
+    write(tmp.path(), &[("requirements.txt", hashed)]);
+    run(tmp.path(), &["check", ".", "--fix"]);
+    let (_, stdout, _) = run(tmp.path(), &["check", "."]);
+    assert!(!stdout.contains("DL109"), "{stdout}");
 }

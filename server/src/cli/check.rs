@@ -60,15 +60,13 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
     let mut out = stdout.lock();
     match (args.format, args.statistics) {
         (Format::Text, true) => output::write_statistics(&mut out, &findings)?,
-        (Format::Text, false) => {
-            output::write_text(
+        (Format::Text, false) => output::write_text(
             &mut out,
             &findings,
             (fixed, &written),
             args.quiet,
             output::use_color(),
-        )?
-        }
+        )?,
         (Format::Json, _) => output::write_json(&mut out, &findings)?,
         (Format::Github, _) => output::write_github(&mut out, &findings)?,
         (Format::Sarif, _) => output::write_sarif(&mut out, &findings)?,
