@@ -53,7 +53,7 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
                 .map(|d| Finding::new(&checked.dir, &checked.ws, d)),
         );
     }
-    write_all(&writes)?;
+    write_all(&mut writes)?;
     let written: Vec<String> = writes.into_iter().map(|w| w.shown).collect();
     output::sort(&mut findings);
     let stdout = std::io::stdout();
@@ -167,8 +167,8 @@ struct FileWrite {
 /// Writes the files of one `--fix` run, all or none: every write is checked first (nothing is
 /// written when one would fail); a write that still fails half-way is reported with the files
 /// already written and those not.
-fn write_all(writes: &[FileWrite]) -> Result<()> {
-    let refused: Vec<String> = writes
+fn write_all(writes: &mut Vec<FileWrite>) -> Result<()> {
+    let mut refused: Vec<String> = writes
         .iter()
         .filter_map(|w| {
             vfs::check_writable(&w.target)
@@ -176,6 +176,32 @@ fn write_all(writes: &[FileWrite]) -> Result<()> {
                 .map(|e| format!("cannot write {}: {e}", w.shown))
         })
         .collect();
+    // Two names of one file (a link inside the folder): written once when the fixes agree,
+    // never when they differ (the second would undo the first).
+    let mut seen: Vec<(vfs::FileId, usize)> = Vec::new();
+    let mut i = 0;
+    while i < writes.len() {
+        let Some(id) = vfs::file_id(&writes[i].target) else {
+            i += 1;
+            continue;
+        };
+        match seen.iter().find(|(other, _)| *other == id) {
+            Some(&(_, first)) if writes[first].text == writes[i].text => {
+                writes.remove(i);
+            }
+            Some(&(_, first)) => {
+                refused.push(format!(
+                    "cannot write {}: it is the same file as {}, whose fixes differ",
+                    writes[i].shown, writes[first].shown
+                ));
+                i += 1;
+            }
+            None => {
+                seen.push((id, i));
+                i += 1;
+            }
+        }
+    }
     if !refused.is_empty() {
         anyhow::bail!("{}\nNo file was changed.", refused.join("\n"));
     }
