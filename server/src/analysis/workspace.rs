@@ -14,7 +14,7 @@ pub const MAX_TEXT_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Why a symbolic link to a folder outside the workspace is listed but not read (its name is
 /// still a local module or package of the app).
-pub const LINK_OUTSIDE_FOLDER: &str =
+pub(crate) const LINK_OUTSIDE_FOLDER: &str =
     "a symbolic link to a folder outside the checked folder, which is not read";
 
 #[derive(Debug)]
