@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use ignore::WalkBuilder;
 
-use crate::analysis::workspace::{is_read_as_text, Content, FileEntry, Workspace, MAX_TEXT_BYTES};
+use crate::analysis::workspace::{
+    is_read_as_text, Content, FileEntry, Workspace, LINK_OUTSIDE_FOLDER, MAX_TEXT_BYTES,
+};
 
 /// Folders that are never part of a deployed app: VCS data, caches, virtualenvs, node_modules.
 pub fn is_excluded_dir(path: &Path) -> bool {
@@ -32,9 +34,15 @@ pub fn is_excluded_dir(path: &Path) -> bool {
     ) || path.join("pyvenv.cfg").is_file()
 }
 
-/// Walks `root` without following symlinks (no loops) and loads the texts dash-lsp reads.
-/// Files `.gitignore` ignores are listed too: the analysis needs to know that they exist but
-/// are not deployed (DL205); it applies each app root's `.gitignore` itself.
+/// Walks `root` and loads the texts dash-lsp reads. Files `.gitignore` ignores are listed too:
+/// the analysis needs to know that they exist but are not deployed (DL205); it applies each
+/// app root's `.gitignore` itself.
+///
+/// Symbolic links (a shared `requirements.txt` or package in a monorepo): a link whose target
+/// is under `root` is read as that file, or walked as that folder (each folder once: no
+/// loops). A link that leads outside `root` is not followed (nothing outside is read) but is
+/// listed, unreadable, under its own name: never taken for a missing file nor overwritten, and
+/// a linked module or package still names a local module.
 pub fn load_workspace(root: &Path) -> io::Result<Workspace> {
     let meta = std::fs::metadata(root)?;
     if !meta.is_dir() {
@@ -43,32 +51,90 @@ pub fn load_workspace(root: &Path) -> io::Result<Workspace> {
             format!("{} is not a folder", root.display()),
         ));
     }
+    let real_root = std::fs::canonicalize(root)?;
     let mut ws = Workspace::new();
-    let walker = WalkBuilder::new(root)
-        .hidden(false)
-        .git_ignore(false)
-        .git_global(false)
-        .git_exclude(false)
-        .ignore(false)
-        .parents(false)
-        .follow_links(false)
-        .filter_entry(|e| {
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && e.depth() > 0
-                && is_excluded_dir(e.path()))
-        })
-        .build();
-    for entry in walker.flatten() {
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
+    // (folder on disk, its path in the workspace): the root, then linked folders.
+    let mut walks = vec![(root.to_path_buf(), PathBuf::new())];
+    let mut linked_dirs = std::collections::HashSet::from([real_root.clone()]);
+    while let Some((dir, prefix)) = walks.pop() {
+        let walker = WalkBuilder::new(&dir)
+            .hidden(false)
+            .git_ignore(false)
+            .git_global(false)
+            .git_exclude(false)
+            .ignore(false)
+            .parents(false)
+            .follow_links(false)
+            .filter_entry(|e| {
+                !(e.file_type().is_some_and(|t| t.is_dir())
+                    && e.depth() > 0
+                    && is_excluded_dir(e.path()))
+            })
+            .build();
+        for entry in walker.flatten() {
+            let Ok(rel) = entry.path().strip_prefix(&dir) else {
+                continue;
+            };
+            let rel = prefix.join(rel);
+            let Some(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_symlink() && entry.depth() > 0 {
+                match follow_link(&real_root, entry.path()) {
+                    Link::File(size) => ws.insert_entry(rel, read_entry(entry.path(), size)),
+                    Link::Dir(real) => {
+                        if !is_excluded_dir(entry.path()) && linked_dirs.insert(real) {
+                            walks.push((entry.path().to_path_buf(), rel));
+                        }
+                    }
+                    Link::NotFollowed(why) => ws.insert_entry(
+                        rel,
+                        FileEntry {
+                            size: 0,
+                            content: Content::Unreadable(Arc::from(why)),
+                        },
+                    ),
+                }
+                continue;
+            }
+            if !kind.is_file() {
+                continue;
+            }
+            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            ws.insert_entry(rel, read_entry(entry.path(), size));
         }
-        let Ok(rel) = entry.path().strip_prefix(root) else {
-            continue;
-        };
-        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-        ws.insert_entry(rel.to_path_buf(), read_entry(entry.path(), size));
     }
     Ok(ws)
+}
+
+/// What a symbolic link inside the workspace leads to.
+enum Link {
+    /// A regular file under the root, of this size.
+    File(u64),
+    /// A folder under the root (its real path).
+    Dir(PathBuf),
+    /// Anything else: outside the root, dangling, a device or a FIFO. Why it is not read.
+    NotFollowed(&'static str),
+}
+
+fn follow_link(real_root: &Path, link: &Path) -> Link {
+    let (Ok(real), Ok(meta)) = (std::fs::canonicalize(link), std::fs::metadata(link)) else {
+        return Link::NotFollowed("a symbolic link whose target does not exist");
+    };
+    if !real.starts_with(real_root) {
+        return Link::NotFollowed(if meta.is_dir() {
+            LINK_OUTSIDE_FOLDER
+        } else {
+            "a symbolic link to a file outside the checked folder, which is not read"
+        });
+    }
+    if meta.is_dir() {
+        Link::Dir(real)
+    } else if meta.is_file() {
+        Link::File(meta.len())
+    } else {
+        Link::NotFollowed("a symbolic link to something that is not a regular file")
+    }
 }
 
 /// Loads one file as the workspace keeps it: its text when dash-lsp reads it, else its size.
@@ -120,20 +186,122 @@ pub fn root_for_file(file: &Path) -> PathBuf {
     start
 }
 
-/// Writes a file atomically: a temporary file in the same folder, then a rename, so a crash
-/// never leaves a half-written file.
-pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+/// Whether `path` can be written by [`write_preserving`], checked before anything is written so
+/// that one `--fix` run changes all its files or none. An existing file (a symbolic link
+/// counts as its target) must be a regular file with a write bit, which this user can open for
+/// writing; a new file needs a folder this user can create files in.
+pub(crate) fn check_writable(path: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            // The real probe: a permission check on the folder would miss ACLs, read-only
+            // mounts and quotas.
+            tempfile::NamedTempFile::new_in(parent_dir(path)).map(drop)
+        }
+        Err(e) => Err(e),
+        Ok(_) => {
+            let meta = std::fs::metadata(path)?;
+            if !meta.is_file() {
+                return Err(io::Error::other("not a regular file"));
+            }
+            // A file nobody may write is read-only on purpose, even for root: keep it.
+            if meta.permissions().readonly() {
+                return Err(io::Error::new(
+                    io::ErrorKind::PermissionDenied,
+                    "the file is read-only",
+                ));
+            }
+            // Opening for writing without truncating changes nothing.
+            std::fs::OpenOptions::new().write(true).open(path).map(drop)
+        }
     }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+}
+
+/// Writes `text` to `path` and keeps what an editor keeps: a symbolic link stays a link (its
+/// target is written), and the file keeps its mode, owner, group and hard links. A new file
+/// gets mode 0666 less the umask. When a temporary file and a rename keep all of that (a
+/// single link, owned by this user and group, in a writable folder) the write is atomic;
+/// otherwise the file is rewritten in place.
+pub(crate) fn write_preserving(path: &Path, text: &str) -> io::Result<()> {
+    use std::io::Write;
+    if matches!(std::fs::symlink_metadata(path), Err(e) if e.kind() == io::ErrorKind::NotFound) {
+        let mut tmp = new_temp(parent_dir(path), None)?;
+        tmp.write_all(text.as_bytes())?;
+        tmp.as_file().sync_all()?;
+        // Never over a file created meanwhile.
+        tmp.persist_noclobber(path).map_err(|e| e.error)?;
+        return Ok(());
+    }
+    let real = std::fs::canonicalize(path)?;
+    let meta = std::fs::metadata(&real)?;
+    if let Ok(mut tmp) = new_temp(parent_dir(&real), Some(meta.permissions())) {
+        if same_file_identity(&meta, tmp.as_file()) {
+            // The umask narrowed the mode given at creation.
+            tmp.as_file().set_permissions(meta.permissions())?;
+            tmp.write_all(text.as_bytes())?;
+            tmp.as_file().sync_all()?;
+            tmp.persist(&real).map_err(|e| e.error)?;
+            return Ok(());
+        }
+    }
+    // In place: overwrite, then cut to length (overwriting allocated blocks rarely runs out
+    // of space half-way, a truncate first would lose the old text).
+    let mut file = std::fs::OpenOptions::new().write(true).open(&real)?;
+    file.write_all(text.as_bytes())?;
+    file.set_len(text.len() as u64)?;
+    file.sync_all()
+}
+
+/// Which file a path names, links followed: two paths with the same id are one file.
+#[cfg(unix)]
+pub(crate) type FileId = (u64, u64);
+#[cfg(not(unix))]
+pub(crate) type FileId = PathBuf;
+
+/// The id of an existing file (`None` for a file still to be created).
+pub(crate) fn file_id(path: &Path) -> Option<FileId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::canonicalize(path).ok()
+    }
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// A temporary file in `dir`: with `mode`, or as a new file (0666 less the umask).
+fn new_temp(dir: &Path, mode: Option<std::fs::Permissions>) -> io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".dash-lsp-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(mode.unwrap_or_else(|| std::fs::Permissions::from_mode(0o666)));
+    }
+    #[cfg(not(unix))]
+    if let Some(mode) = mode {
+        builder.permissions(mode);
+    }
+    builder.tempfile_in(dir)
+}
+
+/// Whether renaming `tmp` over the file described by `meta` keeps its owner, group and hard
+/// links (the temporary file was created with the file's mode).
+#[cfg(unix)]
+fn same_file_identity(meta: &std::fs::Metadata, tmp: &std::fs::File) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    tmp.metadata()
+        .is_ok_and(|t| meta.nlink() == 1 && t.uid() == meta.uid() && t.gid() == meta.gid())
+}
+
+#[cfg(not(unix))]
+fn same_file_identity(_: &std::fs::Metadata, _: &std::fs::File) -> bool {
+    true
 }

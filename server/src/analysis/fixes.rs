@@ -87,10 +87,8 @@ pub fn apply_fixes(ws: &Workspace, fixes: &[&Fix]) -> Changes {
                         .find(|(r, t)| r == range && r.is_empty() && t.ends_with('\n'));
                     match earlier {
                         Some((_, text)) => {
-                            let line = new_text
-                                .strip_prefix("\r\n")
-                                .or_else(|| new_text.strip_prefix('\n'))
-                                .unwrap_or(new_text);
+                            // (also the empty line that ends a `\` continuation)
+                            let line = new_text.trim_start_matches(['\r', '\n']);
                             text.to_mut().push_str(line);
                         }
                         None => edits.push((range.clone(), Cow::Borrowed(new_text.as_str()))),

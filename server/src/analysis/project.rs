@@ -890,15 +890,17 @@ impl<'w> App<'w> {
         format!("gunicorn {}:server --workers 4", self.entry_module_name())
     }
 
-    /// Top-level names that are the app's own modules (any `.py` file or folder under the root).
+    /// Top-level names that are the app's own modules (any `.py` file or folder under the root,
+    /// a symbolic link to a folder outside the workspace included).
     pub fn local_names(&self) -> BTreeSet<String> {
         let mut names = BTreeSet::new();
         for (path, _) in self.ws.files_under(&self.root) {
             let rel = path.strip_prefix(&self.root).unwrap_or(path);
             let count = rel.components().count();
+            let linked_folder = self.ws.is_linked_folder(path);
             for (i, comp) in rel.iter().enumerate() {
                 let Some(comp) = comp.to_str() else { continue };
-                if i + 1 < count {
+                if i + 1 < count || linked_folder {
                     names.insert(comp.to_string());
                 } else if let Some(stem) = comp.strip_suffix(".py") {
                     names.insert(stem.to_string());

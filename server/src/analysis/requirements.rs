@@ -860,6 +860,24 @@ mod tests {
     }
 
     #[test]
+    fn appending_after_a_continued_last_line_keeps_both_requirements() {
+        // pip joins a last line ending in `\` with the next: the appended line must not be it.
+        for text in [
+            "dash==3.2.0\npandas==2.2.3 \\\n",
+            "dash==3.2.0\npandas==2.2.3 \\",
+            "dash==3.2.0\r\npandas==2.2.3 \\\r\n",
+        ] {
+            let (range, new_text) = crate::analysis::text::append_line(text, "gunicorn");
+            let mut fixed = text.to_string();
+            fixed.replace_range(range, &new_text);
+            let f = RequirementsFile::parse(&fixed);
+            assert_eq!(names(&f), ["dash", "pandas", "gunicorn"], "{fixed:?}");
+            assert_eq!(f.requirements[1].specs, specs(&[("==", "2.2.3")]));
+            assert!(f.errors.is_empty(), "{fixed:?}");
+        }
+    }
+
+    #[test]
     fn parses_lines() {
         let text = "# c\ndash[diskcache]==2.17.1 ; python_version>'3.8'\r\n-r base.txt\nnumpy==1.0 \\\n    --hash=sha256:abc\n";
         let f = RequirementsFile::parse(text);

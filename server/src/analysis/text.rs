@@ -135,11 +135,15 @@ pub fn eol_of(text: &str) -> &'static str {
 }
 
 /// An insertion at the end of `text` that adds `line` as a new last line, adding the missing
-/// final line ending first.
+/// final line ending first. After a last line ending in `\` (a continuation for pip and the
+/// shell) an empty line ends it first: the added line is not joined to it.
 pub fn append_line(text: &str, line: &str) -> (Range<usize>, String) {
     let eol = eol_of(text);
     let mut new_text = String::new();
     if !text.is_empty() && !text.ends_with('\n') {
+        new_text.push_str(eol);
+    }
+    if text.trim_end_matches(['\r', '\n']).ends_with('\\') {
         new_text.push_str(eol);
     }
     new_text.push_str(line);

@@ -12,6 +12,11 @@ use super::text::LineIndex;
 /// Files larger than this are never read as text (a 10 MB generated module is still read).
 pub const MAX_TEXT_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Why a symbolic link to a folder outside the workspace is listed but not read (its name is
+/// still a local module or package of the app).
+pub(crate) const LINK_OUTSIDE_FOLDER: &str =
+    "a symbolic link to a folder outside the checked folder, which is not read";
+
 #[derive(Debug)]
 pub struct SourceFile {
     text: Arc<str>,
@@ -175,6 +180,11 @@ impl Workspace {
 
     pub fn entry(&self, path: &Path) -> Option<&FileEntry> {
         self.files.get(path)
+    }
+
+    /// Whether `path` is a symbolic link to a folder outside the workspace (not read).
+    pub(crate) fn is_linked_folder(&self, path: &Path) -> bool {
+        matches!(self.files.get(path), Some(FileEntry { content: Content::Unreadable(why), .. }) if &**why == LINK_OUTSIDE_FOLDER)
     }
 
     pub fn exists(&self, path: &Path) -> bool {

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 
 use super::output::{self, Finding};
 use super::{CheckArgs, Format};
-use crate::analysis::fixes::{apply_fixes, with_changes};
+use crate::analysis::fixes::{apply_fixes, with_changes, Changes};
 use crate::analysis::settings::Settings;
 use crate::analysis::{Diagnostic, Severity, Workspace};
 use crate::rules::CheckOptions;
@@ -34,10 +34,17 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
     };
     let mut findings = Vec::new();
     let mut fixed = 0usize;
+    let mut writes = Vec::new();
     for path in &paths {
         let mut checked = load(path, args)?;
         if args.fix {
-            fixed += fix(&mut checked, args.unsafe_fixes)?;
+            let (count, changed) = fix(&mut checked, args.unsafe_fixes);
+            fixed += count;
+            writes.extend(changed.into_iter().map(|(file, text)| FileWrite {
+                shown: output::display_path(&checked.dir, &file),
+                target: checked.dir.join(&file),
+                text,
+            }));
         }
         let diags = diagnostics(&checked);
         findings.extend(
@@ -46,14 +53,20 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
                 .map(|d| Finding::new(&checked.dir, &checked.ws, d)),
         );
     }
+    write_all(&mut writes)?;
+    let written: Vec<String> = writes.into_iter().map(|w| w.shown).collect();
     output::sort(&mut findings);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match (args.format, args.statistics) {
         (Format::Text, true) => output::write_statistics(&mut out, &findings)?,
-        (Format::Text, false) => {
-            output::write_text(&mut out, &findings, fixed, args.quiet, output::use_color())?
-        }
+        (Format::Text, false) => output::write_text(
+            &mut out,
+            &findings,
+            (fixed, &written),
+            args.quiet,
+            output::use_color(),
+        )?,
         (Format::Json, _) => output::write_json(&mut out, &findings)?,
         (Format::Github, _) => output::write_github(&mut out, &findings)?,
         (Format::Sarif, _) => output::write_sarif(&mut out, &findings)?,
@@ -145,9 +158,81 @@ fn diagnostics(checked: &Checked) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// One file a `--fix` run writes: where, as shown to the user, and its new text.
+struct FileWrite {
+    target: PathBuf,
+    shown: String,
+    text: String,
+}
+
+/// Writes the files of one `--fix` run, all or none: every write is checked first (nothing is
+/// written when one would fail); a write that still fails half-way is reported with the files
+/// already written and those not.
+fn write_all(writes: &mut Vec<FileWrite>) -> Result<()> {
+    let mut refused: Vec<String> = writes
+        .iter()
+        .filter_map(|w| {
+            vfs::check_writable(&w.target)
+                .err()
+                .map(|e| format!("cannot write {}: {e}", w.shown))
+        })
+        .collect();
+    // Two names of one file (a link inside the folder): written once when the fixes agree,
+    // never when they differ (the second would undo the first).
+    let mut seen: Vec<(vfs::FileId, usize)> = Vec::new();
+    let mut i = 0;
+    while i < writes.len() {
+        let Some(id) = vfs::file_id(&writes[i].target) else {
+            i += 1;
+            continue;
+        };
+        match seen.iter().find(|(other, _)| *other == id) {
+            Some(&(_, first)) if writes[first].text == writes[i].text => {
+                writes.remove(i);
+            }
+            Some(&(_, first)) => {
+                refused.push(format!(
+                    "cannot write {}: it is the same file as {}, whose fixes differ",
+                    writes[i].shown, writes[first].shown
+                ));
+                i += 1;
+            }
+            None => {
+                seen.push((id, i));
+                i += 1;
+            }
+        }
+    }
+    if !refused.is_empty() {
+        anyhow::bail!("{}\nNo file was changed.", refused.join("\n"));
+    }
+    for (i, w) in writes.iter().enumerate() {
+        if let Err(e) = vfs::write_preserving(&w.target, &w.text) {
+            let names = |ws: &[FileWrite]| {
+                let names: Vec<&str> = ws.iter().map(|w| w.shown.as_str()).collect();
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            };
+            anyhow::bail!(
+                "cannot write {}: {e}\nWritten: {}\nNot written: {}",
+                w.shown,
+                names(&writes[..i]),
+                names(&writes[i..]),
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Applies safe preferred fixes (and unsafe ones when asked) round after round until nothing
-/// changes; writes each changed file atomically. Returns how many problems the fixes removed.
-fn fix(checked: &mut Checked, unsafe_fixes: bool) -> Result<usize> {
+/// changes, in memory. Returns how many problems the fixes removed and the new texts of the
+/// files that differ from the disk (written together afterwards: all or nothing).
+fn fix(checked: &mut Checked, unsafe_fixes: bool) -> (usize, Changes) {
+    let original = checked.ws.clone();
+    let mut changed = Changes::new();
     let mut applied = 0;
     for _ in 0..MAX_FIX_ROUNDS {
         let diags = diagnostics(checked);
@@ -159,17 +244,15 @@ fn fix(checked: &mut Checked, unsafe_fixes: bool) -> Result<usize> {
         if changes.is_empty() {
             break;
         }
-        for (file, text) in &changes {
-            let target = checked.dir.join(file);
-            vfs::write_atomic(&target, text)
-                .with_context(|| format!("cannot write {}", target.display()))?;
-        }
         checked.ws = with_changes(&checked.ws, &changes);
+        changed.extend(changes);
         // A fix can clear more than its own diagnostic.
         applied += diags
             .len()
             .saturating_sub(diagnostics(checked).len())
             .max(1);
     }
-    Ok(applied)
+    // A file a later round put back as it was is not written.
+    changed.retain(|file, text| original.text(file) != Some(text.as_str()));
+    (applied, changed)
 }

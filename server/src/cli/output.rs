@@ -150,7 +150,7 @@ fn severity_color(s: Severity) -> &'static str {
 pub fn write_text(
     out: &mut impl Write,
     findings: &[Finding],
-    fixed: usize,
+    (fixed, written): (usize, &[String]),
     quiet: bool,
     color: bool,
 ) -> io::Result<()> {
@@ -178,11 +178,14 @@ pub fn write_text(
     if quiet {
         return Ok(());
     }
-    if fixed > 0 {
+    if fixed > 0 && !written.is_empty() {
         writeln!(
             out,
-            "Fixed {fixed} problem{}.",
-            if fixed == 1 { "" } else { "s" }
+            "Fixed {fixed} problem{} in {} file{}: {}.",
+            if fixed == 1 { "" } else { "s" },
+            written.len(),
+            if written.len() == 1 { "" } else { "s" },
+            written.join(", ")
         )?;
     }
     if findings.is_empty() {

@@ -118,6 +118,26 @@ mod tests {
     }
 
     #[test]
+    fn installed_from_vcs_wheel_or_local_file() {
+        // Every pip line that installs gunicorn counts, whatever it is installed from.
+        for line in [
+            "-e git+https://github.com/benoitc/gunicorn.git#egg=gunicorn",
+            "git+https://github.com/benoitc/gunicorn.git@23.0.0#egg=gunicorn",
+            "https://files.pythonhosted.org/packages/py3/g/gunicorn/gunicorn-23.0.0-py3-none-any.whl",
+            "./wheels/gunicorn-23.0.0-py3-none-any.whl",
+            "gunicorn @ https://example.com/gunicorn-23.0.0-py3-none-any.whl",
+        ] {
+            let reqs = format!("dash\n{line}\n");
+            let files = [
+                ("requirements.txt", reqs.as_str()),
+                ("wheels/gunicorn-23.0.0-py3-none-any.whl", ""),
+                ("Procfile", "web: gunicorn app:server\n"),
+            ];
+            assert!(check_files(&files, "DL108").is_empty(), "{line}");
+        }
+    }
+
+    #[test]
     fn only_when_the_start_command_runs_gunicorn() {
         // No descriptor, or one that runs something else: nothing needs gunicorn.
         assert!(check_files(&[("requirements.txt", "dash\n")], "DL108").is_empty());

@@ -192,6 +192,20 @@ mod tests {
     }
 
     #[test]
+    fn deletes_the_whole_logical_line() {
+        // The later requirement continues on two more lines: all three go, none is orphaned.
+        let files = [(
+            "requirements.txt",
+            "flask==3.0\nFlask \\\n    >=2 \\\n    # pinned\ngunicorn\n",
+        )];
+        let fixed = fix_round_trip(&files, "DL113", 0);
+        assert_eq!(
+            text(&fixed, "requirements.txt"),
+            "flask==3.0,>=2\ngunicorn\n"
+        );
+    }
+
+    #[test]
     fn merge_keeps_every_bound() {
         let files = [(
             "requirements.txt",
