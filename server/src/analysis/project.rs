@@ -995,7 +995,7 @@ fn sets_layout(py: &PythonModule, text: Option<&str>) -> bool {
 
 /// Whether a module-level line assigns `<name>.layout` for one of `names`.
 fn assigns_layout(text: &str, names: &[String]) -> bool {
-    text.lines().any(|line| {
+    super::text::lines_inclusive(text).any(|line| {
         names.iter().any(|name| {
             line.strip_prefix(name.as_str())
                 .and_then(|rest| rest.strip_prefix(".layout"))

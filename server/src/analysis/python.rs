@@ -295,10 +295,10 @@ pub fn parses_after(
     sorted.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
     for (range, inserted) in sorted {
         let start = point(range.start);
-        let new_end = match inserted.rfind('\n') {
-            Some(last) => tree_sitter::Point {
-                row: start.row + inserted.matches('\n').count(),
-                column: inserted.len() - last - 1,
+        let new_end = match super::text::line_ends(inserted).last() {
+            Some((_, next)) => tree_sitter::Point {
+                row: start.row + super::text::line_ends(inserted).count(),
+                column: inserted.len() - next,
             },
             None => tree_sitter::Point {
                 row: start.row,
@@ -328,7 +328,7 @@ pub fn new_parser() -> Parser {
 
 /// Parses `text`, reusing `old_tree` (already `edit`ed to match) when given.
 pub fn parse_tree(text: &str, old_tree: Option<&Tree>) -> Option<Tree> {
-    new_parser().parse(text, old_tree)
+    new_parser().parse(super::text::lone_cr_as_lf(text).as_ref(), old_tree)
 }
 
 impl PythonModule {

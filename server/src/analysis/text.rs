@@ -31,12 +31,7 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        starts.extend(line_ends(text).map(|(_, next)| next));
         LineIndex {
             starts,
             len: text.len(),
@@ -56,15 +51,22 @@ impl LineIndex {
         }
     }
 
-    /// Byte range of line `line` without its line ending (`\n` or `\r\n`).
+    /// Byte range of line `line` without its line ending (`\n`, `\r\n` or `\r`).
     pub fn line_content(&self, text: &str, line: usize) -> Range<usize> {
         let Some(&start) = self.starts.get(line) else {
             return self.len..self.len;
         };
-        let mut end = self.starts.get(line + 1).map_or(self.len, |next| next - 1);
-        if end > start && text.as_bytes().get(end - 1) == Some(&b'\r') {
-            end -= 1;
-        }
+        let end = match self.starts.get(line + 1) {
+            Some(&next) => {
+                let bytes = text.as_bytes();
+                if next >= 2 && bytes.get(next - 2..next) == Some(b"\r\n") {
+                    next - 2
+                } else {
+                    next - 1
+                }
+            }
+            None => self.len,
+        };
         start..end.max(start)
     }
 
@@ -126,10 +128,73 @@ pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
+/// Every line ending of `text` as (its start, the start of the next line). Python's three
+/// line endings count: `\n`, `\r\n` and a lone `\r` (a CR-only file is valid Python).
+pub fn line_ends(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().filter_map(move |(i, &b)| match b {
+        b'\n' if i > 0 && bytes[i - 1] == b'\r' => None,
+        b'\n' => Some((i, i + 1)),
+        b'\r' if bytes.get(i + 1) == Some(&b'\n') => Some((i, i + 2)),
+        b'\r' => Some((i, i + 1)),
+        _ => None,
+    })
+}
+
+/// The lines of `text`, each with its line ending (any of the three).
+pub fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> + '_ {
+    let mut start = 0;
+    let mut ends = line_ends(text);
+    std::iter::from_fn(move || {
+        if start >= text.len() {
+            return None;
+        }
+        let end = ends.next().map_or(text.len(), |(_, next)| next);
+        let line = &text[start..end];
+        start = end;
+        Some(line)
+    })
+}
+
+/// The start of the line that holds `offset`.
+pub fn line_start(text: &str, offset: usize) -> usize {
+    let offset = floor_char_boundary(text, offset);
+    text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1)
+}
+
+/// The end of the line that holds `offset`, before its line ending.
+pub fn line_end(text: &str, offset: usize) -> usize {
+    let offset = floor_char_boundary(text, offset);
+    text[offset..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| offset + i)
+}
+
+/// `text` with each lone `\r` turned into `\n`, for parsers that know only `\n` line ends
+/// (tree-sitter's Python scanner). Byte offsets do not change.
+pub fn lone_cr_as_lf(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\r') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let bytes = text.as_bytes();
+    let out: String = text
+        .char_indices()
+        .map(|(i, c)| {
+            if c == '\r' && bytes.get(i + 1) != Some(&b'\n') {
+                '\n'
+            } else {
+                c
+            }
+        })
+        .collect();
+    std::borrow::Cow::Owned(out)
+}
+
 /// The line ending a file uses (its first one), for text that fixes insert.
 pub fn eol_of(text: &str) -> &'static str {
-    match text.find('\n') {
-        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+    match line_ends(text).next() {
+        Some((start, next)) if next - start == 2 => "\r\n",
+        Some((start, _)) if text.as_bytes()[start] == b'\r' => "\r",
         _ => "\n",
     }
 }
@@ -139,7 +204,7 @@ pub fn eol_of(text: &str) -> &'static str {
 pub fn append_line(text: &str, line: &str) -> (Range<usize>, String) {
     let eol = eol_of(text);
     let mut new_text = String::new();
-    if !text.is_empty() && !text.ends_with('\n') {
+    if !text.is_empty() && !text.ends_with(['\n', '\r']) {
         new_text.push_str(eol);
     }
     new_text.push_str(line);
@@ -149,13 +214,7 @@ pub fn append_line(text: &str, line: &str) -> (Range<usize>, String) {
 
 /// Byte range of the first line of a text, without its line ending.
 pub fn first_line(text: &str) -> Range<usize> {
-    let end = text.find('\n').unwrap_or(text.len());
-    let end = if end > 0 && text.as_bytes().get(end - 1) == Some(&b'\r') {
-        end - 1
-    } else {
-        end
-    };
-    0..end
+    0..line_end(text, 0)
 }
 
 #[cfg(test)]
@@ -217,5 +276,29 @@ mod tests {
         assert_eq!(append_line("dash", "gunicorn").1, "\ngunicorn\n");
         assert_eq!(append_line("dash\r\n", "gunicorn").1, "gunicorn\r\n");
         assert_eq!(append_line("", "gunicorn").1, "gunicorn\n");
+    }
+
+    #[test]
+    fn lone_cr_ends_lines_like_python() {
+        // Python reads `\r`, `\n` and `\r\n` as line ends; so must every position.
+        let text = "a = 1\rb = 2\r\nc\n\rd";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_count(), 5);
+        let lines: Vec<&str> = (0..5).map(|l| &text[idx.line_content(text, l)]).collect();
+        assert_eq!(lines, ["a = 1", "b = 2", "c", "", "d"]);
+        assert_eq!(
+            idx.to_line_col(text, text.find('b').unwrap(), Encoding::Utf8),
+            LineCol { line: 1, col: 0 }
+        );
+        assert_eq!(eol_of("x\ry\n"), "\r");
+        assert_eq!(append_line("dash\r", "gunicorn").1, "gunicorn\r");
+        assert_eq!(append_line("dash", "gunicorn").1, "\ngunicorn\n");
+        assert_eq!(&text[first_line(text)], "a = 1");
+        assert_eq!(
+            lines_inclusive(text).collect::<Vec<_>>(),
+            ["a = 1\r", "b = 2\r\n", "c\n", "\r", "d"]
+        );
+        assert_eq!(line_start(text, text.find('b').unwrap() + 2), 6);
+        assert_eq!(lone_cr_as_lf(text), "a = 1\nb = 2\r\nc\n\nd");
     }
 }

@@ -64,7 +64,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             );
             // Wrapping moves whole lines: only a statement that starts its line (after the
             // indentation) and ends it can be wrapped (not `x = 1; app.run()`).
-            let line_start = text[..stmt.start_byte()].rfind('\n').map_or(0, |i| i + 1);
+            let line_start = crate::analysis::text::line_start(text, stmt.start_byte());
             let starts_line =
                 line_start + indent_at(text, stmt.start_byte()).len() == stmt.start_byte();
             let rest = &text[stmt.end_byte()..line_end(text, stmt.end_byte())];
@@ -77,7 +77,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
 }
 
 fn wrap_in_main_guard(path: &std::path::Path, text: &str, stmt: std::ops::Range<usize>) -> Fix {
-    let start = text[..stmt.start].rfind('\n').map_or(0, |i| i + 1);
+    let start = crate::analysis::text::line_start(text, stmt.start);
     let end = line_end(text, stmt.end);
     let indent = indent_at(text, stmt.start);
     let unit = if indent.starts_with('\t') {
@@ -86,8 +86,8 @@ fn wrap_in_main_guard(path: &std::path::Path, text: &str, stmt: std::ops::Range<
         "    "
     };
     let eol = eol_of(text);
-    let body: Vec<String> = text[start..end]
-        .split('\n')
+    // Each line keeps its own line ending (any of Python's three).
+    let body: String = crate::analysis::text::lines_inclusive(&text[start..end])
         .map(|line| {
             if line.trim().is_empty() {
                 line.to_string()
@@ -96,10 +96,7 @@ fn wrap_in_main_guard(path: &std::path::Path, text: &str, stmt: std::ops::Range<
             }
         })
         .collect();
-    let new_text = format!(
-        "{indent}if __name__ == \"__main__\":{eol}{}",
-        body.join("\n")
-    );
+    let new_text = format!("{indent}if __name__ == \"__main__\":{eol}{body}");
     Fix::preferred(
         "Wrap in `if __name__ == \"__main__\":`",
         vec![FileEdit::Replace {

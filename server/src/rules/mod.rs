@@ -935,7 +935,7 @@ pub fn first_line_of(text: &str, range: Range<usize>) -> Range<usize> {
 
 /// The indentation of the line holding `offset`.
 pub fn indent_at(text: &str, offset: usize) -> &str {
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = crate::analysis::text::line_start(text, offset);
     let line = &text[line_start..];
     let width = line.len() - line.trim_start_matches([' ', '\t']).len();
     &line[..width]
@@ -943,12 +943,7 @@ pub fn indent_at(text: &str, offset: usize) -> &str {
 
 /// The end of the line holding `offset` (before its line ending).
 pub fn line_end(text: &str, offset: usize) -> usize {
-    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    if end > offset && text.as_bytes()[end - 1] == b'\r' {
-        end - 1
-    } else {
-        end
-    }
+    crate::analysis::text::line_end(text, offset)
 }
 
 #[cfg(test)]
