@@ -115,12 +115,26 @@ mod tests {
     fn no_fix_when_the_statement_shares_its_line() {
         for app in [
             "import dash\napp = dash.Dash()\nx = 1; app.run()\n",
-            "import dash\napp = dash.Dash()\nif __name__ == \"__main__\":\n    \rapp.run()\n",
+            "import dash\napp = dash.Dash()\napp.run(); x = 1\n",
         ] {
             let d = check_files(&[("app.py", app)], "DL201");
             assert_eq!(d.len(), 1, "{app:?}");
             assert!(d[0].fixes.is_empty(), "{app:?}");
         }
+        // A lone CR ends a line, as in Python: `app.run()` after it starts its own line, and
+        // the wrap keeps the file's CR line ends.
+        let fixed = fix_round_trip(
+            &[(
+                "app.py",
+                "import dash\rapp = dash.Dash()\rx = 1\rapp.run()\r",
+            )],
+            "DL201",
+            0,
+        );
+        assert_eq!(
+            text(&fixed, "app.py"),
+            "import dash\rapp = dash.Dash()\rx = 1\rif __name__ == \"__main__\":\r    app.run()\r"
+        );
     }
 
     #[test]

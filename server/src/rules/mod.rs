@@ -914,9 +914,12 @@ pub fn string_literal_like(original: &str, value: &str) -> String {
         .next()
         .filter(|c| *c == '\'' || *c == '"')
         .unwrap_or('"');
+    // Escaped so that Python reads back exactly `value` (a line break would end the literal).
     let escaped = value
         .replace('\\', "\\\\")
-        .replace(quote, &format!("\\{quote}"));
+        .replace(quote, &format!("\\{quote}"))
+        .replace('\n', "\\n")
+        .replace('\r', "\\r");
     format!("{quote}{escaped}{quote}")
 }
 
