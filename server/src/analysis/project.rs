@@ -652,6 +652,14 @@ impl<'w> App<'w> {
             }
         };
         web.command.as_ref()?;
+        // `cd src && ...`: the rest of the command (its gunicorn target, its script) runs in
+        // that folder.
+        for dir in shell::leading_cd(web.file.text(), &web.tokens).0 {
+            match join_relative(&web.base, &dir) {
+                Some(base) => web.base = base,
+                None => break,
+            }
+        }
         if let Some(g) = gunicorn::parse_tokens(web.file.text(), &web.tokens) {
             web.gunicorn = Some((web.file.clone(), g));
             return Some(web);
@@ -830,7 +838,12 @@ impl<'w> App<'w> {
 
     /// The dotted module name of a file, relative to the app root (`pages/home.py` -> `pages.home`).
     pub fn module_name(&self, path: &Path) -> String {
-        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        self.module_name_from(&self.root, path)
+    }
+
+    /// The dotted name of a module for an import from the folder `base`.
+    pub(crate) fn module_name_from(&self, base: &Path, path: &Path) -> String {
+        let rel = path.strip_prefix(base).unwrap_or(path);
         let mut parts: Vec<String> = rel
             .iter()
             .filter_map(|c| c.to_str().map(str::to_string))
