@@ -199,6 +199,10 @@ pub enum TargetStatus {
     /// The module part is not a module name (a path, empty, `..`).
     InvalidModule,
     ModuleNotFound,
+    /// The module file exists but cannot be read (DL003 reports it).
+    Unreadable {
+        file: PathBuf,
+    },
     Resolved {
         file: PathBuf,
     },
@@ -707,6 +711,10 @@ impl<'w> App<'w> {
                 if let Some(path) = join_relative(&base, &candidate) {
                     if self.ws.source(&path).is_some() {
                         return TargetStatus::Resolved { file: path };
+                    }
+                    // There but not readable (DL003 says why): not "missing".
+                    if self.ws.exists(&path) {
+                        return TargetStatus::Unreadable { file: path };
                     }
                 }
             }

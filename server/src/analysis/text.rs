@@ -217,6 +217,97 @@ pub fn first_line(text: &str) -> Range<usize> {
     0..line_end(text, 0)
 }
 
+/// cp1252's bytes 0x80-0x9F (the rest is Latin-1); 0 where Python's codec has no character.
+const CP1252_HIGH: [u16; 32] = [
+    0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039,
+    0x0152, 0, 0x017d, 0, 0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc,
+    0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+];
+
+/// The encoding a PEP 263 declaration names (`# -*- coding: latin-1 -*-` on line 1, or on
+/// line 2 below a comment or blank line 1), as written.
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    let mut lines = bytes.split(|&b| b == b'\n' || b == b'\r');
+    let first = lines.next()?;
+    let candidates: Vec<&[u8]> = match lines.find(|l| !l.is_empty()) {
+        Some(second)
+            if first.trim_ascii().is_empty() || first.trim_ascii_start().starts_with(b"#") =>
+        {
+            vec![first, second]
+        }
+        _ => vec![first],
+    };
+    candidates.into_iter().find_map(|line| {
+        let line = std::str::from_utf8(line).ok().or_else(|| {
+            // A Latin-1 comment may hold non-ASCII bytes; the declaration itself is ASCII.
+            let end = line
+                .iter()
+                .position(|b| !b.is_ascii())
+                .unwrap_or(line.len());
+            std::str::from_utf8(&line[..end]).ok()
+        })?;
+        let comment = line
+            .trim_start_matches([' ', '\t', '\x0c'])
+            .strip_prefix('#')?;
+        let at = comment.find("coding")?;
+        let rest = comment[at + 6..].strip_prefix([':', '='])?;
+        let name: String = rest
+            .trim_start_matches([' ', '\t'])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .collect();
+        (!name.is_empty()).then_some(name)
+    })
+}
+
+/// Decodes a Python file that is not valid UTF-8 by its PEP 263 declaration: Latin-1 and
+/// cp1252 (what such files use in practice). The error says why the file cannot be read.
+pub(crate) fn decode_python_source(bytes: &[u8]) -> Result<(String, &'static str), String> {
+    let Some(declared) = declared_encoding(bytes) else {
+        return Err("not valid UTF-8".into());
+    };
+    let name = declared.to_ascii_lowercase().replace('_', "-");
+    let latin1 = matches!(
+        name.as_str(),
+        "latin-1"
+            | "latin1"
+            | "latin"
+            | "l1"
+            | "iso-8859-1"
+            | "iso8859-1"
+            | "iso-latin-1"
+            | "8859"
+            | "cp819"
+            | "iso-ir-100"
+            | "csisolatin1"
+    ) || name.starts_with("latin-1-")
+        || name.starts_with("iso-8859-1-")
+        || name.starts_with("iso-latin-1-");
+    let cp1252 = matches!(name.as_str(), "cp1252" | "windows-1252" | "1252");
+    if latin1 {
+        return Ok((bytes.iter().map(|&b| char::from(b)).collect(), "latin-1"));
+    }
+    if cp1252 {
+        let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+        for &b in bytes {
+            let c = match b {
+                0x80..=0x9f => char::from_u32(u32::from(CP1252_HIGH[usize::from(b - 0x80)]))
+                    .filter(|c| *c != '\0')
+                    .ok_or_else(|| format!("byte 0x{b:02x} is not valid cp1252"))?,
+                _ => char::from(b),
+            };
+            text.push(c);
+        }
+        return Ok((text, "cp1252"));
+    }
+    if name == "utf-8" || name == "utf8" || name.starts_with("utf-8-") {
+        return Err("not valid UTF-8".into());
+    }
+    Err(format!(
+        "declared encoding `{declared}`; dash-lsp reads UTF-8, Latin-1 and cp1252"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,5 +391,33 @@ mod tests {
         );
         assert_eq!(line_start(text, text.find('b').unwrap() + 2), 6);
         assert_eq!(lone_cr_as_lf(text), "a = 1\nb = 2\r\nc\n\nd");
+    }
+
+    #[test]
+    fn pep_263_declarations_decode_latin_1_and_cp1252() {
+        let latin = b"# -*- coding: latin-1 -*-\nname = '\xe9t\xe9'\n";
+        assert_eq!(
+            decode_python_source(latin),
+            Ok((
+                "# -*- coding: latin-1 -*-\nname = '\u{e9}t\u{e9}'\n".to_string(),
+                "latin-1"
+            ))
+        );
+        let second_line = b"#!/usr/bin/env python\r# vim: set fileencoding=cp1252 :\rx = '\x80'\r";
+        assert_eq!(decode_python_source(second_line).map(|d| d.1), Ok("cp1252"));
+        assert!(decode_python_source(second_line)
+            .unwrap()
+            .0
+            .contains('\u{20ac}'));
+        // Line 2 counts only below a comment or blank line 1; no declaration: UTF-8.
+        assert!(decode_python_source(b"x = 1\n# coding: latin-1\ny = '\xe9'\n").is_err());
+        assert_eq!(
+            decode_python_source(b"# coding=utf-8\nx = '\xe9'\n"),
+            Err("not valid UTF-8".to_string())
+        );
+        assert!(decode_python_source(b"# coding: cp1252\nx = '\x81'\n").is_err());
+        assert!(decode_python_source(b"# coding: koi8-r\nx = '\xe9'\n")
+            .unwrap_err()
+            .contains("koi8-r"));
     }
 }

@@ -631,6 +631,15 @@ fn verify_fixes(ws: &Workspace, diags: &mut [Diagnostic]) {
         d.fixes.retain(|fix| {
             let alone = conflicting.contains(&id);
             id += 1;
+            let into_other_encoding = fix.edits.iter().any(|e| match e {
+                FileEdit::Replace { file, .. } => {
+                    ws.source(file).is_some_and(|s| s.encoding().is_some())
+                }
+                FileEdit::Create { .. } => false,
+            });
+            if into_other_encoding {
+                return false;
+            }
             let files_ok = !alone
                 && fix.edits.iter().all(|e| match e {
                     FileEdit::Replace { file, .. } => {
