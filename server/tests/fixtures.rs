@@ -177,7 +177,12 @@ fn fix_converges(flags: &[&str], leaves_unsafe: bool) {
                 // A file in another encoding (PEP 263) is never rewritten.
                 let Ok(text) = String::from_utf8(bytes.clone()) else {
                     let original = dir.join(path.strip_prefix(tmp.path()).unwrap());
-                    assert_eq!(&std::fs::read(original).unwrap(), bytes, "{}", path.display());
+                    assert_eq!(
+                        &std::fs::read(original).unwrap(),
+                        bytes,
+                        "{}",
+                        path.display()
+                    );
                     continue;
                 };
                 assert!(
