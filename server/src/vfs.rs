@@ -154,6 +154,15 @@ pub fn read_entry(path: &Path, size: u64) -> FileEntry {
     let content = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Content::Text(Arc::new(crate::analysis::workspace::SourceFile::new(text))),
+            // PEP 263: a Python file may declare another encoding (`# coding: latin-1`).
+            Err(e) if path.extension().is_some_and(|x| x == "py") => {
+                match crate::analysis::text::decode_python_source(e.as_bytes()) {
+                    Ok((text, encoding)) => Content::Text(Arc::new(
+                        crate::analysis::workspace::SourceFile::decoded(text, encoding),
+                    )),
+                    Err(why) => Content::Unreadable(Arc::from(why)),
+                }
+            }
             Err(_) => Content::Unreadable(Arc::from("not valid UTF-8")),
         },
         Err(e) => Content::Unreadable(Arc::from(e.to_string())),

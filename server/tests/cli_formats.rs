@@ -325,3 +325,62 @@ fn unsafe_fixes_are_marked_and_applied_only_when_asked() {
         "{after}"
     );
 }
+
+/// File names are printed as they are on disk (a `\` in a Unix name is not a separator), and
+/// SARIF `uri`s are percent-encoded URI references that decode back to those names. The
+/// files are created here: such names do not survive every checkout.
+#[cfg(unix)]
+#[test]
+fn odd_file_names_are_printed_faithfully_and_sarif_uris_are_encoded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::write(
+        root.join("app.py"),
+        "import dash\napp = dash.Dash(__name__, use_pages=True)\nserver = app.server\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("Procfile"), "web: gunicorn app:server -w 2\n").unwrap();
+    std::fs::write(root.join("requirements.txt"), "dash\ngunicorn\n").unwrap();
+    std::fs::create_dir(root.join("pages")).unwrap();
+    let names = [
+        ("win\\back.py", "win%5Cback.py"),
+        ("100%.py", "100%25.py"),
+        ("a#b.py", "a%23b.py"),
+        ("q?x.py", "q%3Fx.py"),
+        ("sp ace.py", "sp%20ace.py"),
+    ];
+    for (name, _) in names {
+        std::fs::write(
+            root.join("pages").join(name),
+            "import dash_html_components as html\n",
+        )
+        .unwrap();
+    }
+    let (_, text, _) = run(root, &["check", "."]);
+    let (_, json, _) = run(root, &["check", ".", "--format", "json"]);
+    let (_, sarif, _) = run(root, &["check", ".", "--format", "sarif"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let uris: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    for (name, uri) in names {
+        let shown = format!("pages/{name}");
+        assert!(text.contains(&format!("{shown}:1:")), "{name}: {text}");
+        assert!(
+            json.as_array().unwrap().iter().any(|f| f["file"] == shown),
+            "{name}: {json}"
+        );
+        assert!(
+            uris.contains(&format!("pages/{uri}").as_str()),
+            "{uri}: {uris:?}"
+        );
+    }
+}

@@ -39,7 +39,7 @@ impl ChecksFile {
             .set_language(&tree_sitter_checks::LANGUAGE.into())
             .expect("tree-sitter-checks ABI matches tree-sitter");
         let mut file = ChecksFile::default();
-        let Some(tree) = parser.parse(text, None) else {
+        let Some(tree) = parser.parse(super::text::lone_cr_as_lf(text).as_ref(), None) else {
             return file;
         };
         let index = LineIndex::new(text);

@@ -409,7 +409,7 @@ pub fn completions(
     if !text.is_char_boundary(offset) {
         return None;
     }
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = crate::analysis::text::line_start(text, offset);
     let before = &text[line_start..offset];
     // The command part of `type: command`, up to the cursor.
     let (_, command) = before.split_once(':')?;

@@ -418,7 +418,7 @@ fn instructions(text: &str) -> Vec<Instruction> {
     let mut out = Vec::new();
     let mut offset = 0;
     let mut current: Option<(String, usize)> = None;
-    for line in text.split_inclusive('\n') {
+    for line in crate::analysis::text::lines_inclusive(text) {
         let start = offset;
         offset += line.len();
         let content = line.trim_end_matches(['\n', '\r']);

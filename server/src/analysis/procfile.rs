@@ -40,7 +40,7 @@ impl Procfile {
         let index = LineIndex::new(text);
         let mut kinds: Vec<Option<LineKind>> = vec![None; index.line_count()];
         let mut errors = vec![false; index.line_count()];
-        if let Some(tree) = parser.parse(text, None) {
+        if let Some(tree) = parser.parse(super::text::lone_cr_as_lf(text).as_ref(), None) {
             let root = tree.root_node();
             let mut cursor = root.walk();
             for node in root.children(&mut cursor) {

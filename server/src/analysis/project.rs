@@ -199,6 +199,10 @@ pub enum TargetStatus {
     /// The module part is not a module name (a path, empty, `..`).
     InvalidModule,
     ModuleNotFound,
+    /// The module file exists but cannot be read (DL003 reports it).
+    Unreadable {
+        file: PathBuf,
+    },
     Resolved {
         file: PathBuf,
     },
@@ -652,6 +656,14 @@ impl<'w> App<'w> {
             }
         };
         web.command.as_ref()?;
+        // `cd src && ...`: the rest of the command (its gunicorn target, its script) runs in
+        // that folder.
+        for dir in shell::leading_cd(web.file.text(), &web.tokens).0 {
+            match join_relative(&web.base, &dir) {
+                Some(base) => web.base = base,
+                None => break,
+            }
+        }
         if let Some(g) = gunicorn::parse_tokens(web.file.text(), &web.tokens) {
             web.gunicorn = Some((web.file.clone(), g));
             return Some(web);
@@ -699,6 +711,10 @@ impl<'w> App<'w> {
                 if let Some(path) = join_relative(&base, &candidate) {
                     if self.ws.source(&path).is_some() {
                         return TargetStatus::Resolved { file: path };
+                    }
+                    // There but not readable (DL003 says why): not "missing".
+                    if self.ws.exists(&path) {
+                        return TargetStatus::Unreadable { file: path };
                     }
                 }
             }
@@ -830,7 +846,12 @@ impl<'w> App<'w> {
 
     /// The dotted module name of a file, relative to the app root (`pages/home.py` -> `pages.home`).
     pub fn module_name(&self, path: &Path) -> String {
-        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        self.module_name_from(&self.root, path)
+    }
+
+    /// The dotted name of a module for an import from the folder `base`.
+    pub(crate) fn module_name_from(&self, base: &Path, path: &Path) -> String {
+        let rel = path.strip_prefix(base).unwrap_or(path);
         let mut parts: Vec<String> = rel
             .iter()
             .filter_map(|c| c.to_str().map(str::to_string))
@@ -997,7 +1018,7 @@ fn sets_layout(py: &PythonModule, text: Option<&str>) -> bool {
 
 /// Whether a module-level line assigns `<name>.layout` for one of `names`.
 fn assigns_layout(text: &str, names: &[String]) -> bool {
-    text.lines().any(|line| {
+    super::text::lines_inclusive(text).any(|line| {
         names.iter().any(|name| {
             line.strip_prefix(name.as_str())
                 .and_then(|rest| rest.strip_prefix(".layout"))

@@ -295,10 +295,10 @@ pub fn parses_after(
     sorted.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
     for (range, inserted) in sorted {
         let start = point(range.start);
-        let new_end = match inserted.rfind('\n') {
-            Some(last) => tree_sitter::Point {
-                row: start.row + inserted.matches('\n').count(),
-                column: inserted.len() - last - 1,
+        let new_end = match super::text::line_ends(inserted).last() {
+            Some((_, next)) => tree_sitter::Point {
+                row: start.row + super::text::line_ends(inserted).count(),
+                column: inserted.len() - next,
             },
             None => tree_sitter::Point {
                 row: start.row,
@@ -328,7 +328,7 @@ pub fn new_parser() -> Parser {
 
 /// Parses `text`, reusing `old_tree` (already `edit`ed to match) when given.
 pub fn parse_tree(text: &str, old_tree: Option<&Tree>) -> Option<Tree> {
-    new_parser().parse(text, old_tree)
+    new_parser().parse(super::text::lone_cr_as_lf(text).as_ref(), old_tree)
 }
 
 impl PythonModule {
@@ -569,8 +569,9 @@ pub fn text_of<'a>(node: Node, src: &'a str) -> &'a str {
     src.get(node.byte_range()).unwrap_or("")
 }
 
-/// The value of a plain string literal (no f-string interpolation, no implicit concatenation
-/// of mixed kinds). Escape sequences other than quotes and backslashes are kept as written.
+/// The value of a string literal as Python computes it (escapes decoded, raw strings kept,
+/// implicit concatenation joined, an f-string only without fields); `None` for anything else,
+/// bytes included.
 pub fn string_value(node: Node, src: &str) -> Option<String> {
     if node.kind() == "concatenated_string" {
         let mut out = String::new();
@@ -583,24 +584,106 @@ pub fn string_value(node: Node, src: &str) -> Option<String> {
     if node.kind() != "string" {
         return None;
     }
-    let mut out = String::new();
+    let mut start = None;
+    let mut end = None;
     let mut cursor = node.walk();
-    for child in node.named_children(&mut cursor) {
+    for child in node.children(&mut cursor) {
         match child.kind() {
-            "string_content" => out.push_str(text_of(child, src)),
-            "escape_sequence" => {
-                let esc = text_of(child, src);
-                match esc {
-                    "\\\\" => out.push('\\'),
-                    "\\'" => out.push('\''),
-                    "\\\"" => out.push('"'),
-                    "\\n" => out.push('\n'),
-                    "\\t" => out.push('\t'),
-                    other => out.push_str(other),
-                }
-            }
+            "string_start" => start = Some(child),
+            "string_end" => end = Some(child),
             "interpolation" => return None,
             _ => {}
+        }
+    }
+    let (start, end) = (start?, end?);
+    let opening = text_of(start, src);
+    let prefix = opening.trim_end_matches(['\'', '"']).to_ascii_lowercase();
+    let body = src.get(start.end_byte()..end.start_byte())?;
+    decode_literal_body(body, &prefix)
+}
+
+/// The value of a string literal's text between its quotes, as Python computes it: source
+/// line ends read as `\n`; unless raw, escapes decoded (`\'`, `\n`, `\x..`, `\u....`,
+/// `\U........`, octal, a backslash-newline continuation; unknown escapes kept as written); in
+/// an f-string `{{`/`}}` are braces. `None` for bytes (`b"..."`: no `str` value), `\N{...}`
+/// (the name table is not built in) and code points Rust cannot hold (lone surrogates).
+pub(crate) fn decode_literal_body(body: &str, prefix: &str) -> Option<String> {
+    if prefix.contains('b') {
+        return None;
+    }
+    let raw = prefix.contains('r');
+    let fstring = prefix.contains('f') || prefix.contains('t');
+    let body = body.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if fstring && (c == '{' || c == '}') {
+            // `{{` is one brace (a lone one would have been an interpolation).
+            if chars.peek() == Some(&c) {
+                chars.next();
+            }
+            out.push(c);
+            continue;
+        }
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some(next) = chars.next() else {
+            out.push('\\');
+            break;
+        };
+        if raw {
+            // A raw string keeps the backslash; it only stops the next character from closing
+            // the string.
+            out.push('\\');
+            out.push(next);
+            continue;
+        }
+        match next {
+            '\n' => {}
+            '\\' => out.push('\\'),
+            '\'' => out.push('\''),
+            '"' => out.push('"'),
+            'a' => out.push('\u{7}'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'v' => out.push('\u{b}'),
+            '0'..='7' => {
+                let mut code = next.to_digit(8)?;
+                for _ in 0..2 {
+                    match chars.peek().and_then(|d| d.to_digit(8)) {
+                        Some(d) => {
+                            code = code * 8 + d;
+                            chars.next();
+                        }
+                        None => break,
+                    }
+                }
+                out.push(char::from_u32(code)?);
+            }
+            'x' | 'u' | 'U' => {
+                let digits = match next {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
+                let mut code = 0u32;
+                for _ in 0..digits {
+                    // Too few hex digits is a SyntaxError in Python: no value.
+                    let d = chars.next()?.to_digit(16)?;
+                    code = code.checked_mul(16)?.checked_add(d)?;
+                }
+                out.push(char::from_u32(code)?);
+            }
+            'N' => return None,
+            other => {
+                out.push('\\');
+                out.push(other);
+            }
         }
     }
     Some(out)
@@ -1324,5 +1407,50 @@ mod tests {
     fn half_typed_code_does_not_panic() {
         let m = PythonModule::parse("app = dash.Dash(\nimport (\ndef f(:\n");
         assert!(m.has_syntax_errors);
+    }
+
+    #[test]
+    fn string_values_decode_like_python() {
+        let value = |lit: &str| {
+            let src = format!("x = {lit}\n");
+            let m = PythonModule::parse(&src);
+            let right = m.tree.root_node().named_child(0)?.named_child(0)?;
+            super::string_value(right.child_by_field_name("right")?, &src)
+        };
+        let cases: &[(&str, Option<&str>)] = &[
+            (r#""it's""#, Some("it's")),
+            (r"'it\'s'", Some("it's")),
+            (r#""caf\u00e9""#, Some("café")),
+            (r#""\U0001F600\x41\101\n""#, Some("😀AA\n")),
+            (r#"r"raw\d""#, Some(r"raw\d")),
+            (r#"R'a\'b'"#, Some(r"a\'b")),
+            (r#""raw\\d""#, Some(r"raw\d")),
+            (r#""keep\q""#, Some(r"keep\q")),
+            (r#"'a' "b" 'c'"#, Some("abc")),
+            (r#"f"{{x}}""#, Some("{x}")),
+            (r#"f"{x}""#, None),
+            (r#"b"bytes""#, None),
+            (r#""\N{BULLET}""#, None),
+            (r#""\ud800""#, None),
+            ("'''a\r\nb\rc'''", Some("a\nb\nc")),
+            ("'a\\\nb'", Some("ab")),
+        ];
+        for (lit, want) in cases {
+            assert_eq!(value(lit).as_deref(), *want, "{lit}");
+        }
+        // What fixes and the LSP rename write reads back as the value they meant.
+        for v in [
+            "it's",
+            "say \"hi\"",
+            r"back\slash",
+            "tab\tand\u{1}",
+            "café",
+            "two\r\nlines",
+        ] {
+            for original in ["'x'", "\"x\"", "r'x'", "f\"x\""] {
+                let lit = crate::rules::string_literal_like(original, v);
+                assert_eq!(value(&lit).as_deref(), Some(v), "{original} -> {lit}");
+            }
+        }
     }
 }

@@ -123,7 +123,7 @@ fn logical_lines(text: &str) -> Vec<Logical> {
     let mut out: Vec<Logical> = Vec::new();
     let mut open: Option<Logical> = None;
     let mut start = 0;
-    for raw in text.split_inclusive('\n') {
+    for raw in crate::analysis::text::lines_inclusive(text) {
         let line_start = start;
         start += raw.len();
         let mut content = raw.trim_end_matches(['\n', '\r']);

@@ -48,7 +48,7 @@ fn version(text: &str, base: usize) -> Option<PythonVersion> {
 fn lines(text: &str) -> Vec<(Range<usize>, &str)> {
     let mut out = Vec::new();
     let mut start = 0;
-    for line in text.split_inclusive('\n') {
+    for line in crate::analysis::text::lines_inclusive(text) {
         let content = line.trim_end_matches(['\n', '\r']);
         if !content.trim().is_empty() {
             out.push((start..start + content.len(), content));

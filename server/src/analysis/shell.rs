@@ -39,6 +39,30 @@ pub(crate) fn script_of<'a>(words: impl IntoIterator<Item = &'a str>) -> Option<
     (first.starts_with("./") || first.ends_with(".sh")).then(|| first.to_string())
 }
 
+/// The `cd DIR &&` (or `;`) steps a command starts with (`cd src && python app.py`): the
+/// folders in order and the index of the first token after them. Only plain folder words:
+/// `cd`, `cd -`, `cd ~`, a `$VAR` or an option end the steps (where they lead is not known).
+pub(crate) fn leading_cd(text: &str, tokens: &[Token]) -> (Vec<String>, usize) {
+    let mut dirs = Vec::new();
+    let mut at = 0;
+    while let [Token::Word { value: cd, .. }, Token::Word { value: dir, .. }, Token::Operator { span }, ..] =
+        &tokens[at..]
+    {
+        let op = text.get(span.clone()).unwrap_or("");
+        if cd != "cd"
+            || !matches!(op, "&&" | ";")
+            || dir.is_empty()
+            || dir.starts_with(['-', '~', '$'])
+            || dir.contains('`')
+        {
+            break;
+        }
+        dirs.push(dir.clone());
+        at += 3;
+    }
+    (dirs, at)
+}
+
 /// Splits `text[range]` into tokens whose spans are offsets into `text`. A `#` at the start of
 /// a word starts a comment; `\` + newline joins lines.
 pub fn split(text: &str, range: Range<usize>) -> Vec<Token> {
@@ -161,5 +185,32 @@ mod tests {
         let s = "x 'a:b'";
         let toks = split(s, 0..s.len());
         assert_eq!(&s[toks[1].span()], "'a:b'");
+    }
+
+    #[test]
+    fn leading_cd_steps() {
+        let steps = |cmd: &str| {
+            let (dirs, at) = leading_cd(cmd, &split(cmd, 0..cmd.len()));
+            (
+                dirs,
+                split(cmd, 0..cmd.len())
+                    .get(at)
+                    .and_then(|t| t.word().map(str::to_string)),
+            )
+        };
+        assert_eq!(
+            steps("cd src && python app.py"),
+            (vec!["src".to_string()], Some("python".to_string()))
+        );
+        assert_eq!(
+            steps("cd a; cd 'b c' && exec gunicorn x:y"),
+            (
+                vec!["a".to_string(), "b c".to_string()],
+                Some("exec".to_string())
+            )
+        );
+        assert_eq!(steps("cd $HOME && python app.py").0, Vec::<String>::new());
+        assert_eq!(steps("cd src || python app.py").0, Vec::<String>::new());
+        assert_eq!(steps("python app.py").1, Some("python".to_string()));
     }
 }

@@ -24,6 +24,8 @@ pub struct SourceFile {
     python: OnceLock<Arc<PythonModule>>,
     hash: OnceLock<u64>,
     noqa: OnceLock<bool>,
+    /// The PEP 263 encoding the file was decoded from when it is not UTF-8 (`None`: UTF-8).
+    encoding: Option<&'static str>,
 }
 
 impl SourceFile {
@@ -34,13 +36,29 @@ impl SourceFile {
             python: OnceLock::new(),
             hash: OnceLock::new(),
             noqa: OnceLock::new(),
+            encoding: None,
         }
+    }
+
+    /// A Python file decoded from a PEP 263 encoding other than UTF-8.
+    pub(crate) fn decoded(text: String, encoding: &'static str) -> Self {
+        SourceFile {
+            encoding: Some(encoding),
+            ..Self::new(text)
+        }
+    }
+
+    /// The encoding of a file that is not UTF-8 on disk: fixes are not written to it (they
+    /// would be written as UTF-8 under a declaration that says otherwise).
+    pub(crate) fn encoding(&self) -> Option<&'static str> {
+        self.encoding
     }
 
     /// The same text without the parsed model (and so without its memory): what an analysis
     /// that should not keep models works on. The content hash is carried over.
     pub fn fresh(&self) -> SourceFile {
-        let file = SourceFile::new(self.text.clone());
+        let mut file = SourceFile::new(self.text.clone());
+        file.encoding = self.encoding;
         if let Some(&h) = self.hash.get() {
             let _ = file.hash.set(h);
         }

@@ -2,7 +2,9 @@
 
 use std::io::{self, Write};
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Component, Path};
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use serde_json::{json, Value};
 
@@ -36,8 +38,58 @@ pub fn display_path(dir: &Path, file: &Path) -> String {
             .unwrap_or(joined),
         _ => joined,
     };
-    let s = joined.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+    // Join the components with `/` rather than rewriting `\`: on Unix a backslash is an
+    // ordinary character of a file name (`win\back.py`) and is printed as it is.
+    let mut s = String::new();
+    for component in joined.components() {
+        match component {
+            Component::CurDir if s.is_empty() => continue,
+            Component::RootDir => s.push('/'),
+            Component::Prefix(prefix) => s.push_str(&prefix.as_os_str().to_string_lossy()),
+            other => {
+                if !s.is_empty() && !s.ends_with('/') {
+                    s.push('/');
+                }
+                s.push_str(&other.as_os_str().to_string_lossy());
+            }
+        }
+    }
+    s
+}
+
+/// Characters a URI path segment may hold unencoded (RFC 3986 `pchar` minus `%` and `:`):
+/// every other byte of the UTF-8 path is percent-encoded, so `a#b.py` or `100%.py` stay names.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b'@');
+
+/// A displayed path (`/`-separated) as a SARIF `uri`: a relative reference, or a `file:` URI
+/// for an absolute path. `:` stays encoded (it is a `pchar`, but in a first segment it would
+/// read as a scheme).
+pub fn path_uri(display: &str) -> String {
+    let (prefix, rest) = match display.strip_prefix('/') {
+        Some(rest) => ("file:///", rest),
+        None => ("", display),
+    };
+    let segments: Vec<String> = rest
+        .split('/')
+        .map(|seg| utf8_percent_encode(seg, SEGMENT).to_string())
+        .collect();
+    format!("{prefix}{}", segments.join("/"))
 }
 
 fn position(ws: &Workspace, file: &Path, range: &Range<usize>) -> ((u32, u32), (u32, u32)) {
@@ -83,7 +135,7 @@ impl Finding {
                     "id": i,
                     "message": {"text": r.message},
                     "physicalLocation": {
-                        "artifactLocation": {"uri": display_path(dir, &r.file)},
+                        "artifactLocation": {"uri": path_uri(&display_path(dir, &r.file))},
                         "region": sarif_region(&range_json(s, e)),
                     },
                 })
@@ -340,7 +392,7 @@ pub fn write_sarif(out: &mut impl Write, findings: &[Finding]) -> io::Result<()>
                 "level": level(d.severity),
                 "message": {"text": d.message},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": f.display},
+                    "artifactLocation": {"uri": path_uri(&f.display)},
                     "region": sarif_region(&range_json(f.start, f.end)),
                 }}],
             });
@@ -353,7 +405,7 @@ pub fn write_sarif(out: &mut impl Write, findings: &[Finding]) -> io::Result<()>
                     .into_iter()
                     .flatten()
                     .map(|e| json!({
-                        "artifactLocation": {"uri": e["file"]},
+                        "artifactLocation": {"uri": path_uri(e["file"].as_str().unwrap_or_default())},
                         "replacements": [{"deletedRegion": sarif_region(&e["range"]), "insertedContent": {"text": e["new_text"]}}],
                     }))
                     .collect();

@@ -95,10 +95,11 @@ impl Document {
         let mut remaining = pos.character as usize;
         let mut index = line_start;
         let slice = self.rope.line(line);
-        let mut chars = slice.chars().peekable();
-        while let Some(ch) = chars.next() {
-            // The line ending is not addressable: clamp before `\n` or `\r\n`.
-            if ch == '\n' || (ch == '\r' && chars.peek() == Some(&'\n')) {
+        let chars = slice.chars();
+        for ch in chars {
+            // The line ending is not addressable: clamp before `\n`, `\r\n` or a lone `\r`
+            // (the rope's `cr_lines` counts all three, as LSP and Python do).
+            if ch == '\n' || ch == '\r' {
                 break;
             }
             let width = match enc {

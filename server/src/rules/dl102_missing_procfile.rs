@@ -91,15 +91,11 @@ fn server_import(app: &App) -> Option<FileEdit> {
             .defines("server")
             .then(|| (i, i.module.clone()))
     })?;
-    let eol = text[import.stmt.end..]
-        .find('\n')
-        .map_or(text.len(), |p| import.stmt.end + p + 1);
-    let newline = if text[..eol].ends_with("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
-    let prefix = if text[..eol].ends_with('\n') {
+    let eol = crate::analysis::text::line_ends(&text[import.stmt.end..])
+        .next()
+        .map_or(text.len(), |(_, next)| import.stmt.end + next);
+    let newline = crate::analysis::text::eol_of(text);
+    let prefix = if text[..eol].ends_with(['\n', '\r']) {
         ""
     } else {
         newline

@@ -100,8 +100,26 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     }
     let file = &web.file;
     let text = file.text();
-    let replacement = app.recommended_web_command();
     let what = &text[command.clone()];
+    // `cd src && python app.py`: the `cd` stays and only what follows it is replaced, with the
+    // module named from that folder (`gunicorn app:server`, not `src.app`: the app's sibling
+    // imports resolve from the folder it runs in).
+    let (cd_dirs, rest) = shell::leading_cd(text, &web.tokens);
+    let entry_in_base = app.layout_module().filter(|m| m.starts_with(&web.base));
+    let (replaced, replacement, shown) = match (web.tokens.get(rest), entry_in_base) {
+        (Some(first), Some(module)) if !cd_dirs.is_empty() => {
+            let command_text = format!(
+                "gunicorn {}:server --workers 4",
+                app.module_name_from(&web.base, &module)
+            );
+            let shown = format!("{}{command_text}", &text[command.start..first.span().start]);
+            (first.span().start..command.end, command_text, shown)
+        }
+        _ => {
+            let r = app.recommended_web_command();
+            (command.clone(), r.clone(), r)
+        }
+    };
     let subject = match web.kind {
         DescriptorKind::Procfile => "The web process".to_string(),
         kind => {
@@ -117,20 +135,20 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             .diagnostic(
                 &file.path,
                 command.clone(),
-                format!("{subject} runs `{what}`, and {} does not start gunicorn: use `{replacement}`", script.display()),
+                format!("{subject} runs `{what}`, and {} does not start gunicorn: use `{shown}`", script.display()),
             )
             .with_related(Related { file: script.clone(), range: 0..0, message: "the start script".into() }),
         None => RULE.diagnostic(
             &file.path,
             command.clone(),
-            format!("{subject} runs `{what}`, not gunicorn: a development server is not for production; use `{replacement}`"),
+            format!("{subject} runs `{what}`, not gunicorn: a development server is not for production; use `{shown}`"),
         ),
     };
     if !web.kind.routes_only_to_port() {
         diag.severity = Severity::Warning;
     }
     if web.replaceable {
-        let new_text = if web.exec {
+        let new_text = if web.exec && replaced == *command {
             let words: Vec<String> = replacement.split(' ').map(|w| format!("\"{w}\"")).collect();
             format!("[{}]", words.join(", "))
         } else {
@@ -139,10 +157,10 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         // Another server, other options: what runs changes (RULES.md rev 2: unsafe).
         diag = diag.with_fix(
             Fix::preferred(
-                format!("Run `{replacement}`"),
+                format!("Run `{shown}`"),
                 vec![FileEdit::Replace {
                     file: file.path.clone(),
-                    range: command.clone(),
+                    range: replaced,
                     new_text,
                 }],
             )
@@ -269,5 +287,53 @@ mod tests {
                 "{cmd}"
             );
         }
+    }
+
+    #[test]
+    fn a_leading_cd_is_kept_and_the_module_named_from_there() {
+        // `src/app.py` imports its sibling `utils`: gunicorn must run in `src` too.
+        let files = [
+            ("Procfile", "web: cd src && python app.py\n"),
+            (
+                "src/app.py",
+                "import dash\nimport utils\napp = dash.Dash()\nserver = app.server\n",
+            ),
+            ("src/utils.py", "X = 1\n"),
+            ("requirements.txt", "dash\ngunicorn\n"),
+        ];
+        let d = check_files(&files, "DL105");
+        assert!(
+            d[0].message
+                .ends_with("use `cd src && gunicorn app:server --workers 4`"),
+            "{}",
+            d[0].message
+        );
+        let fixed = fix_round_trip(&files, "DL105", 0);
+        assert_eq!(
+            text(&fixed, "Procfile"),
+            "web: cd src && gunicorn app:server --workers 4\n"
+        );
+        // The fixed Procfile resolves (DL106 looks from the `cd` folder) and is clean.
+        let after = [
+            (
+                "Procfile",
+                "web: cd src && gunicorn app:server --workers 4\n",
+            ),
+            files[1],
+            files[2],
+            files[3],
+        ];
+        assert!(check_files(&after, "DL106").is_empty());
+        assert!(check_files(&after, "DL105").is_empty());
+        let wrong = [
+            (
+                "Procfile",
+                "web: cd src && gunicorn src.app:server --workers 4\n",
+            ),
+            files[1],
+            files[2],
+            files[3],
+        ];
+        assert_eq!(check_files(&wrong, "DL106").len(), 1);
     }
 }

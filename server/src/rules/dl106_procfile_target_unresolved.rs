@@ -96,7 +96,8 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         TargetStatus::Resolved { file: module_file } => {
             check_variable(app, out, file, target, module_file)
         }
-        TargetStatus::NotApplicable | TargetStatus::Missing => {}
+        // DL003 reports the unreadable module; whether it defines the name is not known.
+        TargetStatus::NotApplicable | TargetStatus::Missing | TargetStatus::Unreadable { .. } => {}
     }
 }
 

@@ -48,7 +48,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
 /// `buildCommand: pip install -r requirements.txt gunicorn`), outside the start command.
 fn installs_gunicorn(text: &str, command: Option<std::ops::Range<usize>>) -> bool {
     let mut offset = 0;
-    text.split_inclusive('\n').any(|line| {
+    crate::analysis::text::lines_inclusive(text).any(|line| {
         let start = offset;
         offset += line.len();
         let in_command = command

@@ -102,16 +102,16 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
 
 /// Deletes a whole line (content, its continuation lines and its line ending).
 pub fn delete_line(file: &std::path::Path, text: &str, line: std::ops::Range<usize>) -> FileEdit {
-    let start = text[..line.start].rfind('\n').map_or(0, |i| i + 1);
-    let end = match text[line.end..].find('\n') {
-        Some(i) => line.end + i + 1,
+    let start = crate::analysis::text::line_start(text, line.start);
+    let end = match crate::analysis::text::line_ends(&text[line.end..]).next() {
+        Some((_, next)) => line.end + next,
         // The last line without a final newline: take the line break before it instead.
         None => {
             return FileEdit::Replace {
                 file: file.to_path_buf(),
                 range: text[..start]
                     .strip_suffix("\r\n")
-                    .or_else(|| text[..start].strip_suffix('\n'))
+                    .or_else(|| text[..start].strip_suffix(['\n', '\r']))
                     .map_or(start, str::len)..text.len(),
                 new_text: String::new(),
             }

@@ -64,7 +64,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             );
             // Wrapping moves whole lines: only a statement that starts its line (after the
             // indentation) and ends it can be wrapped (not `x = 1; app.run()`).
-            let line_start = text[..stmt.start_byte()].rfind('\n').map_or(0, |i| i + 1);
+            let line_start = crate::analysis::text::line_start(text, stmt.start_byte());
             let starts_line =
                 line_start + indent_at(text, stmt.start_byte()).len() == stmt.start_byte();
             let rest = &text[stmt.end_byte()..line_end(text, stmt.end_byte())];
@@ -77,7 +77,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
 }
 
 fn wrap_in_main_guard(path: &std::path::Path, text: &str, stmt: std::ops::Range<usize>) -> Fix {
-    let start = text[..stmt.start].rfind('\n').map_or(0, |i| i + 1);
+    let start = crate::analysis::text::line_start(text, stmt.start);
     let end = line_end(text, stmt.end);
     let indent = indent_at(text, stmt.start);
     let unit = if indent.starts_with('\t') {
@@ -86,8 +86,8 @@ fn wrap_in_main_guard(path: &std::path::Path, text: &str, stmt: std::ops::Range<
         "    "
     };
     let eol = eol_of(text);
-    let body: Vec<String> = text[start..end]
-        .split('\n')
+    // Each line keeps its own line ending (any of Python's three).
+    let body: String = crate::analysis::text::lines_inclusive(&text[start..end])
         .map(|line| {
             if line.trim().is_empty() {
                 line.to_string()
@@ -96,10 +96,7 @@ fn wrap_in_main_guard(path: &std::path::Path, text: &str, stmt: std::ops::Range<
             }
         })
         .collect();
-    let new_text = format!(
-        "{indent}if __name__ == \"__main__\":{eol}{}",
-        body.join("\n")
-    );
+    let new_text = format!("{indent}if __name__ == \"__main__\":{eol}{body}");
     Fix::preferred(
         "Wrap in `if __name__ == \"__main__\":`",
         vec![FileEdit::Replace {
@@ -118,12 +115,26 @@ mod tests {
     fn no_fix_when_the_statement_shares_its_line() {
         for app in [
             "import dash\napp = dash.Dash()\nx = 1; app.run()\n",
-            "import dash\napp = dash.Dash()\nif __name__ == \"__main__\":\n    \rapp.run()\n",
+            "import dash\napp = dash.Dash()\napp.run(); x = 1\n",
         ] {
             let d = check_files(&[("app.py", app)], "DL201");
             assert_eq!(d.len(), 1, "{app:?}");
             assert!(d[0].fixes.is_empty(), "{app:?}");
         }
+        // A lone CR ends a line, as in Python: `app.run()` after it starts its own line, and
+        // the wrap keeps the file's CR line ends.
+        let fixed = fix_round_trip(
+            &[(
+                "app.py",
+                "import dash\rapp = dash.Dash()\rx = 1\rapp.run()\r",
+            )],
+            "DL201",
+            0,
+        );
+        assert_eq!(
+            text(&fixed, "app.py"),
+            "import dash\rapp = dash.Dash()\rx = 1\rif __name__ == \"__main__\":\r    app.run()\r"
+        );
     }
 
     #[test]

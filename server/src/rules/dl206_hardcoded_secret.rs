@@ -18,8 +18,11 @@ pub const RULE: Rule = Rule {
 `password`, `passwd`, `secret`, `token`, `api_key`, `apikey`, `access_key` or `private_key`
 (also `config["SECRET_KEY"] = ...`); an AWS access key (`AKIA` + 16 characters) in any string;
 a URL with `user:password@`. Not reported: Mapbox public tokens (`pk.`, meant for the browser),
-placeholders with spaces (`"paste your token here"`), and a word the name says itself
-(`getS2Token="token"`, a column name).
+placeholders with spaces (`"paste your token here"`), a word the name says itself
+(`getS2Token="token"`, a column name), patterns (`ident_token = r'[^\W\d]\w*'`), masks
+(`":****"`, `"xxxxxx"`), placeholders and template fields (`YOUR_API_KEY`, `<secret>`,
+`user:{password}@`, `USER:PASSWORD@HOST`), environment variable names (`"API_TOKEN"`) and
+scheme words (`default_token="Bearer"`).
 
 **Why it matters on the server.** The secret ships with every deploy, lives in git history,
 and cannot be rotated without a code change. The platform injects secrets as environment
@@ -68,7 +71,7 @@ fn has_url_password(s: &str) -> bool {
     match authority.rsplit_once('@') {
         Some((userinfo, _)) => userinfo
             .split_once(':')
-            .is_some_and(|(_, pw)| !pw.is_empty() && !pw.starts_with('$') && !pw.starts_with('{')),
+            .is_some_and(|(_, pw)| !pw.is_empty() && !is_placeholder(pw)),
         None => false,
     }
 }
@@ -164,10 +167,79 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Words that a secret-looking name often holds and that are no secret: authorization schemes
+/// and token types (`default_token='Bearer'`), form field types, null-ish and boolean words,
+/// and the placeholder words of documentation (`user:password@host`).
+const NOT_SECRETS: &[&str] = &[
+    "bearer",
+    "basic",
+    "digest",
+    "jwt",
+    "mac",
+    "hmac",
+    "oauth",
+    "oauth2",
+    "negotiate",
+    "ntlm",
+    "token",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "secret",
+    "text",
+    "hidden",
+    "none",
+    "null",
+    "nil",
+    "true",
+    "false",
+    "required",
+    "optional",
+    "default",
+    "xxx",
+    "changeme",
+    "placeholder",
+];
+
+/// A value that stands for a secret rather than being one: a placeholder word, a template
+/// field (`<password>`, `{pw}`, `${PW}`, `%(pw)s`, `%s`), a mask (`****`, `:****`, `xxxxxx`:
+/// no letter or digit, or one repeated) or an environment variable's name (`API_TOKEN`).
+fn is_placeholder(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    let alnum: Vec<char> = value.chars().filter(|c| c.is_alphanumeric()).collect();
+    NOT_SECRETS.contains(&lower.as_str())
+        || lower.starts_with("your_")
+        || lower.starts_with("your-")
+        || value.starts_with('$')
+        || value.contains('{')
+        || value.contains("%s")
+        || value.contains("%(")
+        || (value.starts_with('<') && value.ends_with('>'))
+        || (value.starts_with('[') && value.ends_with(']'))
+        || value.contains("***")
+        || alnum.is_empty()
+        || (alnum.len() >= 3 && alnum.iter().all(|c| c.eq_ignore_ascii_case(&alnum[0])))
+        || (value.contains('_')
+            && value.starts_with(|c: char| c.is_ascii_uppercase())
+            && value
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+}
+
+/// A regular expression (`ident_token = r'[^\W\d]\w*'`, a lexer's token pattern): a
+/// backslash escape, a negated class or a group extension. Generated secrets hold none.
+fn is_pattern(value: &str) -> bool {
+    value.contains('\\') || value.contains("[^") || value.contains("(?")
+}
+
 /// Whether a literal given to a secret-looking name can be a secret. Not: a Mapbox public
 /// token (`pk.`: made for the browser, sent to it in every map figure), a placeholder or
-/// sentence (secrets hold no spaces: `"paste your token here"`), or a word the name itself
-/// says (`getS2Token="token"` names a data column).
+/// sentence (secrets hold no spaces: `"paste your token here"`), a word the name itself
+/// says (`getS2Token="token"` names a data column), a placeholder or mask, or a pattern.
 fn looks_secret(value: &str, target: &str) -> bool {
     let word = value.len() <= 12 && value.chars().all(|c| c.is_ascii_alphabetic() || c == '_');
     let says_itself = word
@@ -177,7 +249,9 @@ fn looks_secret(value: &str, target: &str) -> bool {
     !(value.is_empty()
         || value.starts_with("pk.")
         || value.contains(char::is_whitespace)
-        || says_itself)
+        || says_itself
+        || is_placeholder(value)
+        || is_pattern(value))
 }
 
 /// The name a string literal is directly assigned to.
@@ -257,5 +331,20 @@ mod tests {
     fn look_alikes_are_silent() {
         let src = "import os\nPASSWORD = ''\nTOKEN = os.environ.get('TOKEN', 'dev')\ntoken_url = 'https://x/token'\nsecret = get_secret()\n# password = 'in a comment'\nURL = 'redis://localhost:6379'\nPW_URL = 'postgresql://user:${PW}@db/x'\n";
         assert!(check_files(&[("app.py", src), REQ], "DL206").is_empty());
+    }
+
+    #[test]
+    fn patterns_masks_placeholders_and_scheme_words_are_not_secrets() {
+        // Each of these is rewritten to `os.environ[...]` by the fix if reported, and the app
+        // then fails at import (KeyError) for a value that was never a secret.
+        let src = "import dash\nident_token = r'[^\\W\\d]\\w*'\npassword = \":****\"\nMASKED_PASSWORD = 'xxxxxxxx'\nPROXY_HELP = \"Use a proxy of the form http://user:passwd@host:port\"\nDSN_PLACEHOLDER = \"postgresql://USER:PASSWORD@HOST:5432/DBNAME\"\nTEMPLATE = 'postgresql://{user}:{password}@db/x'\ne = endpoint(object, default_token='Bearer')\ntoken_env = 'API_TOKEN'\nAPI_KEY = 'YOUR_API_KEY'\nSECRET = '<secret>'\n";
+        let found: Vec<String> = check_files(&[("app.py", src), REQ], "DL206")
+            .iter()
+            .map(|d| d.message.clone())
+            .collect();
+        assert!(found.is_empty(), "{found:#?}");
+        // Real ones next to them still are.
+        let src = "import dash\nAPI_TOKEN = 'ghp_4f9Qx2LmZr7T'\nURL = 'postgresql://app:S3cr3t!@db.example.com/sales'\npassword = 'letmein'\n";
+        assert_eq!(check_files(&[("app.py", src), REQ], "DL206").len(), 3);
     }
 }

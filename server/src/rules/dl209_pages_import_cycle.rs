@@ -446,7 +446,7 @@ impl Cycle<'_, '_> {
     /// Edits that cut whole lines of `stmts` and insert them above the `Dash(...)` line.
     fn move_edits(&self, stmts: &[Node]) -> Option<Vec<FileEdit>> {
         let text = self.text;
-        let line_start = |offset: usize| text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = |offset: usize| crate::analysis::text::line_start(text, offset);
         let at = line_start(self.dash_stmt.start_byte());
         if !text[at..self.dash_stmt.start_byte()].trim().is_empty() {
             return None;
@@ -458,16 +458,16 @@ impl Cycle<'_, '_> {
             if !text[start..stmt.start_byte()].trim().is_empty() {
                 return None;
             }
-            let rest_end = text[stmt.end_byte()..]
-                .find('\n')
-                .map_or(text.len(), |i| stmt.end_byte() + i + 1);
+            let rest_end = crate::analysis::text::line_ends(&text[stmt.end_byte()..])
+                .next()
+                .map_or(text.len(), |(_, next)| stmt.end_byte() + next);
             let rest = text[stmt.end_byte()..rest_end].trim();
             // Something else on the line (`; y = 2`): not a whole-line move.
             if !rest.is_empty() && !rest.starts_with('#') {
                 return None;
             }
             moved.push_str(&text[start..rest_end]);
-            if !moved.ends_with('\n') {
+            if !moved.ends_with(['\n', '\r']) {
                 moved.push_str(crate::analysis::text::eol_of(text));
             }
             edits.push(FileEdit::Replace {

@@ -32,8 +32,10 @@ browser.
 filesystem) or re-queries the service, in every worker.
 
 **Fix.** When the call's arguments are all literals or module-level names: move the read to
-module level under a new UPPER_SNAKE name and use that name in the callback. Data that must
-stay fresh is better cached (`flask_caching`).
+module level under a new UPPER_SNAKE name and use that name in the callback. No fix when the
+callback changes the value in place (`df["x"] = ...`, `inplace=True`, `.append(...)`): every
+call would share one object; work on a `.copy()` first. Data that must stay fresh is better
+cached (`flask_caching`).
 "#,
     check,
     fixes: Fixes::Safe,
@@ -109,6 +111,12 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                     call.byte_range(),
                     format!("Callback `{cb_name}` {what} on every call: each user action repeats the read in every worker; load it once at module level or cache it (flask_caching)"),
                 );
+                // One module-level value is shared by every call (and thread): a callback that
+                // changes it in place (`df["x"] = ...`, `inplace=True`, `.append`) would see the
+                // previous call's changes (RULES.md rev 2: then no fix).
+                if hoistable && mutated_in_callback(body, call, text) {
+                    hoistable = false;
+                }
                 if let Some(fix) = hoistable
                     .then(|| {
                         hoist_fix(
@@ -129,6 +137,158 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// Methods that change their receiver in place (list, dict, set, DataFrame / Series).
+const MUTATING_METHODS: &[&str] = &[
+    "append",
+    "extend",
+    "insert",
+    "pop",
+    "remove",
+    "clear",
+    "update",
+    "setdefault",
+    "popitem",
+    "sort",
+    "reverse",
+    "add",
+    "discard",
+    "difference_update",
+    "intersection_update",
+    "symmetric_difference_update",
+    "__setitem__",
+    "__delitem__",
+];
+
+/// Whether the callback changes the value `read` returns in place: through the name it is
+/// assigned to (and names assigned from that one), or the call itself (`read(...).x = 1`).
+/// Item, slice and attribute assignment or deletion, augmented assignment, a mutating method,
+/// or any method called with `inplace=True`.
+fn mutated_in_callback(body: Node, read: Node, src: &str) -> bool {
+    let mut names: BTreeSet<&str> = BTreeSet::new();
+    // `x = y = read()` is a chain of assignments, each the right side of the next.
+    let mut value = read;
+    while let Some(parent) = value.parent() {
+        if parent.kind() != "assignment"
+            || parent.field("right").map(|r| r.id()) != Some(value.id())
+        {
+            break;
+        }
+        names.extend(assigned_names(parent, src));
+        value = parent;
+    }
+    let assignments = scope::nodes_of_kind(body, "assignment", src);
+    // Aliases (`d2 = df`) share the object.
+    loop {
+        let before = names.len();
+        for a in &assignments {
+            if a.field("right")
+                .is_some_and(|r| r.kind() == "identifier" && names.contains(text_of(r, src)))
+            {
+                names.extend(assigned_names(*a, src));
+            }
+        }
+        if names.len() == before {
+            break;
+        }
+    }
+    let rooted = |node: Node| {
+        let mut n = node;
+        loop {
+            if n.id() == read.id() {
+                return true;
+            }
+            match n.kind() {
+                "attribute" => n = n.field("object").unwrap_or(n),
+                "subscript" => n = n.field("value").unwrap_or(n),
+                "parenthesized_expression" => n = n.named_child(0).unwrap_or(n),
+                "identifier" => return names.contains(text_of(n, src)),
+                _ => return false,
+            }
+            if n.id() == node.id() {
+                return false;
+            }
+        }
+    };
+    let changes_target = |target: Node, augmented: bool| {
+        targets(target).into_iter().any(|t| match t.kind() {
+            "attribute" | "subscript" => rooted(t),
+            "identifier" => augmented && rooted(t),
+            _ => false,
+        })
+    };
+    for a in &assignments {
+        if a.field("left").is_some_and(|l| changes_target(l, false)) {
+            return true;
+        }
+    }
+    for a in scope::nodes_of_kind(body, "augmented_assignment", src) {
+        if a.field("left").is_some_and(|l| changes_target(l, true)) {
+            return true;
+        }
+    }
+    for d in scope::nodes_of_kind(body, "delete_statement", src) {
+        let mut cursor = d.walk();
+        if d.named_children(&mut cursor)
+            .any(|t| changes_target(t, false))
+        {
+            return true;
+        }
+    }
+    scope::nodes_of_kind(body, "call", src)
+        .into_iter()
+        .any(|call| {
+            let Some(function) = call.field("function").filter(|f| f.kind() == "attribute") else {
+                return false;
+            };
+            let Some(object) = function.field("object") else {
+                return false;
+            };
+            if !rooted(object) {
+                return false;
+            }
+            let method = function.field("attribute").map_or("", |a| text_of(a, src));
+            let inplace = call.field("arguments").is_some_and(|args| {
+                let mut cursor = args.walk();
+                let found = args.named_children(&mut cursor).any(|arg| {
+                    arg.kind() == "keyword_argument"
+                        && arg
+                            .field("name")
+                            .is_some_and(|n| text_of(n, src) == "inplace")
+                        && arg
+                            .field("value")
+                            .is_some_and(|v| text_of(v, src) != "False")
+                });
+                found
+            });
+            inplace || MUTATING_METHODS.contains(&method)
+        })
+}
+
+/// The single targets of an assignment's left side (`a, b[0] = ...` gives both).
+fn targets(left: Node) -> Vec<Node> {
+    match left.kind() {
+        "pattern_list" | "tuple_pattern" | "list_pattern" | "expression_list" | "tuple"
+        | "list" => {
+            let mut cursor = left.walk();
+            left.named_children(&mut cursor).flat_map(targets).collect()
+        }
+        "parenthesized_expression" => left.named_child(0).map(targets).unwrap_or_default(),
+        _ => vec![left],
+    }
+}
+
+/// The plain names an assignment binds.
+fn assigned_names<'a>(assignment: Node, src: &'a str) -> Vec<&'a str> {
+    assignment
+        .field("left")
+        .map(targets)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|t| t.kind() == "identifier")
+        .map(|t| text_of(t, src))
+        .collect()
 }
 
 /// Whether `call` is an argument of another read (`pickle.load(open(p, "rb"))`): that read
@@ -541,5 +701,48 @@ def update(region, stored):
     fn user_function_named_read_csv_is_silent() {
         let src = "from dash import Dash, Input, Output\napp = Dash()\ndef read_csv(x): return x\n@app.callback(Output('g', 'figure'), Input('r', 'value'))\ndef update(region):\n    return read_csv('x.csv')\n";
         assert!(check_files(&[("app.py", src), REQ], "DL301").is_empty());
+    }
+
+    #[test]
+    fn no_hoist_when_the_callback_changes_the_value_in_place() {
+        // The hoisted value would be shared by every call: each would see the last one's
+        // changes. Reads whose value is only read keep their fix.
+        let head = "import pandas as pd\nfrom dash import Dash, Input, Output\napp = Dash()\n@app.callback(Output('g', 'figure'), Input('r', 'value'))\ndef update(v):\n";
+        let mutating = [
+            "    d = pd.read_csv('data/x.csv')\n    d['n'] = v\n    return d\n",
+            "    d = pd.read_csv('data/x.csv')\n    d2 = d\n    d2.drop(d2.index[:1], inplace=True)\n    return d2\n",
+            "    d = pd.read_csv('data/x.csv')\n    d.loc[0, 'n'] = v\n    return d\n",
+            "    d = pd.read_csv('data/x.csv')\n    d.columns = ['a']\n    return d\n",
+            "    d = pd.read_csv('data/x.csv')\n    d['n'] += 1\n    return d\n",
+            "    d = pd.read_csv('data/x.csv')\n    del d['n']\n    return d\n",
+            "    d = e = pd.read_json('data/x.json')\n    e.append(v)\n    return d\n",
+            "    d = pd.read_json('data/x.json')\n    d.update({'k': v})\n    return d\n",
+            "    return pd.read_csv('data/x.csv').set_index('a', inplace=True)\n",
+        ];
+        for body in mutating {
+            let src = format!("{head}{body}");
+            let d = check_files(
+                &[
+                    ("app.py", &src),
+                    REQ,
+                    ("data/x.csv", "a\n1\n"),
+                    ("data/x.json", "[]"),
+                ],
+                "DL301",
+            );
+            assert_eq!(d.len(), 1, "{body}");
+            assert!(d[0].fixes.is_empty(), "{body}");
+        }
+        let reading = [
+            "    d = pd.read_csv('data/x.csv')\n    d2 = d.copy()\n    d2['n'] = v\n    return d2\n",
+            "    d = pd.read_csv('data/x.csv')\n    return d[d.a == v].sort_values('a')\n",
+            "    d = pd.read_csv('data/x.csv')\n    d = d.drop(columns=['a'])\n    return d\n",
+        ];
+        for body in reading {
+            let src = format!("{head}{body}");
+            let d = check_files(&[("app.py", &src), REQ, ("data/x.csv", "a\n1\n")], "DL301");
+            assert_eq!(d.len(), 1, "{body}");
+            assert_eq!(d[0].fixes.len(), 1, "{body}");
+        }
     }
 }

@@ -148,4 +148,25 @@ mod tests {
         assert_eq!(covered(&ws, &d[0]), "'table'");
         assert_eq!(Some(d[0].range.start), src.find("'table', 'data'"));
     }
+
+    #[test]
+    fn ids_are_compared_as_python_values_not_source_text() {
+        // The same strings to Python, spelt differently in the layout and callbacks.
+        let app = r#"from dash import Dash, Input, Output, html, dcc
+app = Dash()
+server = app.server
+app.layout = html.Div([dcc.Input(id="it's"), html.Div(id="caf\u00e9"), html.Div(id=r"raw\d"), html.Div(id='x' "y"), html.Div(id=f"{{z}}")])
+@app.callback(Output('xy', 'children'), Input('it\'s', 'value'))
+def cb1(v):
+    return v
+@app.callback(Output('café', 'children'), Input("raw\\d", 'value'), Input('{z}', 'value'))
+def cb2(v, w):
+    return v
+"#;
+        let found: Vec<String> = check_files(&[("app.py", app), REQ], "DL402")
+            .iter()
+            .map(|d| d.message.clone())
+            .collect();
+        assert!(found.is_empty(), "{found:#?}");
+    }
 }

@@ -655,6 +655,15 @@ fn verify_fixes(ws: &Workspace, diags: &mut [Diagnostic]) {
         d.fixes.retain(|fix| {
             let alone = conflicting.contains(&id);
             id += 1;
+            let into_other_encoding = fix.edits.iter().any(|e| match e {
+                FileEdit::Replace { file, .. } => {
+                    ws.source(file).is_some_and(|s| s.encoding().is_some())
+                }
+                FileEdit::Create { .. } => false,
+            });
+            if into_other_encoding {
+                return false;
+            }
             let files_ok = !alone
                 && fix.edits.iter().all(|e| match e {
                     FileEdit::Replace { file, .. } => {
@@ -938,9 +947,12 @@ pub fn string_literal_like(original: &str, value: &str) -> String {
         .next()
         .filter(|c| *c == '\'' || *c == '"')
         .unwrap_or('"');
+    // Escaped so that Python reads back exactly `value` (a line break would end the literal).
     let escaped = value
         .replace('\\', "\\\\")
-        .replace(quote, &format!("\\{quote}"));
+        .replace(quote, &format!("\\{quote}"))
+        .replace('\n', "\\n")
+        .replace('\r', "\\r");
     format!("{quote}{escaped}{quote}")
 }
 
@@ -959,7 +971,7 @@ pub fn first_line_of(text: &str, range: Range<usize>) -> Range<usize> {
 
 /// The indentation of the line holding `offset`.
 pub fn indent_at(text: &str, offset: usize) -> &str {
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = crate::analysis::text::line_start(text, offset);
     let line = &text[line_start..];
     let width = line.len() - line.trim_start_matches([' ', '\t']).len();
     &line[..width]
@@ -967,12 +979,7 @@ pub fn indent_at(text: &str, offset: usize) -> &str {
 
 /// The end of the line holding `offset` (before its line ending).
 pub fn line_end(text: &str, offset: usize) -> usize {
-    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    if end > offset && text.as_bytes()[end - 1] == b'\r' {
-        end - 1
-    } else {
-        end
-    }
+    crate::analysis::text::line_end(text, offset)
 }
 
 #[cfg(test)]

@@ -290,7 +290,9 @@ pub fn suppress_edit(
     // After a byte-order mark, which must stay first, and after a script's `#!` line.
     let mut top = if text.starts_with('\u{feff}') { 3 } else { 0 };
     if text[top..].starts_with("#!") {
-        top = text[top..].find('\n').map_or(text.len(), |i| top + i + 1);
+        top = crate::analysis::text::line_ends(&text[top..])
+            .next()
+            .map_or(text.len(), |(_, next)| top + next);
     }
     let at_top = || {
         let eol = crate::analysis::text::eol_of(text);
@@ -356,7 +358,7 @@ pub fn remove_code_edit(
             new_text: String::new(),
         });
     }
-    let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = crate::analysis::text::line_start(text, range.start);
     let line_end = super::line_end(text, range.start);
     if !text[range.end..line_end].trim().is_empty() {
         return None;
