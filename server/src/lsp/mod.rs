@@ -85,7 +85,14 @@ impl Backend {
 
     /// Loads a folder from disk off the runtime, then analyses and publishes it.
     async fn scan(&self, folder: usize) {
-        let root = self.lock().folders[folder].root.clone();
+        let (root, detached) = {
+            let s = self.lock();
+            (s.folders[folder].root.clone(), s.folders[folder].detached)
+        };
+        // A detached folder (a document opened before `initialized`) is never read.
+        if detached {
+            return;
+        }
         let loaded = tokio::task::spawn_blocking(move || vfs::load_workspace(&root)).await;
         let ws = match loaded {
             Ok(Ok(ws)) => ws,
