@@ -88,8 +88,14 @@ fn a_document_outside_the_workspace_is_analysed_alone() {
     let app = client.open(&root.join("ws/app.py"), "python");
     client.diagnostics(&app, has("DL101"));
     let scratch = format!("file://{}/home/scratch.py", root.display());
-    open_text(&mut client, &scratch, "import os\nprint(os.getcwd())\n", 1);
-    client.diagnostics(&scratch, |_| true);
+    let text = "import dash\napp = dash.Dash(__name__)\nrows = open('data/x.csv').read()\n";
+    open_text(&mut client, &scratch, text, 1);
+    let alone = client.diagnostics(&scratch, |_| true);
+    // Its neighbours were not read: their absence (no Procfile, no requirements.txt, no
+    // data file) is not reported as a fact.
+    for code in ["DL102", "DL107", "DL205"] {
+        assert!(lacks(code)(&alone), "{alone:?}");
+    }
     answers(&mut client, &scratch);
     let seen = client.drain(Duration::from_secs(2));
     let home = format!("file://{}/home/", root.display());

@@ -44,6 +44,12 @@ fn by_file(diags: &[Arc<Finding>]) -> BTreeMap<&Path, &[Arc<Finding>]> {
 /// `{"uri": ..., "format": "svg" | "json" | "mermaid" | "dot"}`; default svg), computed on the
 /// server's current view (unsaved edits included). Answers `{"format", "content"}`.
 pub const CALLBACK_GRAPH_COMMAND: &str = "dash-lsp.callbackGraph";
+/// Rules whose findings judge files next to the document (deploy files, data files, CHECKS):
+/// in a detached folder those files were never read, so their absence proves nothing.
+fn judges_unread_files(code: &str) -> bool {
+    code.starts_with("DL1") || matches!(code, "DL205" | "DL302" | "DL305" | "DL307")
+}
+
 /// Yields after an edit before it is analysed: enough for the edits already sent behind it to
 /// arrive and supersede it.
 const QUIET_YIELDS: usize = 4;
@@ -171,7 +177,7 @@ impl Backend {
     /// Re-analyses a folder and publishes what changed (always the `touched` files).
     async fn refresh(&self, folder: usize, touched: Vec<PathBuf>) {
         self.restat_missing(folder).await;
-        let (generation, ws, options, versions) = {
+        let (generation, ws, options, versions, detached) = {
             let mut s = self.lock();
             let mut options = s.folder_options(folder);
             // The versions of the texts analysed (documents may be edited meanwhile: a
@@ -192,10 +198,13 @@ impl Backend {
             });
             let mut ws = f.ws.clone();
             ws.record_misses(f.misses.clone());
-            (f.generation, ws, options, versions)
+            (f.generation, ws, options, versions, f.detached)
         };
         let analysed = tokio::task::spawn_blocking(move || {
-            let diagnostics = rules::check_shared(&ws, &options);
+            let mut diagnostics = rules::check_shared(&ws, &options);
+            if detached {
+                diagnostics.retain(|d| !judges_unread_files(d.code));
+            }
             Analysis { ws, diagnostics }
         })
         .await;
