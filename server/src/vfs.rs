@@ -146,13 +146,10 @@ pub fn read_entry(path: &Path, size: u64) -> FileEntry {
         };
     }
     if size > MAX_TEXT_BYTES {
-        return FileEntry {
-            size,
-            content: Content::Unreadable(Arc::from("file too large to read")),
-        };
+        return too_large_entry(size);
     }
-    let content = match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
+    let content = match read_at_most(path, MAX_TEXT_BYTES) {
+        Ok(Some(bytes)) => match String::from_utf8(bytes) {
             Ok(text) => Content::Text(Arc::new(crate::analysis::workspace::SourceFile::new(text))),
             // PEP 263: a Python file may declare another encoding (`# coding: latin-1`).
             Err(e) if path.extension().is_some_and(|x| x == "py") => {
@@ -165,9 +162,50 @@ pub fn read_entry(path: &Path, size: u64) -> FileEntry {
             }
             Err(_) => Content::Unreadable(Arc::from("not valid UTF-8")),
         },
+        // It grew past the limit after it was listed.
+        Ok(None) => return too_large_entry(size),
         Err(e) => Content::Unreadable(Arc::from(e.to_string())),
     };
     FileEntry { size, content }
+}
+
+/// A file over the read limit (on disk, or an open document): DL003 reports it.
+pub(crate) fn too_large_entry(size: u64) -> FileEntry {
+    FileEntry {
+        size,
+        content: Content::Unreadable(Arc::from("file too large to read")),
+    }
+}
+
+/// The bytes of a file, or `None` when it holds more than `max`: the size seen when it was
+/// listed does not bound the read (the file may have grown since).
+fn read_at_most(path: &Path, max: u64) -> io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max + 1)
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= max).then_some(bytes))
+}
+
+/// What one path is on disk, by the scan's policy: only a regular file (not a symlink, FIFO,
+/// device or socket) is a file of the workspace, read as `read_entry` reads it.
+pub(crate) enum OnDisk {
+    File(FileEntry),
+    Dir,
+    /// Missing, or not something the scan lists.
+    Absent,
+}
+
+/// Looks at one path (the server's re-read of a changed or closed file). Never follows a
+/// symlink and never opens anything but a regular file, so a FIFO cannot block and
+/// `/dev/zero` cannot fill memory.
+pub(crate) fn read_path(path: &Path) -> OnDisk {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() => OnDisk::File(read_entry(path, meta.len())),
+        Ok(meta) if meta.is_dir() => OnDisk::Dir,
+        _ => OnDisk::Absent,
+    }
 }
 
 /// The app folder that holds `file`: the nearest ancestor with a Procfile or requirements.txt

@@ -136,7 +136,16 @@ pub struct FileEntry {
 #[derive(Clone, Debug, Default)]
 pub struct Workspace {
     files: BTreeMap<PathBuf, FileEntry>,
+    /// Where `exists` records the paths it did not find (the LSP looks for them on disk
+    /// again: the snapshot does not see files created since the scan).
+    misses: Option<Misses>,
 }
+
+/// Paths asked for and not found, shared by a workspace and its copies.
+pub(crate) type Misses = Arc<std::sync::Mutex<std::collections::BTreeSet<PathBuf>>>;
+
+/// Most misses remembered per analysis.
+const MAX_MISSES: usize = 10_000;
 
 /// Whether dash-lsp reads a file's text (as opposed to only its size).
 pub fn is_read_as_text(path: &Path) -> bool {
@@ -206,7 +215,19 @@ impl Workspace {
     }
 
     pub fn exists(&self, path: &Path) -> bool {
-        self.files.contains_key(path)
+        let found = self.files.contains_key(path);
+        if let (false, Some(misses)) = (found, &self.misses) {
+            let mut misses = misses.lock().unwrap_or_else(|e| e.into_inner());
+            if misses.len() < MAX_MISSES {
+                misses.insert(path.to_path_buf());
+            }
+        }
+        found
+    }
+
+    /// Records in `misses` every path `exists` does not find.
+    pub(crate) fn record_misses(&mut self, misses: Misses) {
+        self.misses = Some(misses);
     }
 
     pub fn source(&self, path: &Path) -> Option<&Arc<SourceFile>> {

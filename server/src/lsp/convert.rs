@@ -56,8 +56,44 @@ pub fn uri(root: &Path, rel: &Path) -> Option<Uri> {
     Uri::from_file_path(root.join(rel))
 }
 
+/// The file path of a URI, lexically normalised (`a/./b/../c` is `a/c`): one file is one
+/// path however the client spells it, and `..` never climbs out of a folder unnoticed.
 pub fn path_of(uri: &Uri) -> Option<PathBuf> {
-    uri.to_file_path().map(|p| p.into_owned())
+    uri.to_file_path().map(|p| normalize(&p))
+}
+
+/// `.` and `..` resolved without touching the disk (no symlinks followed); `..` at the root
+/// stays at the root.
+pub(crate) fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The URI a document is known by: the client's own unless its path is not normalised, then
+/// the URI of the normalised path (so `ws/data/../app.py` and `ws/app.py` are one document).
+pub(crate) fn document_uri(uri: &Uri) -> Uri {
+    let Some(raw) = uri.to_file_path() else {
+        return uri.clone();
+    };
+    let normal = normalize(&raw);
+    if normal.as_path() == &*raw {
+        return uri.clone();
+    }
+    Uri::from_file_path(normal).unwrap_or_else(|| uri.clone())
 }
 
 /// The protocol form of a diagnostic. `data` carries the rule name.
@@ -188,4 +224,24 @@ pub fn workspace_edit(
         document_changes: Some(DocumentChanges::Operations(ops)),
         ..Default::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_normalised_lexically() {
+        assert_eq!(
+            normalize(Path::new("/ws/data/../app.py")),
+            Path::new("/ws/app.py")
+        );
+        assert_eq!(normalize(Path::new("/ws/./a/.././b")), Path::new("/ws/b"));
+        assert_eq!(normalize(Path::new("/../../x.py")), Path::new("/x.py"));
+        let uri: Uri = "file:///ws/data/%2e%2e/app.py".parse().unwrap();
+        assert_eq!(path_of(&uri).unwrap(), Path::new("/ws/app.py"));
+        assert_eq!(document_uri(&uri).as_str(), "file:///ws/app.py");
+        let plain: Uri = "file:///ws/a%20b.py".parse().unwrap();
+        assert_eq!(document_uri(&plain), plain);
+    }
 }

@@ -15,6 +15,9 @@ use crate::analysis::workspace::SourceFile;
 pub struct Document {
     rope: Rope,
     pub version: i32,
+    /// Counts the edits applied: an analysis scheduled for an edit runs only if no later
+    /// edit has arrived.
+    pub(crate) edits: u64,
     python: bool,
     tree: Option<Tree>,
 }
@@ -28,10 +31,16 @@ pub struct Position {
 
 impl Document {
     pub fn new(text: &str, version: i32, python: bool) -> Document {
-        let tree = if python { parse_tree(text, None) } else { None };
+        // Over the size limit the text is kept (edits may shrink it) but never parsed.
+        let tree = if python && !too_large(text.len()) {
+            parse_tree(text, None)
+        } else {
+            None
+        };
         Document {
             rope: Rope::from_str(text),
             version,
+            edits: 0,
             python,
             tree,
         }
@@ -39,6 +48,17 @@ impl Document {
 
     pub fn text(&self) -> String {
         self.rope.to_string()
+    }
+
+    /// Over the limit of files read from disk: not analysed (DL003 says why), like such a
+    /// file on disk.
+    pub(crate) fn is_too_large(&self) -> bool {
+        too_large(self.len())
+    }
+
+    /// The text's length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.rope.len_bytes()
     }
 
     /// Replaces the whole text.
@@ -128,6 +148,10 @@ impl Document {
         let module = PythonModule::from_tree(&text, tree);
         SourceFile::with_python(text, module)
     }
+}
+
+fn too_large(bytes: usize) -> bool {
+    bytes as u64 > crate::analysis::workspace::MAX_TEXT_BYTES
 }
 
 #[cfg(test)]

@@ -44,6 +44,15 @@ fn by_file(diags: &[Arc<Finding>]) -> BTreeMap<&Path, &[Arc<Finding>]> {
 /// `{"uri": ..., "format": "svg" | "json" | "mermaid" | "dot"}`; default svg), computed on the
 /// server's current view (unsaved edits included). Answers `{"format", "content"}`.
 pub const CALLBACK_GRAPH_COMMAND: &str = "dash-lsp.callbackGraph";
+/// Rules whose findings judge files next to the document (deploy files, data files, CHECKS):
+/// in a detached folder those files were never read, so their absence proves nothing.
+fn judges_unread_files(code: &str) -> bool {
+    code.starts_with("DL1") || matches!(code, "DL205" | "DL302" | "DL305" | "DL307")
+}
+
+/// Yields after an edit before it is analysed: enough for the edits already sent behind it to
+/// arrive and supersede it.
+const QUIET_YIELDS: usize = 4;
 /// Most fix-all rounds (a fix can enable another).
 const MAX_FIX_ROUNDS: usize = 10;
 
@@ -82,7 +91,14 @@ impl Backend {
 
     /// Loads a folder from disk off the runtime, then analyses and publishes it.
     async fn scan(&self, folder: usize) {
-        let root = self.lock().folders[folder].root.clone();
+        let (root, detached) = {
+            let s = self.lock();
+            (s.folders[folder].root.clone(), s.folders[folder].detached)
+        };
+        // A detached folder (a document opened before `initialized`) is never read.
+        if detached {
+            return;
+        }
         let loaded = tokio::task::spawn_blocking(move || vfs::load_workspace(&root)).await;
         let ws = match loaded {
             Ok(Ok(ws)) => ws,
@@ -111,11 +127,63 @@ impl Backend {
         }
     }
 
+    /// The files the last analysis of `folder` looked for and did not find are looked for
+    /// again on disk: one created since (a data file, without a watched-file event) is seen.
+    async fn restat_missing(&self, folder: usize) {
+        let probes = {
+            let s = self.lock();
+            let Some(f) = s.folders.get(folder).filter(|f| f.scanned && !f.detached) else {
+                return;
+            };
+            let taken = std::mem::take(&mut *f.misses.lock().unwrap_or_else(|e| e.into_inner()));
+            let probes: Vec<(PathBuf, PathBuf)> = taken
+                .into_iter()
+                .filter(|rel| {
+                    rel.components()
+                        .all(|c| matches!(c, std::path::Component::Normal(_)))
+                        && !rel
+                            .components()
+                            .any(|c| vfs::is_excluded_dir(Path::new(c.as_os_str())))
+                })
+                .map(|rel| (f.root.join(&rel), rel))
+                .collect();
+            probes
+        };
+        if probes.is_empty() {
+            return;
+        }
+        let found = tokio::task::spawn_blocking(move || {
+            probes
+                .into_iter()
+                .filter_map(|(path, rel)| match vfs::read_path(&path) {
+                    vfs::OnDisk::File(entry) => Some((rel, entry)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        let mut s = self.lock();
+        if let Some(f) = s.folders.get_mut(folder) {
+            for (rel, entry) in found {
+                // Never over a file the workspace has (an open document's buffer).
+                if !f.ws.exists(&rel) {
+                    f.ws.insert_entry(rel, entry);
+                }
+            }
+        }
+    }
+
     /// Re-analyses a folder and publishes what changed (always the `touched` files).
     async fn refresh(&self, folder: usize, touched: Vec<PathBuf>) {
-        let (generation, ws, options) = {
+        self.restat_missing(folder).await;
+        let (generation, ws, options, versions, detached) = {
             let mut s = self.lock();
             let mut options = s.folder_options(folder);
+            // The versions of the texts analysed (documents may be edited meanwhile: a
+            // publication names the version it was computed from).
+            let versions: HashMap<Uri, i32> =
+                s.docs.iter().map(|(u, d)| (u.clone(), d.version)).collect();
             let Some(f) = s.folders.get_mut(folder) else {
                 return;
             };
@@ -128,10 +196,15 @@ impl Backend {
             options.cancel = rules::Cancel::new(move || {
                 latest.load(std::sync::atomic::Ordering::SeqCst) != mine
             });
-            (f.generation, f.ws.clone(), options)
+            let mut ws = f.ws.clone();
+            ws.record_misses(f.misses.clone());
+            (f.generation, ws, options, versions, f.detached)
         };
         let analysed = tokio::task::spawn_blocking(move || {
-            let diagnostics = rules::check_shared(&ws, &options);
+            let mut diagnostics = rules::check_shared(&ws, &options);
+            if detached {
+                diagnostics.retain(|d| !judges_unread_files(d.code));
+            }
             Analysis { ws, diagnostics }
         })
         .await;
@@ -154,8 +227,6 @@ impl Backend {
         let publishes = self.guarded("publish", || {
             let mut s = self.lock();
             let (enc, related) = (s.encoding, s.related_information);
-            let versions: HashMap<Uri, i32> =
-                s.docs.iter().map(|(u, d)| (u.clone(), d.version)).collect();
             let f = &mut s.folders[folder];
             if f.generation != generation {
                 return None;
@@ -224,17 +295,21 @@ impl Backend {
         }
     }
 
-    /// The folder of a document, creating (and scanning) one for a file outside every
-    /// workspace folder.
+    /// The folder of a document. A file outside every workspace folder gets a detached folder
+    /// (its own folder, never scanned): it is analysed alone, and nothing around it is read,
+    /// since the user never offered that folder (it may be the home folder, or `/`).
     async fn folder_of(&self, uri: &Uri) -> Option<(usize, PathBuf)> {
         let path = convert::path_of(uri)?;
-        if let Some(found) = self.lock().locate(&path) {
+        let mut s = self.lock();
+        if let Some(found) = s.locate(&path) {
             return Some(found);
         }
-        let root = vfs::root_for_file(&path);
-        let folder = self.lock().add_folder(root);
-        self.scan(folder).await;
-        self.lock().locate(&path)
+        let root = path.parent()?.to_path_buf();
+        let folder = s.add_folder(root);
+        let f = &mut s.folders[folder];
+        f.detached = true;
+        f.scanned = true;
+        s.locate(&path)
     }
 
     fn code_actions(
@@ -555,10 +630,12 @@ impl Backend {
         params: DocumentTextParams,
     ) -> Result<Option<DocumentTextResult>> {
         let s = self.lock();
-        Ok(s.docs.get(&params.uri).map(|d| DocumentTextResult {
-            text: d.text(),
-            version: d.version,
-        }))
+        Ok(s.docs
+            .get(&convert::document_uri(&params.uri))
+            .map(|d| DocumentTextResult {
+                text: d.text(),
+                version: d.version,
+            }))
     }
 
     /// `dash-lsp/debugPanic`: panics inside a request handler, to prove the server survives
@@ -773,6 +850,8 @@ impl LanguageServer for Backend {
                     "**/render.{yaml,yml}",
                     "**/fly.toml",
                     "**/{docker-compose,compose}.{yaml,yml}",
+                    // Any other file: data files the rules look for (DL205), `*.in`.
+                    "**/*",
                 ]
                 .iter()
                 .map(|g| FileSystemWatcher {
@@ -820,7 +899,8 @@ impl LanguageServer for Backend {
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        let doc = params.text_document;
+        let mut doc = params.text_document;
+        doc.uri = convert::document_uri(&doc.uri);
         let Some(path) = convert::path_of(&doc.uri) else {
             return;
         };
@@ -841,7 +921,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        let uri = params.text_document.uri;
+        let uri = convert::document_uri(&params.text_document.uri);
         let Some(path) = convert::path_of(&uri) else {
             return;
         };
@@ -862,69 +942,156 @@ impl LanguageServer for Backend {
                     None => doc.replace_all(&change.text),
                 }
             }
+            doc.edits += 1;
+            let edit = doc.edits;
             let (folder, rel) = s.locate(&path)?;
-            s.sync_document(&uri, folder, &rel);
-            Some((folder, rel))
+            // The text is current at once for the requests that follow; it is parsed (and
+            // analysed) only for the newest edit, below.
+            s.sync_text(&uri, folder, &rel);
+            Some((folder, rel, edit))
         });
-        if let Some(Some((folder, rel))) = located {
+        let Some(Some((folder, rel, edit))) = located else {
+            return;
+        };
+        // Latest edit wins: edits already queued behind this one apply first (each yield lets
+        // the server take in more messages), and only the newest is parsed and analysed: a
+        // burst of edits costs one analysis, not one each.
+        let is_newest = || {
+            let s = self.lock();
+            s.docs.get(&uri).map(|d| d.edits) == Some(edit)
+        };
+        for _ in 0..QUIET_YIELDS {
+            tokio::task::yield_now().await;
+            if !is_newest() {
+                return;
+            }
+        }
+        let newest = self.guarded("didChange", || {
+            let mut s = self.lock();
+            if s.docs.get(&uri).map(|d| d.edits) != Some(edit) {
+                return false;
+            }
+            s.sync_document(&uri, folder, &rel);
+            true
+        });
+        if newest == Some(true) {
             self.refresh(folder, vec![rel]).await;
         }
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        let uri = params.text_document.uri;
+        let uri = convert::document_uri(&params.text_document.uri);
         let Some(path) = convert::path_of(&uri) else {
             return;
         };
-        // The editor's unsaved text is gone: the disk's version counts again.
+        // The editor's unsaved text is gone: the disk's version counts again. The disk is read
+        // outside the lock (a slow read must not stall every other request).
         let located = self.guarded("didClose", || {
             let mut s = self.lock();
             s.docs.remove(&uri);
             let (folder, rel) = s.locate(&path)?;
-            match std::fs::metadata(&path) {
-                Ok(meta) => s.folders[folder]
-                    .ws
-                    .insert_entry(rel.clone(), vfs::read_entry(&path, meta.len())),
-                Err(_) => {
-                    s.folders[folder].ws.remove(&rel);
+            Some((folder, rel, s.folders[folder].detached))
+        });
+        let Some(Some((folder, rel, detached))) = located else {
+            return;
+        };
+        // A detached folder holds open documents only: nothing outside the workspace is read.
+        let on_disk = if detached {
+            vfs::OnDisk::Absent
+        } else {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || vfs::read_path(&path))
+                .await
+                .unwrap_or(vfs::OnDisk::Absent)
+        };
+        let done = self.guarded("didClose", || {
+            let mut s = self.lock();
+            // Re-opened meanwhile (or its folder went away): the buffer wins.
+            if s.docs.contains_key(&uri) || s.locate(&path) != Some((folder, rel.clone())) {
+                return None;
+            }
+            let ws = &mut s.folders[folder].ws;
+            match on_disk {
+                vfs::OnDisk::File(entry) => ws.insert_entry(rel, entry),
+                vfs::OnDisk::Dir | vfs::OnDisk::Absent => {
+                    ws.remove(&rel);
                 }
             }
             s.release_models(folder);
             Some(folder)
         });
-        if let Some(Some(folder)) = located {
+        if let Some(Some(folder)) = done {
             self.refresh(folder, Vec::new()).await;
         }
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let mut affected = std::collections::BTreeSet::new();
-        self.guarded("didChangeWatchedFiles", || {
-            let mut s = self.lock();
+        // Which changes concern a workspace folder (under the lock), then the disk reads (off
+        // it), then the new entries (under it again).
+        let wanted = self.guarded("didChangeWatchedFiles", || {
+            let s = self.lock();
+            let mut wanted = Vec::new();
             for change in &params.changes {
-                let Some(path) = convert::path_of(&change.uri) else {
+                let uri = convert::document_uri(&change.uri);
+                let Some(path) = convert::path_of(&uri) else {
                     continue;
                 };
                 // An open document's buffer wins over the disk.
-                if s.docs.contains_key(&change.uri) {
+                if s.docs.contains_key(&uri) {
                     continue;
                 }
                 let Some((folder, rel)) = s.locate(&path) else {
                     continue;
                 };
-                if rel
-                    .components()
-                    .any(|c| vfs::is_excluded_dir(Path::new(c.as_os_str())))
+                if s.folders[folder].detached
+                    || rel
+                        .components()
+                        .any(|c| vfs::is_excluded_dir(Path::new(c.as_os_str())))
                 {
                     continue;
                 }
-                match std::fs::metadata(&path) {
-                    Ok(meta) if meta.is_file() => s.folders[folder]
-                        .ws
-                        .insert_entry(rel, vfs::read_entry(&path, meta.len())),
-                    Ok(_) => continue,
-                    Err(_) => {
-                        s.folders[folder].ws.remove(&rel);
+                wanted.push((uri, path, folder, rel));
+            }
+            wanted
+        });
+        let Some(wanted) = wanted.filter(|w| !w.is_empty()) else {
+            return;
+        };
+        let read = tokio::task::spawn_blocking(move || {
+            wanted
+                .into_iter()
+                .map(|(uri, path, folder, rel)| {
+                    let on_disk = vfs::read_path(&path);
+                    (uri, path, folder, rel, on_disk)
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        let mut affected = std::collections::BTreeSet::new();
+        self.guarded("didChangeWatchedFiles", || {
+            let mut s = self.lock();
+            for (uri, path, folder, rel, on_disk) in read {
+                if s.docs.contains_key(&uri) || s.locate(&path) != Some((folder, rel.clone())) {
+                    continue;
+                }
+                let open = s.open_in(folder);
+                let ws = &mut s.folders[folder].ws;
+                match on_disk {
+                    vfs::OnDisk::File(entry) => ws.insert_entry(rel, entry),
+                    // Its files arrive as their own events.
+                    vfs::OnDisk::Dir => continue,
+                    // A deleted folder comes as one event: its files go with it (open
+                    // documents keep their buffers).
+                    vfs::OnDisk::Absent => {
+                        let gone: Vec<PathBuf> = ws
+                            .files_under(&rel)
+                            .map(|(p, _)| p.clone())
+                            .filter(|p| !open.contains(p))
+                            .collect();
+                        for p in gone {
+                            ws.remove(&p);
+                        }
                     }
                 }
                 affected.insert(folder);
@@ -960,7 +1127,13 @@ impl LanguageServer for Backend {
             let Some(root) = convert::path_of(&added.uri) else {
                 continue;
             };
-            let folder = self.lock().add_folder(root);
+            let folder = {
+                let mut s = self.lock();
+                let folder = s.add_folder(root);
+                // A detached folder the user now adds is a workspace folder like any other.
+                s.folders[folder].detached = false;
+                folder
+            };
             self.scan(folder).await;
         }
     }

@@ -12,7 +12,7 @@ use super::document::Document;
 use crate::analysis::project::{app_roots, owning_root};
 use crate::analysis::settings::Settings;
 use crate::analysis::text::Encoding;
-use crate::analysis::workspace::{Content, SourceFile};
+use crate::analysis::workspace::{Content, FileEntry, SourceFile};
 use crate::analysis::{Diagnostic, Workspace};
 use crate::rules::{self, CheckOptions};
 
@@ -42,6 +42,12 @@ pub struct Folder {
     pub published: BTreeSet<PathBuf>,
     /// Per-app results: an edit re-checks only the apps it can affect.
     pub cache: Arc<rules::AppCache>,
+    /// Not a workspace folder: the folder of documents opened outside every workspace folder.
+    /// It holds those open documents only; nothing in it is read from disk.
+    pub detached: bool,
+    /// Paths the last analysis looked for and did not find: looked for on disk again before
+    /// the next one (see `Workspace::record_misses`).
+    pub misses: crate::analysis::workspace::Misses,
 }
 
 impl Folder {
@@ -55,6 +61,8 @@ impl Folder {
             analysis: Arc::new(Analysis::default()),
             published: BTreeSet::new(),
             cache: Arc::default(),
+            detached: false,
+            misses: Default::default(),
         }
     }
 }
@@ -130,10 +138,35 @@ impl Session {
     /// Puts an open document's current text into its folder's workspace.
     pub fn sync_document(&mut self, uri: &Uri, folder: usize, rel: &Path) {
         if let Some(doc) = self.docs.get_mut(uri) {
+            if doc.is_too_large() {
+                let size = doc.len() as u64;
+                self.folders[folder]
+                    .ws
+                    .insert_entry(rel.to_path_buf(), crate::vfs::too_large_entry(size));
+                return;
+            }
             let source: SourceFile = doc.snapshot();
             self.folders[folder]
                 .ws
                 .insert_source(rel.to_path_buf(), Arc::new(source));
+        }
+    }
+
+    /// Puts an open document's current text into its folder's workspace, unparsed (a cheap
+    /// step for every edit; `sync_document` parses incrementally when it is analysed).
+    pub(crate) fn sync_text(&mut self, uri: &Uri, folder: usize, rel: &Path) {
+        if let Some(doc) = self.docs.get(uri) {
+            let entry = if doc.is_too_large() {
+                crate::vfs::too_large_entry(doc.len() as u64)
+            } else {
+                FileEntry {
+                    size: doc.len() as u64,
+                    content: Content::Text(Arc::new(SourceFile::new(doc.text()))),
+                }
+            };
+            self.folders[folder]
+                .ws
+                .insert_entry(rel.to_path_buf(), entry);
         }
     }
 

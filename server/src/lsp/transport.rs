@@ -53,6 +53,14 @@ async fn header_line<R: AsyncBufRead + Unpin>(input: &mut R) -> std::io::Result<
 /// Reads the next frame: headers (`Content-Length` required, others ignored), a blank line,
 /// then the body.
 pub async fn read_frame<R: AsyncBufRead + Unpin>(input: &mut R) -> std::io::Result<Frame> {
+    read_frame_up_to(input, MAX_FRAME).await
+}
+
+/// `read_frame` with bodies over `max` bytes skipped (`Frame::Bad`).
+async fn read_frame_up_to<R: AsyncBufRead + Unpin>(
+    input: &mut R,
+    max: usize,
+) -> std::io::Result<Frame> {
     let mut length: Option<Result<usize, String>> = None;
     let mut seen_header = false;
     loop {
@@ -84,7 +92,7 @@ pub async fn read_frame<R: AsyncBufRead + Unpin>(input: &mut R) -> std::io::Resu
         Some(Err(e)) => return Ok(Frame::Bad(e)),
         None => return Ok(Frame::Bad("a header without Content-Length".into())),
     };
-    if length > MAX_FRAME {
+    if length > max {
         // Skip the body without holding it.
         let skipped =
             tokio::io::copy(&mut input.take(length as u64), &mut tokio::io::sink()).await?;
@@ -184,15 +192,25 @@ where
     }
 }
 
-/// Copies the server's output, frame by frame, to `out`.
+/// Copies the server's output, frame by frame, to `out`. The server's own messages have no
+/// size limit (the client's limit protects the server's memory, not the other way round): a
+/// large publication is sent whole, and nothing the server writes ends the pump but the end
+/// of its output.
 pub async fn pump_output<R>(from_server: R, out: mpsc::UnboundedSender<Vec<u8>>)
 where
     R: AsyncRead + Unpin,
 {
     let mut from_server = tokio::io::BufReader::new(from_server);
-    while let Ok(Frame::Body(body)) = read_frame(&mut from_server).await {
-        if out.send(frame(&body)).is_err() {
-            return;
+    loop {
+        match read_frame_up_to(&mut from_server, usize::MAX).await {
+            Ok(Frame::Body(body)) => {
+                if out.send(frame(&body)).is_err() {
+                    return;
+                }
+            }
+            // tower-lsp frames its own output: this never happens, and must not stop the pump.
+            Ok(Frame::Bad(why)) => tracing::error!("server output: skipped a bad frame: {why}"),
+            Ok(Frame::Eof) | Err(_) => return,
         }
     }
 }
@@ -243,6 +261,19 @@ mod tests {
                 Frame::Eof,
             ]
         );
+    }
+
+    #[tokio::test]
+    async fn server_output_larger_than_the_input_limit_is_sent() {
+        // A publication over `MAX_FRAME`, then a small response: both reach the client.
+        let big = vec![b' '; MAX_FRAME + 1];
+        let mut input = frame(&big);
+        input.extend(frame(b"{}"));
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        pump_output(&input[..], tx).await;
+        let first = rx.recv().await.unwrap();
+        assert_eq!(first.len(), frame(&big).len());
+        assert_eq!(rx.recv().await.unwrap(), frame(b"{}"));
     }
 
     #[test]

@@ -64,7 +64,11 @@ impl LspClient {
     }
 
     pub fn spawn_with_env(env: &[(&str, &str)]) -> LspClient {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_dash-lsp"));
+        // `DASH_LSP_BIN` runs the tests against another build (to show that a new test fails
+        // on the binary from before a fix).
+        let bin = std::env::var_os("DASH_LSP_BIN")
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_dash-lsp").into());
+        let mut cmd = Command::new(bin);
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
