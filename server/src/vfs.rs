@@ -188,8 +188,9 @@ fn read_at_most(path: &Path, max: u64) -> io::Result<Option<Vec<u8>>> {
     Ok((bytes.len() as u64 <= max).then_some(bytes))
 }
 
-/// What one path is on disk, by the scan's policy: only a regular file (not a symlink, FIFO,
-/// device or socket) is a file of the workspace, read as `read_entry` reads it.
+/// What one path is on disk, by the scan's policy: only a regular file (or a link to one under
+/// the root; not a FIFO, device or socket) is a file of the workspace, read as `read_entry`
+/// reads it.
 pub(crate) enum OnDisk {
     File(FileEntry),
     Dir,
@@ -197,13 +198,27 @@ pub(crate) enum OnDisk {
     Absent,
 }
 
-/// Looks at one path (the server's re-read of a changed or closed file). Never follows a
-/// symlink and never opens anything but a regular file, so a FIFO cannot block and
-/// `/dev/zero` cannot fill memory.
-pub(crate) fn read_path(path: &Path) -> OnDisk {
+/// Looks at one path (the server's re-read of a changed or closed file). Follows a symlink
+/// only as the scan does (to a regular file or folder under `root`) and never opens anything
+/// but a regular file, so a FIFO cannot block and `/dev/zero` cannot fill memory.
+pub(crate) fn read_path(root: &Path, path: &Path) -> OnDisk {
     match std::fs::symlink_metadata(path) {
         Ok(meta) if meta.is_file() => OnDisk::File(read_entry(path, meta.len())),
         Ok(meta) if meta.is_dir() => OnDisk::Dir,
+        // A link as the scan takes it: followed only to a regular file or folder under `root`.
+        Ok(meta) if meta.file_type().is_symlink() => {
+            let Ok(real_root) = std::fs::canonicalize(root) else {
+                return OnDisk::Absent;
+            };
+            match follow_link(&real_root, path) {
+                Link::File(size) => OnDisk::File(read_entry(path, size)),
+                Link::Dir(_) => OnDisk::Dir,
+                Link::NotFollowed(why) => OnDisk::File(FileEntry {
+                    size: 0,
+                    content: Content::Unreadable(Arc::from(why)),
+                }),
+            }
+        }
         _ => OnDisk::Absent,
     }
 }
@@ -351,4 +366,43 @@ fn same_file_identity(meta: &std::fs::Metadata, tmp: &std::fs::File) -> bool {
 #[cfg(not(unix))]
 fn same_file_identity(_: &std::fs::Metadata, _: &std::fs::File) -> bool {
     true
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    /// The server's re-read takes links as the scan does: a link to a file under the root is
+    /// that file, one leading outside is listed unreadable (never read, never "missing").
+    #[test]
+    fn read_path_follows_links_as_the_scan_does() {
+        let outside = tempfile::tempdir().unwrap();
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("shared.txt"), "dash\n").unwrap();
+        std::fs::write(outside.path().join("secret.txt"), "x\n").unwrap();
+        let inside = root.path().join("requirements.txt");
+        std::os::unix::fs::symlink(root.path().join("shared.txt"), &inside).unwrap();
+        let out = root.path().join("other.txt");
+        std::os::unix::fs::symlink(outside.path().join("secret.txt"), &out).unwrap();
+        let text = |on: OnDisk| match on {
+            OnDisk::File(FileEntry {
+                content: Content::Text(t),
+                ..
+            }) => Some(t.text().to_string()),
+            _ => None,
+        };
+        assert_eq!(
+            text(read_path(root.path(), &inside)).as_deref(),
+            Some("dash\n")
+        );
+        assert!(matches!(
+            read_path(root.path(), &out),
+            OnDisk::File(FileEntry {
+                content: Content::Unreadable(_),
+                ..
+            })
+        ));
+        let scanned = load_workspace(root.path()).unwrap();
+        assert_eq!(scanned.text(Path::new("requirements.txt")), Some("dash\n"));
+    }
 }

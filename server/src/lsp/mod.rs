@@ -147,15 +147,16 @@ impl Backend {
                 })
                 .map(|rel| (f.root.join(&rel), rel))
                 .collect();
-            probes
+            (f.root.clone(), probes)
         };
+        let (root, probes) = probes;
         if probes.is_empty() {
             return;
         }
         let found = tokio::task::spawn_blocking(move || {
             probes
                 .into_iter()
-                .filter_map(|(path, rel)| match vfs::read_path(&path) {
+                .filter_map(|(path, rel)| match vfs::read_path(&root, &path) {
                     vfs::OnDisk::File(entry) => Some((rel, entry)),
                     _ => None,
                 })
@@ -990,9 +991,10 @@ impl LanguageServer for Backend {
             let mut s = self.lock();
             s.docs.remove(&uri);
             let (folder, rel) = s.locate(&path)?;
-            Some((folder, rel, s.folders[folder].detached))
+            let f = &s.folders[folder];
+            Some((folder, rel, f.detached, f.root.clone()))
         });
-        let Some(Some((folder, rel, detached))) = located else {
+        let Some(Some((folder, rel, detached, root))) = located else {
             return;
         };
         // A detached folder holds open documents only: nothing outside the workspace is read.
@@ -1000,7 +1002,7 @@ impl LanguageServer for Backend {
             vfs::OnDisk::Absent
         } else {
             let path = path.clone();
-            tokio::task::spawn_blocking(move || vfs::read_path(&path))
+            tokio::task::spawn_blocking(move || vfs::read_path(&root, &path))
                 .await
                 .unwrap_or(vfs::OnDisk::Absent)
         };
@@ -1050,7 +1052,8 @@ impl LanguageServer for Backend {
                 {
                     continue;
                 }
-                wanted.push((uri, path, folder, rel));
+                let root = s.folders[folder].root.clone();
+                wanted.push((uri, path, folder, rel, root));
             }
             wanted
         });
@@ -1060,8 +1063,8 @@ impl LanguageServer for Backend {
         let read = tokio::task::spawn_blocking(move || {
             wanted
                 .into_iter()
-                .map(|(uri, path, folder, rel)| {
-                    let on_disk = vfs::read_path(&path);
+                .map(|(uri, path, folder, rel, root)| {
+                    let on_disk = vfs::read_path(&root, &path);
                     (uri, path, folder, rel, on_disk)
                 })
                 .collect::<Vec<_>>()
