@@ -68,7 +68,23 @@ pub fn load_workspace(root: &Path) -> io::Result<Workspace> {
         let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
         ws.insert_entry(rel.to_path_buf(), read_entry(entry.path(), size));
     }
+    read_references(&mut ws, root);
     Ok(ws)
+}
+
+/// Reads the files that read files name but their names do not make read (`-r base.txt`),
+/// pass after pass (an include's includes); each pass reads at least one more file.
+pub fn read_references(ws: &mut Workspace, root: &Path) {
+    loop {
+        let wanted = ws.unread_references();
+        if wanted.is_empty() {
+            return;
+        }
+        for rel in wanted {
+            let size = ws.entry(&rel).map(|e| e.size).unwrap_or(0);
+            ws.insert_entry(rel.clone(), read_text_entry(&root.join(&rel), size));
+        }
+    }
 }
 
 /// Loads one file as the workspace keeps it: its text when dash-lsp reads it, else its size.
@@ -79,6 +95,11 @@ pub fn read_entry(path: &Path, size: u64) -> FileEntry {
             content: Content::NotRead,
         };
     }
+    read_text_entry(path, size)
+}
+
+/// Reads one file as text, whatever its name.
+fn read_text_entry(path: &Path, size: u64) -> FileEntry {
     if size > MAX_TEXT_BYTES {
         return FileEntry {
             size,
@@ -87,7 +108,10 @@ pub fn read_entry(path: &Path, size: u64) -> FileEntry {
     }
     let content = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Content::Text(Arc::new(crate::analysis::workspace::SourceFile::new(text))),
+            Ok(text) => crate::analysis::workspace::text_content(
+                path,
+                Arc::new(crate::analysis::workspace::SourceFile::new(text)),
+            ),
             Err(_) => Content::Unreadable(Arc::from("not valid UTF-8")),
         },
         Err(e) => Content::Unreadable(Arc::from(e.to_string())),
