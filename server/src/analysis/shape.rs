@@ -52,7 +52,8 @@ pub(crate) fn scan(text: &str) -> Shape {
             if !blank {
                 if push_level(&mut raw, col) > MAX_RAW_INDENT_LEVELS {
                     shape.refused = Some(format!(
-                        "indentation nested more than {MAX_RAW_INDENT_LEVELS} levels deep"
+                        "indentation nested more than {MAX_RAW_INDENT_LEVELS} levels deep at line {}",
+                        line_of(b, i)
                     ));
                     return shape;
                 }
@@ -61,7 +62,8 @@ pub(crate) fn scan(text: &str) -> Shape {
                     && push_level(&mut indents, col) > MAX_INDENT_LEVELS
                 {
                     shape.refused = Some(format!(
-                        "more than {MAX_INDENT_LEVELS} levels of indentation, which Python refuses"
+                        "more than {MAX_INDENT_LEVELS} levels of indentation at line {}, which Python refuses",
+                        line_of(b, i)
                     ));
                     return shape;
                 }
@@ -100,7 +102,8 @@ pub(crate) fn scan(text: &str) -> Shape {
                 });
                 if frames.len() > MAX_BRACKET_DEPTH {
                     shape.refused = Some(format!(
-                        "brackets nested more than {MAX_BRACKET_DEPTH} deep, which Python refuses"
+                        "brackets nested more than {MAX_BRACKET_DEPTH} deep at line {}, which Python refuses",
+                        line_of(b, i)
                     ));
                     return shape;
                 }
@@ -164,6 +167,16 @@ pub(crate) fn scan(text: &str) -> Shape {
         }
     }
     shape
+}
+
+/// The 1-based line of byte `i` (for a message; counted once, when a text is refused).
+fn line_of(b: &[u8], i: usize) -> usize {
+    b.get(..i)
+        .unwrap_or(b)
+        .iter()
+        .filter(|&&c| c == b'\n')
+        .count()
+        + 1
 }
 
 /// Why `text` is not parsed, if it is not.
