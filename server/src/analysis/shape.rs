@@ -36,9 +36,14 @@ struct Frame {
 pub(crate) fn scan(text: &str) -> Shape {
     let b = text.as_bytes();
     let mut shape = Shape::default();
-    // CPython's indentation stack (lines outside brackets) and the raw one (every line).
-    let mut indents: Vec<usize> = vec![0];
-    let mut raw: Vec<usize> = vec![0];
+    if let Some(line) = raw_levels(b) {
+        shape.refused = Some(format!(
+            "indentation nested more than {MAX_RAW_INDENT_LEVELS} levels deep at line {line}"
+        ));
+        return shape;
+    }
+    // The indentation stack of lines outside brackets, strings and continuations (CPython's).
+    let mut indents: Vec<u16> = vec![0];
     let mut frames: Vec<Frame> = Vec::new();
     let mut line_start = true;
     let mut continued = false;
@@ -48,25 +53,17 @@ pub(crate) fn scan(text: &str) -> Shape {
             line_start = false;
             let (col, next) = indentation(b, i);
             i = next;
-            let blank = matches!(b.get(i), None | Some(b'#' | b'\n' | b'\r'));
-            if !blank {
-                if push_level(&mut raw, col) > MAX_RAW_INDENT_LEVELS {
-                    shape.refused = Some(format!(
-                        "indentation nested more than {MAX_RAW_INDENT_LEVELS} levels deep at line {}",
-                        line_of(b, i)
-                    ));
-                    return shape;
-                }
-                if frames.is_empty()
-                    && !continued
-                    && push_level(&mut indents, col) > MAX_INDENT_LEVELS
-                {
-                    shape.refused = Some(format!(
-                        "more than {MAX_INDENT_LEVELS} levels of indentation at line {}, which Python refuses",
-                        line_of(b, i)
-                    ));
-                    return shape;
-                }
+            let blank = matches!(b.get(i), None | Some(b'#' | b'\n'));
+            if !blank
+                && frames.is_empty()
+                && !continued
+                && push_level(&mut indents, col) > MAX_INDENT_LEVELS
+            {
+                shape.refused = Some(format!(
+                    "more than {MAX_INDENT_LEVELS} levels of indentation at line {}, which Python refuses",
+                    line_of(b, i)
+                ));
+                return shape;
             }
             continued = false;
             continue;
@@ -200,15 +197,19 @@ pub(crate) fn blanked(text: &str, spans: &[Range<usize>]) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// The column of the indentation at `i` (tabs to the next multiple of 8, as CPython) and
-/// where the line's text starts.
-fn indentation(b: &[u8], mut i: usize) -> (usize, usize) {
-    let mut col = 0usize;
+/// The width of the indentation at `i` as tree-sitter's scanner counts it (a space 1, a tab
+/// 8, `\r` and form feed back to 0, in 16 bits that wrap; a backslash-newline continues it)
+/// and where the line's text starts. The scanner's own measure: a text that could grow its
+/// stack cannot hide behind another measure.
+fn indentation(b: &[u8], mut i: usize) -> (u16, usize) {
+    let mut col = 0u16;
     while let Some(&c) = b.get(i) {
         match c {
-            b' ' => col += 1,
-            b'\t' => col = (col / 8 + 1) * 8,
-            b'\x0c' => col = 0,
+            b' ' => col = col.wrapping_add(1),
+            b'\t' => col = col.wrapping_add(8),
+            b'\r' | b'\x0c' => col = 0,
+            b'\\' if b.get(i + 1) == Some(&b'\n') => i += 1,
+            b'\\' if b.get(i + 1) == Some(&b'\r') && b.get(i + 2) == Some(&b'\n') => i += 2,
             _ => break,
         }
         i += 1;
@@ -216,9 +217,43 @@ fn indentation(b: &[u8], mut i: usize) -> (usize, usize) {
     (col, i)
 }
 
+/// The first line (1-based) where the indentation stack of every line that holds text,
+/// strings and brackets included, passes [`MAX_RAW_INDENT_LEVELS`]: tree-sitter's scanner may
+/// count any of them while it recovers from an error.
+fn raw_levels(b: &[u8]) -> Option<usize> {
+    let mut stack: Vec<u16> = vec![0];
+    let mut i = 0;
+    let mut line = 1;
+    while i < b.len() {
+        let (col, next) = indentation(b, i);
+        line += b
+            .get(i..next)
+            .unwrap_or_default()
+            .iter()
+            .filter(|&&c| c == b'\n')
+            .count();
+        if !matches!(b.get(next), None | Some(b'#' | b'\n'))
+            && push_level(&mut stack, col) > MAX_RAW_INDENT_LEVELS
+        {
+            return Some(line);
+        }
+        match b
+            .get(next..)
+            .and_then(|rest| rest.iter().position(|&c| c == b'\n'))
+        {
+            Some(end) => {
+                i = next + end + 1;
+                line += 1;
+            }
+            None => break,
+        }
+    }
+    None
+}
+
 /// Applies one line's indentation to a stack of levels; returns the number of levels above
 /// the first.
-fn push_level(stack: &mut Vec<usize>, col: usize) -> usize {
+fn push_level(stack: &mut Vec<u16>, col: u16) -> usize {
     while stack.len() > 1 && stack.last().is_some_and(|&top| top > col) {
         stack.pop();
     }
@@ -300,6 +335,35 @@ mod tests {
             .map(|i| format!("{}{i},\n", " ".repeat(i)))
             .collect();
         assert_eq!(refusal(&format!("x = [\n{ok}]\n")), None);
+    }
+
+    #[test]
+    fn indentation_is_measured_as_the_parser_measures_it() {
+        // Tabs after 0..7 spaces: one column for CPython (8), eight for tree-sitter's scanner.
+        let tabs: String = (0..400)
+            .map(|i| format!("{}{}\tif x:\n", "\t".repeat(i / 8), " ".repeat(i % 8)))
+            .collect();
+        assert!(refusal(&tabs).is_some());
+        // A backslash-newline inside the indentation adds to it.
+        let continued: String = (0..400)
+            .map(|i| format!("{}\\\n{}if x:\n", " ".repeat(i), " ".repeat(i)))
+            .collect();
+        assert!(refusal(&continued).is_some());
+        // 16-bit widths wrap in the scanner: 8,192 tabs are 0 for it.
+        let wrap = "\t".repeat(8192);
+        let wrapped: String = (0..400)
+            .map(|i| {
+                format!(
+                    "{}if x:\n{wrap}{}if x:\n",
+                    " ".repeat(2 * i),
+                    " ".repeat(2 * i + 1)
+                )
+            })
+            .collect();
+        assert!(refusal(&wrapped).is_some());
+        // A staircase inside an unterminated string still counts.
+        let text: String = (0..400).map(|i| format!("{}x\n", " ".repeat(i))).collect();
+        assert!(refusal(&format!("s = {}\n{text}", "'".repeat(3))).is_some());
     }
 
     #[test]
