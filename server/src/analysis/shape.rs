@@ -32,16 +32,25 @@ struct Frame {
     literal: bool,
 }
 
-/// Scans `text` once (linear time, memory bounded by the bracket depth).
+/// Scans `text` (linear time, memory bounded by the bracket depth): Python's own limits
+/// first (their message is the one to show), then the raw indentation.
 pub(crate) fn scan(text: &str) -> Shape {
+    let mut shape = scan_tokens(text);
+    if shape.refused.is_none() {
+        if let Some(line) = raw_levels(text.as_bytes()) {
+            shape.refused = Some(format!(
+                "indentation nested more than {MAX_RAW_INDENT_LEVELS} levels deep at line {line}"
+            ));
+            shape.literals.clear();
+        }
+    }
+    shape
+}
+
+/// One pass over the tokens that matter: strings, comments, brackets, line starts.
+fn scan_tokens(text: &str) -> Shape {
     let b = text.as_bytes();
     let mut shape = Shape::default();
-    if let Some(line) = raw_levels(b) {
-        shape.refused = Some(format!(
-            "indentation nested more than {MAX_RAW_INDENT_LEVELS} levels deep at line {line}"
-        ));
-        return shape;
-    }
     // The indentation stack of lines outside brackets, strings and continuations (CPython's).
     let mut indents: Vec<u16> = vec![0];
     let mut frames: Vec<Frame> = Vec::new();
