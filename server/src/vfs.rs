@@ -87,13 +87,20 @@ pub fn load_workspace(root: &Path) -> io::Result<Workspace> {
                             walks.push((entry.path().to_path_buf(), rel));
                         }
                     }
-                    Link::NotFollowed(why) => ws.insert_entry(
-                        rel,
-                        FileEntry {
-                            size: 0,
-                            content: Content::Unreadable(Arc::from(why)),
-                        },
-                    ),
+                    // Listed only when it names something dash-lsp reads (a Procfile, a
+                    // module) or a package folder: a dangling `data.csv` is simply absent.
+                    Link::NotFollowed(why)
+                        if why == LINK_OUTSIDE_FOLDER || is_read_as_text(entry.path()) =>
+                    {
+                        ws.insert_entry(
+                            rel,
+                            FileEntry {
+                                size: 0,
+                                content: Content::Unreadable(Arc::from(why)),
+                            },
+                        )
+                    }
+                    Link::NotFollowed(_) => {}
                 }
                 continue;
             }
@@ -104,6 +111,7 @@ pub fn load_workspace(root: &Path) -> io::Result<Workspace> {
             ws.insert_entry(rel, read_entry(entry.path(), size));
         }
     }
+    read_references(&mut ws, root);
     Ok(ws)
 }
 
@@ -137,6 +145,21 @@ fn follow_link(real_root: &Path, link: &Path) -> Link {
     }
 }
 
+/// Reads the files that read files name but their names do not make read (`-r base.txt`),
+/// pass after pass (an include's includes); each pass reads at least one more file.
+pub fn read_references(ws: &mut Workspace, root: &Path) {
+    loop {
+        let wanted = ws.unread_references();
+        if wanted.is_empty() {
+            return;
+        }
+        for rel in wanted {
+            let size = ws.entry(&rel).map(|e| e.size).unwrap_or(0);
+            ws.insert_entry(rel.clone(), read_text_entry(&root.join(&rel), size));
+        }
+    }
+}
+
 /// Loads one file as the workspace keeps it: its text when dash-lsp reads it, else its size.
 pub fn read_entry(path: &Path, size: u64) -> FileEntry {
     if !is_read_as_text(path) {
@@ -145,18 +168,29 @@ pub fn read_entry(path: &Path, size: u64) -> FileEntry {
             content: Content::NotRead,
         };
     }
+    read_text_entry(path, size)
+}
+
+/// Reads one file as text, whatever its name.
+fn read_text_entry(path: &Path, size: u64) -> FileEntry {
     if size > MAX_TEXT_BYTES {
         return too_large_entry(size);
     }
     let content = match read_at_most(path, MAX_TEXT_BYTES) {
         Ok(Some(bytes)) => match String::from_utf8(bytes) {
-            Ok(text) => Content::Text(Arc::new(crate::analysis::workspace::SourceFile::new(text))),
+            Ok(text) => crate::analysis::workspace::text_content(
+                path,
+                Arc::new(crate::analysis::workspace::SourceFile::new(text)),
+            ),
             // PEP 263: a Python file may declare another encoding (`# coding: latin-1`).
             Err(e) if path.extension().is_some_and(|x| x == "py") => {
                 match crate::analysis::text::decode_python_source(e.as_bytes()) {
-                    Ok((text, encoding)) => Content::Text(Arc::new(
-                        crate::analysis::workspace::SourceFile::decoded(text, encoding),
-                    )),
+                    Ok((text, encoding)) => crate::analysis::workspace::text_content(
+                        path,
+                        Arc::new(crate::analysis::workspace::SourceFile::decoded(
+                            text, encoding,
+                        )),
+                    ),
                     Err(why) => Content::Unreadable(Arc::from(why)),
                 }
             }
@@ -213,10 +247,11 @@ pub(crate) fn read_path(root: &Path, path: &Path) -> OnDisk {
             match follow_link(&real_root, path) {
                 Link::File(size) => OnDisk::File(read_entry(path, size)),
                 Link::Dir(_) => OnDisk::Dir,
-                Link::NotFollowed(why) => OnDisk::File(FileEntry {
+                Link::NotFollowed(why) if is_read_as_text(path) => OnDisk::File(FileEntry {
                     size: 0,
                     content: Content::Unreadable(Arc::from(why)),
                 }),
+                Link::NotFollowed(_) => OnDisk::Absent,
             }
         }
         _ => OnDisk::Absent,
@@ -382,7 +417,7 @@ mod tests {
         std::fs::write(outside.path().join("secret.txt"), "x\n").unwrap();
         let inside = root.path().join("requirements.txt");
         std::os::unix::fs::symlink(root.path().join("shared.txt"), &inside).unwrap();
-        let out = root.path().join("other.txt");
+        let out = root.path().join("requirements-dev.txt");
         std::os::unix::fs::symlink(outside.path().join("secret.txt"), &out).unwrap();
         let text = |on: OnDisk| match on {
             OnDisk::File(FileEntry {

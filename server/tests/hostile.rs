@@ -59,17 +59,105 @@ fn ten_megabyte_module() {
 #[test]
 fn deep_nesting_and_long_lines() {
     let dir = tempfile::tempdir().unwrap();
-    let nested = format!("x = {}1{}\n", "(".repeat(10_000), ")".repeat(10_000));
+    // As deep as Python accepts: parsed and checked.
+    let nested = format!("x = {}1{}\n", "(".repeat(200), ")".repeat(200));
     let long_line = format!("y = '{}'\n", "a".repeat(1024 * 1024));
-    let lists = format!("z = {}{}\n", "[".repeat(5_000), "]".repeat(5_000));
     app(
         dir.path(),
-        &format!("import dash\napp = dash.Dash()\nserver = app.server\n{nested}{long_line}{lists}"),
+        &format!("import dash\napp = dash.Dash()\nserver = app.server\n{nested}{long_line}"),
     );
+    // Deeper than Python accepts ("too many nested parentheses"): reported, never parsed.
+    let deep = format!(
+        "x = {}1{}\nz = {}{}\n",
+        "(".repeat(10_000),
+        ")".repeat(10_000),
+        "[".repeat(5_000),
+        "]".repeat(5_000)
+    );
+    std::fs::write(dir.path().join("deep.py"), deep).unwrap();
     // Half-typed: the same, unclosed.
     std::fs::write(dir.path().join("half.py"), "(".repeat(20_000)).unwrap();
     let (code, found) = check(dir.path());
+    assert_eq!(code, 1, "{found}");
+    let files: Vec<(&str, &str)> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["file"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        files,
+        [("DL003", "deep.py"), ("DL003", "half.py")],
+        "{found}"
+    );
+}
+
+/// 511 nested blocks ending in a string made tree-sitter's external scanner fail a C assertion
+/// (`abort()`: exit 134, no panic guard helps). Python refuses more than 100 levels: the file
+/// is reported and never parsed, by the CLI, the server's scan and an edit of an open file.
+#[test]
+fn deep_indentation_is_reported_not_parsed() {
+    let deep: String = (0..511)
+        .map(|i| format!("{}if x:\n", " ".repeat(i)))
+        .collect();
+    let deep = format!("{deep}{}y = 'a'\n", " ".repeat(511));
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    app(
+        &root,
+        "import dash\napp = dash.Dash(__name__)\nserver = app.server\n",
+    );
+    std::fs::create_dir(root.join("tests")).unwrap();
+    std::fs::write(root.join("tests/deep.py"), &deep).unwrap();
+    let (code, found) = check(&root);
+    assert_eq!(code, 1, "{found}");
+    assert_eq!(codes_of(&found), ["DL003"]);
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("more than 100 levels of indentation"),
+        "{message}"
+    );
+
+    let mut client = LspClient::spawn();
+    client.initialize(&root, false);
+    let app_uri = client.open(&root.join("app.py"), "python");
+    let deep_uri = uri(&root.join("tests/deep.py"));
+    client.diagnostics(&deep_uri, |d| codes(d) == ["DL003"]);
+    client.diagnostics(&app_uri, |d| d.is_empty());
+    // The same text typed into the open app.py.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": app_uri, "version": 2},
+               "contentChanges": [{"text": deep}]}),
+    );
+    client.diagnostics(&app_uri, |d| codes(d).contains(&"DL003".to_string()));
+    assert_eq!(client.shutdown_and_exit(), 0);
+}
+
+/// Data text files are only stat'ed: a corpus of `.txt` files is not read into memory, and
+/// one that is not UTF-8 is no error. A requirements file named by `-r` is read whatever its
+/// name.
+#[test]
+fn data_text_files_are_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    app(
+        root,
+        "import dash\nimport pandas\napp = dash.Dash(__name__)\nserver = app.server\n",
+    );
+    std::fs::write(
+        root.join("requirements.txt"),
+        "-r deps/base.txt\ngunicorn\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("deps")).unwrap();
+    std::fs::write(root.join("deps/base.txt"), "dash\npandas\n").unwrap();
+    std::fs::create_dir_all(root.join("data/corpus")).unwrap();
+    std::fs::write(root.join("data/corpus/names-latin1.txt"), b"caf\xe9\n").unwrap();
+    std::fs::write(root.join("data/corpus/utf16.txt"), b"\xff\xfea\x00\n\x00").unwrap();
+    let (code, found) = check(root);
     assert_eq!(code, 0, "{found}");
+    assert_eq!(codes_of(&found), Vec::<String>::new());
 }
 
 #[test]

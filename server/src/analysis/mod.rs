@@ -23,6 +23,7 @@ pub mod requirements;
 pub mod runtime;
 pub mod scope;
 pub mod settings;
+pub(crate) mod shape;
 pub mod shell;
 pub mod tables;
 pub mod text;

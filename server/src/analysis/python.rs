@@ -125,6 +125,9 @@ pub struct PythonModule {
     /// Callbacks registered in this module (any registration style).
     pub callbacks: Vec<super::callbacks::Callback>,
     pub has_syntax_errors: bool,
+    /// Large literal-only brackets were parsed as empty (see `shape`): the tree is not the
+    /// text's full tree, and must not be reused for an incremental parse of it.
+    pub(crate) summarised: bool,
     /// Where the nodes of the kinds the rules look for are (`INDEXED`), found in the walk that
     /// finds the callbacks: many rules scan all calls, and one walk is cheaper than many.
     ///
@@ -289,6 +292,10 @@ pub fn parses_after(
             column: offset - index.line_content(text, row).start,
         }
     };
+    if module.summarised {
+        // The tree is of a summarised text: a reparse from it could keep empty brackets.
+        return parse_tree(&new_text, None).is_some_and(|t| !t.root_node().has_error());
+    }
     let mut tree = module.tree.clone();
     let mut sorted: Vec<&(Range<usize>, &str)> = edits.iter().collect();
     // Last edit first: the positions of the earlier ones stay those of the original text.
@@ -326,20 +333,44 @@ pub fn new_parser() -> Parser {
     parser
 }
 
-/// Parses `text`, reusing `old_tree` (already `edit`ed to match) when given.
+/// Parses `text`, reusing `old_tree` (already `edit`ed to match) when given. See
+/// [`parse_shaped`].
 pub fn parse_tree(text: &str, old_tree: Option<&Tree>) -> Option<Tree> {
-    new_parser().parse(super::text::lone_cr_as_lf(text).as_ref(), old_tree)
+    parse_shaped(text, old_tree).0
+}
+
+/// The one entry to tree-sitter for Python: a text of a shape that can abort the parser (see
+/// `shape`) gives no tree; large literal-only brackets are parsed as empty, and then the
+/// second value is `false` (the tree is a summary: `old_tree` is not reused for it, and it must
+/// not be reused for the next text either).
+pub(crate) fn parse_shaped(text: &str, old_tree: Option<&Tree>) -> (Option<Tree>, bool) {
+    // A lone CR ends a line for Python, not for the grammar: it sees LF (same offsets).
+    let text = super::text::lone_cr_as_lf(text);
+    let text = text.as_ref();
+    let shape = super::shape::scan(text);
+    if shape.refused.is_some() {
+        return (None, true);
+    }
+    if shape.literals.is_empty() {
+        return (new_parser().parse(text, old_tree), true);
+    }
+    let summary = super::shape::blanked(text, &shape.literals);
+    (new_parser().parse(&summary, None), false)
 }
 
 impl PythonModule {
     pub fn parse(text: &str) -> PythonModule {
-        let tree = parse_tree(text, None);
-        Self::from_tree(text, tree)
+        let (tree, exact) = parse_shaped(text, None);
+        let mut module = Self::from_tree(text, tree);
+        module.summarised = !exact;
+        module
     }
 
     /// Builds the module from a tree parsed elsewhere (the LSP's incremental parse). A missing
     /// tree (the parser gave up) yields a module with no names.
     pub fn from_tree(text: &str, tree: Option<Tree>) -> PythonModule {
+        // No tree (refused or given up on) counts as a syntax error: no fix is checked on it.
+        let failed = tree.is_none();
         let tree = match tree {
             Some(tree) => tree,
             None => parse_tree("", None).expect("empty text always parses"),
@@ -387,7 +418,8 @@ impl PythonModule {
         PythonModule {
             aliases: facts.aliases,
             callbacks,
-            has_syntax_errors: root.has_error(),
+            has_syntax_errors: failed || root.has_error(),
+            summarised: false,
             tree,
             names: facts.names,
             star_imports: facts.star_imports,
@@ -1272,6 +1304,26 @@ mod tests {
         let small = PythonModule::parse(head);
         assert_eq!(big.imports, small.imports);
         assert_eq!(big.dash_apps, small.dash_apps);
+    }
+
+    /// A generated data table parsed in full costs about 200 bytes of tree per byte of text
+    /// (15 MB of `0,0,...`: 3.5 GB). Its insides are not parsed: the tree stays small however
+    /// long the table, and the module still knows the name.
+    #[test]
+    fn large_literals_are_not_parsed_into_the_tree() {
+        let table = "0,".repeat(500_000);
+        let text =
+            format!("import dash\nTABLE = [{table}]\nGEO = {{'type': 'x', 'c': [[{table}]]}}\n");
+        let m = PythonModule::parse(&text);
+        assert!(m.summarised);
+        assert!(m.tree.root_node().descendant_count() < 100);
+        assert!(m.flat.len() < 100);
+        assert!(m.defines("TABLE") && m.defines("GEO"));
+        assert!(!m.has_syntax_errors);
+        // A fix in such a module is still checked against the whole text.
+        let index = super::super::text::LineIndex::new(&text);
+        assert!(parses_after(&m, &index, &text, &[(0..0, "import os\n")]));
+        assert!(!parses_after(&m, &index, &text, &[(20..20, "(")]));
     }
 
     #[test]

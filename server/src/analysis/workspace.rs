@@ -147,7 +147,10 @@ pub(crate) type Misses = Arc<std::sync::Mutex<std::collections::BTreeSet<PathBuf
 /// Most misses remembered per analysis.
 const MAX_MISSES: usize = 10_000;
 
-/// Whether dash-lsp reads a file's text (as opposed to only its size).
+/// Whether dash-lsp reads a file's text (as opposed to only its size), by its name: Python,
+/// deploy descriptors, configuration, shell scripts and requirements-like files. Any other
+/// file (a data `.txt` among them) is only stat'ed, except the files a read requirements
+/// file or predeploy command names ([`Workspace::unread_references`]).
 pub fn is_read_as_text(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
@@ -163,7 +166,42 @@ pub fn is_read_as_text(path: &Path) -> bool {
             // Dokku / Dash Enterprise: its predeploy command installs requirements.
             | "app.json"
     ) || super::descriptors::is_descriptor_name(name)
-        || matches!(ext, "py" | "sh" | "txt" | "in")
+        || matches!(ext, "py" | "sh")
+        || is_requirements_like(path)
+}
+
+/// `requirements.txt`, `requirements-dev.txt`, `dev-requirements.in`, `constraints.txt`, and
+/// any `.txt` / `.in` in a `requirements` folder (the pip-tools layout).
+pub(crate) fn is_requirements_like(path: &Path) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if !matches!(ext, "txt" | "in") {
+        return false;
+    }
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let folder = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    name.contains("requirements")
+        || name.contains("constraints")
+        || matches!(folder.as_str(), "requirements" | "reqs")
+}
+
+/// How a text file is kept: a Python text of a shape the parser must not see (see `shape`:
+/// CPython refuses it too) is unreadable, reported by DL003, and never parsed.
+pub(crate) fn text_content(path: &Path, source: Arc<SourceFile>) -> Content {
+    if path.extension().is_some_and(|e| e == "py") {
+        if let Some(why) = super::shape::refusal(source.text()) {
+            return Content::Unreadable(Arc::from(why));
+        }
+    }
+    Content::Text(source)
 }
 
 impl Workspace {
@@ -188,13 +226,9 @@ impl Workspace {
 
     pub fn insert_source(&mut self, path: impl Into<PathBuf>, source: Arc<SourceFile>) {
         let size = source.text().len() as u64;
-        self.files.insert(
-            path.into(),
-            FileEntry {
-                size,
-                content: Content::Text(source),
-            },
-        );
+        let path = path.into();
+        let content = text_content(&path, source);
+        self.files.insert(path, FileEntry { size, content });
     }
 
     pub fn insert_entry(&mut self, path: impl Into<PathBuf>, entry: FileEntry) {
@@ -274,6 +308,42 @@ impl Workspace {
         copy
     }
 
+    /// Files not read by name that a read file names: the `-r` / `-c` includes of read
+    /// requirements files (`-r base.txt`) and the files an `app.json` predeploy installs. The
+    /// IO layer reads them and asks again (an include's own includes).
+    pub(crate) fn unread_references(&self) -> Vec<PathBuf> {
+        let mut out = std::collections::BTreeSet::new();
+        let mut want = |path: PathBuf| {
+            if matches!(self.entry(&path), Some(e) if matches!(e.content, Content::NotRead)) {
+                out.insert(path);
+            }
+        };
+        for (path, entry) in self.files() {
+            let Content::Text(source) = &entry.content else {
+                continue;
+            };
+            let folder = path.parent().unwrap_or(Path::new(""));
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if matches!(ext, "txt" | "in") {
+                for include in super::requirements::RequirementsFile::parse(source.text()).includes
+                {
+                    if let Some(target) = join_relative(folder, &include.path) {
+                        want(target);
+                    }
+                }
+            }
+            if path
+                .file_name()
+                .is_some_and(|n| n == super::predeploy::APP_JSON)
+            {
+                for target in super::predeploy::requirement_files(self, folder) {
+                    want(target);
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+
     /// Whether any file lies under `dir`.
     pub fn is_dir(&self, dir: &Path) -> bool {
         self.files_under(dir).any(|(p, _)| p != dir)
@@ -326,6 +396,83 @@ mod tests {
         assert!(SourceFile::new("noqa").mentions_noqa());
         assert!(!SourceFile::new("x = 1  # no qa\n").mentions_noqa());
         assert!(!SourceFile::new("").mentions_noqa());
+    }
+
+    #[test]
+    fn data_text_files_are_not_read_by_name() {
+        for read in [
+            "requirements.txt",
+            "app/requirements-dev.txt",
+            "dev-requirements.in",
+            "constraints.txt",
+            "requirements/base.in",
+            "runtime.txt",
+            "app.py",
+            "start.sh",
+        ] {
+            assert!(is_read_as_text(Path::new(read)), "{read}");
+        }
+        for data in [
+            "data/corpus/doc1.txt",
+            "notes.txt",
+            "data/names.in",
+            "LICENSE",
+        ] {
+            assert!(!is_read_as_text(Path::new(data)), "{data}");
+        }
+    }
+
+    #[test]
+    fn included_files_are_read_whatever_their_name() {
+        let mut ws = Workspace::new();
+        ws.insert_text(
+            "app/requirements.txt",
+            "-r deps/base.txt\n-c ../pins.txt\ndash\n",
+        );
+        ws.insert_text(
+            "app/app.json",
+            r#"{"scripts": {"dokku": {"predeploy": "pip install -r pre.txt"}}}"#,
+        );
+        for data in [
+            "app/deps/base.txt",
+            "pins.txt",
+            "app/pre.txt",
+            "app/data.txt",
+        ] {
+            ws.insert_entry(
+                data,
+                FileEntry {
+                    size: 1,
+                    content: Content::NotRead,
+                },
+            );
+        }
+        assert_eq!(
+            ws.unread_references(),
+            [
+                PathBuf::from("app/deps/base.txt"),
+                PathBuf::from("app/pre.txt"),
+                PathBuf::from("pins.txt")
+            ]
+        );
+    }
+
+    #[test]
+    fn python_the_parser_must_not_see_is_unreadable() {
+        let deep: String = (0..101)
+            .map(|i| format!("{}if x:\n", " ".repeat(i)))
+            .collect();
+        let mut ws = Workspace::new();
+        ws.insert_text(
+            "tests/deep.py",
+            format!("{deep}{}y = 'a'\n", " ".repeat(101)),
+        );
+        ws.insert_text("notes.sh", deep.clone());
+        assert!(matches!(
+            &ws.entry(Path::new("tests/deep.py")).map(|e| &e.content),
+            Some(Content::Unreadable(why)) if why.contains("levels of indentation")
+        ));
+        assert!(ws.text(Path::new("notes.sh")).is_some());
     }
 
     #[test]

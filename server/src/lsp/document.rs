@@ -7,7 +7,7 @@
 use ropey::Rope;
 use tree_sitter::{InputEdit, Point, Tree};
 
-use crate::analysis::python::{parse_tree, PythonModule};
+use crate::analysis::python::{parse_shaped, PythonModule};
 use crate::analysis::text::Encoding;
 use crate::analysis::workspace::SourceFile;
 
@@ -20,6 +20,9 @@ pub struct Document {
     pub(crate) edits: u64,
     python: bool,
     tree: Option<Tree>,
+    /// `tree` is the text's full tree (not a summary that parsed large literals as empty):
+    /// only then is it reused for the next parse.
+    exact: bool,
 }
 
 /// A zero-based LSP position as sent by the client, in its negotiated encoding.
@@ -32,10 +35,10 @@ pub struct Position {
 impl Document {
     pub fn new(text: &str, version: i32, python: bool) -> Document {
         // Over the size limit the text is kept (edits may shrink it) but never parsed.
-        let tree = if python && !too_large(text.len()) {
-            parse_tree(text, None)
+        let (tree, exact) = if python && !too_large(text.len()) {
+            parse_shaped(text, None)
         } else {
-            None
+            (None, true)
         };
         Document {
             rope: Rope::from_str(text),
@@ -43,6 +46,7 @@ impl Document {
             edits: 0,
             python,
             tree,
+            exact,
         }
     }
 
@@ -143,9 +147,14 @@ impl Document {
         if !self.python {
             return SourceFile::new(text);
         }
-        let tree = parse_tree(&text, self.tree.as_ref());
+        // The shared parse entry: a text tree-sitter must not see (it can abort in C) gives no
+        // tree here either.
+        let old = self.tree.as_ref().filter(|_| self.exact);
+        let (tree, exact) = parse_shaped(&text, old);
         self.tree = tree.clone();
-        let module = PythonModule::from_tree(&text, tree);
+        self.exact = exact;
+        let mut module = PythonModule::from_tree(&text, tree);
+        module.summarised = !exact;
         SourceFile::with_python(text, module)
     }
 }
@@ -180,6 +189,36 @@ mod tests {
         doc.apply_change(pos(1, 1), pos(1, 0), "d", Encoding::Utf16);
         assert_eq!(doc.text(), "a = \"😀x\"#\r\nd");
         let snapshot = doc.snapshot();
+        let fresh = PythonModule::parse(snapshot.text());
+        assert_eq!(
+            snapshot.python().tree.root_node().to_sexp(),
+            fresh.tree.root_node().to_sexp()
+        );
+    }
+
+    #[test]
+    fn deep_indentation_typed_into_a_document_is_never_parsed() {
+        let mut doc = Document::new("import dash\n", 1, true);
+        let deep: String = (0..511)
+            .map(|i| format!("{}if x:\n", " ".repeat(i)))
+            .collect();
+        let text = format!("{deep}{}y = 'a'\n", " ".repeat(511));
+        doc.apply_change(pos(1, 0), pos(1, 0), &text, Encoding::Utf16);
+        // Reaching tree-sitter with this text aborts the process (a C assertion).
+        let snapshot = doc.snapshot();
+        assert!(snapshot.python().has_syntax_errors);
+        assert!(snapshot.python().names.is_empty());
+    }
+
+    #[test]
+    fn a_summarised_tree_is_not_reused() {
+        let table = "0,".repeat(crate::analysis::shape::SUMMARISED_LITERAL_BYTES);
+        let mut doc = Document::new(&format!("T = [{table}]\n"), 1, true);
+        assert!(doc.snapshot().python().summarised);
+        // `x` makes the list code: it must be parsed in full, not from the empty summary.
+        doc.apply_change(pos(0, 5), pos(0, 5), "x,", Encoding::Utf16);
+        let snapshot = doc.snapshot();
+        assert!(!snapshot.python().summarised);
         let fresh = PythonModule::parse(snapshot.text());
         assert_eq!(
             snapshot.python().tree.root_node().to_sexp(),

@@ -1099,6 +1099,12 @@ impl LanguageServer for Backend {
                 }
                 affected.insert(folder);
             }
+            // A changed requirements file may name another one (`-r base.txt`) by a name
+            // the file-kind policy does not read by itself.
+            for &folder in &affected {
+                let f = &mut s.folders[folder];
+                vfs::read_references(&mut f.ws, &f.root);
+            }
         });
         for folder in affected {
             self.refresh(folder, Vec::new()).await;

@@ -2,7 +2,7 @@
 
 use super::{Fixes, Rule};
 use crate::analysis::project::App;
-use crate::analysis::workspace::{is_read_as_text, Content};
+use crate::analysis::workspace::Content;
 use crate::analysis::{Diagnostic, Severity, Workspace};
 
 pub const RULE: Rule = Rule {
@@ -12,7 +12,10 @@ pub const RULE: Rule = Rule {
     doc: r#"A file dash-lsp checks (a Python module, `Procfile`, `requirements.txt`, `CHECKS`,
 `runtime.txt`, ...) could not be read: it is not valid UTF-8 (a binary file, or a text saved
 in another encoding), it is larger than 16 MB, or the operating system refused to read it.
-The file is not checked, and no rule pretends it is missing.
+A Python module whose shape Python itself refuses (more than 100 levels of indentation, or
+brackets nested more than 200 deep) is not parsed either, and is reported the same way.
+The file is not checked, and no rule pretends it is missing. Data files (a `.txt` that no
+requirements file names, a CSV) are never read, so their encoding is never reported.
 
 **Why it matters on the server.** Python refuses a module that is not UTF-8 (unless it
 declares its encoding), and the platform's buildpack reads `Procfile` and `requirements.txt` as
@@ -27,10 +30,10 @@ UTF-8 text: the deploy fails where the laptop may not.
 /// Reported by the engine once per file, not per app.
 fn check(_: &App, _: &mut Vec<Diagnostic>) {}
 
-/// One diagnostic per file that should be text but could not be read, at its start.
+/// One diagnostic per file that should be text but could not be read, at its start (only
+/// files dash-lsp reads are ever unreadable: by name, or named by a requirements file).
 pub fn unreadable(ws: &Workspace) -> Vec<Diagnostic> {
     ws.files()
-        .filter(|(path, _)| is_read_as_text(path))
         .filter_map(|(path, entry)| match &entry.content {
             Content::Unreadable(reason) => Some(RULE.diagnostic(
                 path,
