@@ -95,6 +95,8 @@ const env = {
   // The extension must find its bundled binary (or the venv's), not one on PATH.
   PATH: process.env.PATH.split(":").filter((d) => !existsSync(join(d, "dash-lsp"))).join(":"),
 };
+// Nor one of a venv activated in the shell that runs the test.
+delete env.VIRTUAL_ENV;
 const common = ["--user-data-dir", userData, "--extensions-dir", extensions];
 
 console.log(`vscode-e2e: installing ${vsix}`);
