@@ -238,7 +238,8 @@ try {
   if (venvBinary) {
     // The server that produced them is the venv's (the .vsix has none), found by the default
     // importStrategy.
-    const venvStart = /dash-lsp: starting \S*\/\.venv\/bin\/dash-lsp \(venv\)/;
+    // The output view wraps long lines: the source may be on the next line.
+    const venvStart = /dash-lsp: starting \S*\/\.venv\/bin\/dash-lsp\s+\(venv\)/;
     const logText = await dashLspLog((text) => venvStart.test(text));
     if (!venvStart.test(logText)) fail(`the server log does not show the .venv binary started:\n${logText}`);
     if (/WARN|\[error\]/.test(logText)) fail(`the server log has warnings or errors:\n${logText}`);
