@@ -52,6 +52,8 @@ fn run_script(script: &str, fixture: &str) -> tempfile::TempDir {
         .env("DASH_LSP_TESTS", &tests)
         .env("XDG_STATE_HOME", root.join(".nvim-state"))
         .env("XDG_DATA_HOME", root.join(".nvim-data"))
+        // The venv lookup must see only the fixture's environments.
+        .env_remove("VIRTUAL_ENV")
         .current_dir(&root)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -133,4 +135,12 @@ fn settings_reach_the_server() {
         return;
     }
     run_script("settings.lua", "classic-missing-server");
+}
+
+#[test]
+fn the_workspace_venv_binary_is_the_server() {
+    if !nvim_available() {
+        return;
+    }
+    run_script("venv.lua", "classic-missing-server");
 }

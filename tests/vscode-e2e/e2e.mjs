@@ -4,9 +4,24 @@
 // menu, saves, and checks the file on disk; also checks the status bar item and draws the
 // callback graph. Screenshots go to target/vscode-e2e/ (the README's comes from here).
 //
-// Usage: node e2e.mjs <path to .vsix>   (run.sh prepares Node 24, code-server and the .vsix)
+// With `--venv <dash-lsp binary>` (a .vsix without a bundled binary): the scenario of a user who
+// ran `pip install dash-lsp` in the project's venv: the binary is copied to the app's
+// `.venv/bin/dash-lsp`, and the extension must start that one and show DL101.
+//
+// Usage: node e2e.mjs <path to .vsix> [--venv <binary>]   (run.sh prepares Node 24, code-server
+// and the .vsix)
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -17,6 +32,8 @@ import { chromium } from "playwright-core";
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
 const vsix = resolve(process.argv[2] ?? "");
+const venvFlag = process.argv.indexOf("--venv");
+const venvBinary = venvFlag > 0 ? resolve(process.argv[venvFlag + 1] ?? "") : undefined;
 const artifacts = join(repo, "target/vscode-e2e");
 const codeServer = join(here, "node_modules/.bin/code-server");
 const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -37,6 +54,13 @@ const userData = join(scratch, "user-data");
 const extensions = join(scratch, "extensions");
 const app = join(scratch, "sales-dashboard");
 cpSync(join(repo, "examples/sales-dashboard"), app, { recursive: true });
+if (venvBinary) {
+  if (!existsSync(venvBinary)) fail(`--venv: no binary at ${venvBinary}`);
+  // What `pip install dash-lsp` leaves in a venv: the console script in .venv/bin.
+  mkdirSync(join(app, ".venv/bin"), { recursive: true });
+  cpSync(venvBinary, join(app, ".venv/bin/dash-lsp"));
+  chmodSync(join(app, ".venv/bin/dash-lsp"), 0o755);
+}
 mkdirSync(join(userData, "User"), { recursive: true });
 // A quiet, deterministic VS Code: no welcome page, no trust prompt, no update or gallery checks.
 writeFileSync(
@@ -68,9 +92,11 @@ const env = {
   ...process.env,
   XDG_CONFIG_HOME: join(scratch, "config"),
   XDG_DATA_HOME: join(scratch, "data"),
-  // The extension must find its bundled binary, not one on PATH.
+  // The extension must find its bundled binary (or the venv's), not one on PATH.
   PATH: process.env.PATH.split(":").filter((d) => !existsSync(join(d, "dash-lsp"))).join(":"),
 };
+// Nor one of a venv activated in the shell that runs the test.
+delete env.VIRTUAL_ENV;
 const common = ["--user-data-dir", userData, "--extensions-dir", extensions];
 
 console.log(`vscode-e2e: installing ${vsix}`);
@@ -79,6 +105,14 @@ if (install.status !== 0) {
   fail(`code-server --install-extension failed (${install.status}):\n${install.stdout}\n${install.stderr}`);
 }
 console.log(install.stdout.trim());
+if (venvBinary) {
+  // The scenario is "no binary bundled": the installed extension must have none.
+  const installed = readdirSync(extensions).filter((d) => d.startsWith("dash-lsp.dash-lsp-"));
+  if (installed.length !== 1) fail(`expected one installed dash-lsp extension, got ${installed.join(", ")}`);
+  if (existsSync(join(extensions, installed[0], "bin"))) {
+    fail(`${vsix} bundles a binary (${installed[0]}/bin): the venv scenario needs one without`);
+  }
+}
 
 const port = await new Promise((ok, err) => {
   const s = createServer();
@@ -124,6 +158,23 @@ async function waitForHttp(url, ms) {
     await new Promise((r) => setTimeout(r, 250));
   }
   fail(`code-server did not answer on ${url} within ${ms} ms\n${serverLog.join("")}`);
+}
+
+/** The text of the "Dash LSP" output channel (shown first), once `done(text)` holds or after 30 s. */
+async function dashLspLog(done) {
+  await runCommand("Dash: Show server log");
+  const output = page.locator(".panel .monaco-editor .view-lines").first();
+  let logText = "";
+  const logEnd = Date.now() + 30_000;
+  while (Date.now() < logEnd) {
+    // Monaco renders spaces as no-break spaces (and may add zero-width characters).
+    logText = (await output.innerText().catch(() => ""))
+      .replace(/[\u200b-\u200d\ufeff]/g, "")
+      .replace(/[^\S\n]/g, " ");
+    if (done(logText)) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return logText;
 }
 
 /** Runs a command from the command palette by its title. */
@@ -184,101 +235,103 @@ try {
     if (!rows.some((r) => r.includes(code))) fail(`${code} missing from the Problems panel: ${rows.join(" | ")}`);
   }
   await page.locator(".monaco-editor .squiggly-error").first().waitFor();
-  await page.screenshot({ path: join(artifacts, "editor-diagnostics.png") });
-  step("screenshot target/vscode-e2e/editor-diagnostics.png");
+  if (venvBinary) {
+    // The server that produced them is the venv's (the .vsix has none), found by the default
+    // importStrategy.
+    // The output view wraps long lines: the source may be on the next line.
+    const venvStart = /dash-lsp: starting \S*\/\.venv\/bin\/dash-lsp\s+\(venv\)/;
+    const logText = await dashLspLog((text) => venvStart.test(text));
+    if (!venvStart.test(logText)) fail(`the server log does not show the .venv binary started:\n${logText}`);
+    if (/WARN|\[error\]/.test(logText)) fail(`the server log has warnings or errors:\n${logText}`);
+    await page.screenshot({ path: join(artifacts, "venv-diagnostics.png") });
+    step("the .venv/bin/dash-lsp server runs (screenshot target/vscode-e2e/venv-diagnostics.png)");
+    console.log("vscode-e2e: PASS (venv)");
+  } else {
+    await page.screenshot({ path: join(artifacts, "editor-diagnostics.png") });
+    step("screenshot target/vscode-e2e/editor-diagnostics.png");
 
-  // Back in the editor: go to the problem, open the Quick Fix menu, pick the fix.
-  await page.locator(".monaco-editor .view-lines", { hasText: "dash.Dash" }).click();
-  await page.keyboard.press("Control+Home");
-  await runCommand("Go to Next Problem in Files (Error, Warning, Info)");
-  await page.keyboard.press("Escape");
-  await page.keyboard.press("Control+.");
-  const fix = page.locator(".action-widget .monaco-list-row", { hasText: "Add `server = app.server`" });
-  await fix.first().waitFor();
-  const offered = await page.locator(".action-widget .monaco-list-row").allInnerTexts();
-  step(`quick fixes: ${offered.map((r) => r.trim()).join(" | ")}`);
-  await fix.first().click();
-  await page.locator(".monaco-editor .view-lines", { hasText: "server = app.server" }).waitFor();
-  await page.keyboard.press("Control+S");
-  const file = join(app, "app.py");
-  const end = Date.now() + 30_000;
-  while (!readFileSync(file, "utf8").includes("server = app.server") && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const saved = readFileSync(file, "utf8");
-  const lines = saved.split("\n");
-  const at = lines.findIndex((l) => l.startsWith("app = dash.Dash("));
-  if (lines[at + 1] !== "server = app.server") {
-    fail(`app.py on disk does not have \`server = app.server\` after the app:\n${saved}`);
-  }
-  step("app.py saved with `server = app.server`");
-  // The fixed problem leaves the Problems panel.
-  await problems.locator(".monaco-list-row", { hasText: "DL101" }).waitFor({ state: "detached", timeout: 30_000 });
-  step("DL101 gone from the Problems panel");
+    // Back in the editor: go to the problem, open the Quick Fix menu, pick the fix.
+    await page.locator(".monaco-editor .view-lines", { hasText: "dash.Dash" }).click();
+    await page.keyboard.press("Control+Home");
+    await runCommand("Go to Next Problem in Files (Error, Warning, Info)");
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Control+.");
+    const fix = page.locator(".action-widget .monaco-list-row", { hasText: "Add `server = app.server`" });
+    await fix.first().waitFor();
+    const offered = await page.locator(".action-widget .monaco-list-row").allInnerTexts();
+    step(`quick fixes: ${offered.map((r) => r.trim()).join(" | ")}`);
+    await fix.first().click();
+    await page.locator(".monaco-editor .view-lines", { hasText: "server = app.server" }).waitFor();
+    await page.keyboard.press("Control+S");
+    const file = join(app, "app.py");
+    const end = Date.now() + 30_000;
+    while (!readFileSync(file, "utf8").includes("server = app.server") && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const saved = readFileSync(file, "utf8");
+    const lines = saved.split("\n");
+    const at = lines.findIndex((l) => l.startsWith("app = dash.Dash("));
+    if (lines[at + 1] !== "server = app.server") {
+      fail(`app.py on disk does not have \`server = app.server\` after the app:\n${saved}`);
+    }
+    step("app.py saved with `server = app.server`");
+    // The fixed problem leaves the Problems panel.
+    await problems.locator(".monaco-list-row", { hasText: "DL101" }).waitFor({ state: "detached", timeout: 30_000 });
+    step("DL101 gone from the Problems panel");
 
-  // Dash: Show callback graph renders the server's SVG in a webview.
-  await page.keyboard.press("Escape");
-  await runCommand("Dash: Show callback graph");
-  const webview = page.frameLocator("iframe.webview").frameLocator("#active-frame");
-  await webview.locator("svg text", { hasText: "update_revenue" }).waitFor({ timeout: 30_000 });
-  await webview.locator("svg text.title", { hasText: "sales-dashboard" }).waitFor();
-  for (const id of ["region", "revenue"]) {
-    await webview.locator("svg text", { hasText: new RegExp(`^${id}$`) }).first().waitFor();
-  }
-  await page.screenshot({ path: join(artifacts, "callback-graph.png") });
-  step("callback graph drawn (screenshot target/vscode-e2e/callback-graph.png)");
-  // Dash: Restart server, seen in the server log (the "Dash LSP" channel): a second start of
-  // the bundled binary, no server warnings (such as a notification it does not handle); then
-  // the status bar counts again (DL108 is left).
-  await runCommand("Dash: Restart server");
-  await runCommand("Dash: Show server log");
-  const output = page.locator(".panel .monaco-editor .view-lines").first();
-  let logText = "";
-  const logEnd = Date.now() + 30_000;
-  while (Date.now() < logEnd) {
-    // Monaco renders spaces as no-break spaces (and may add zero-width characters).
-    logText = (await output.innerText().catch(() => ""))
-      .replace(/[\u200b-\u200d\ufeff]/g, "")
-      .replace(/[^\S\n]/g, " ");
-    if ((logText.match(/dash-lsp: starting/g) ?? []).length >= 2) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  // Both from the extension's own folder: the bundled binary (PATH has no dash-lsp here).
-  const bundledStarts = logText.match(/dash-lsp: starting \S*\/extensions\/dash-lsp\.dash-lsp-/g) ?? [];
-  if (bundledStarts.length !== 2) {
-    fail(`expected two starts of the bundled server in the log:\n${logText}`);
-  }
-  if (/WARN|\[error\]/.test(logText)) fail(`the server log has warnings or errors:\n${logText}`);
-  await page.locator(".statusbar-item", { hasText: /Dash: 1$/ }).waitFor({ timeout: 60_000 });
-  step(`restarted (two starts in the log, no warnings); status bar: ${(await status.first().innerText()).trim()}`);
+    // Dash: Show callback graph renders the server's SVG in a webview.
+    await page.keyboard.press("Escape");
+    await runCommand("Dash: Show callback graph");
+    const webview = page.frameLocator("iframe.webview").frameLocator("#active-frame");
+    await webview.locator("svg text", { hasText: "update_revenue" }).waitFor({ timeout: 30_000 });
+    await webview.locator("svg text.title", { hasText: "sales-dashboard" }).waitFor();
+    for (const id of ["region", "revenue"]) {
+      await webview.locator("svg text", { hasText: new RegExp(`^${id}$`) }).first().waitFor();
+    }
+    await page.screenshot({ path: join(artifacts, "callback-graph.png") });
+    step("callback graph drawn (screenshot target/vscode-e2e/callback-graph.png)");
+    // Dash: Restart server, seen in the server log (the "Dash LSP" channel): a second start of
+    // the bundled binary, no server warnings (such as a notification it does not handle); then
+    // the status bar counts again (DL108 is left).
+    await runCommand("Dash: Restart server");
+    const logText = await dashLspLog((text) => (text.match(/dash-lsp: starting/g) ?? []).length >= 2);
+    // Both from the extension's own folder: the bundled binary (PATH has no dash-lsp here).
+    const bundledStarts = logText.match(/dash-lsp: starting \S*\/extensions\/dash-lsp\.dash-lsp-/g) ?? [];
+    if (bundledStarts.length !== 2) {
+      fail(`expected two starts of the bundled server in the log:\n${logText}`);
+    }
+    if (/WARN|\[error\]/.test(logText)) fail(`the server log has warnings or errors:\n${logText}`);
+    await page.locator(".statusbar-item", { hasText: /Dash: 1$/ }).waitFor({ timeout: 60_000 });
+    step(`restarted (two starts in the log, no warnings); status bar: ${(await status.first().innerText()).trim()}`);
 
-  // A setting changed in settings.json reaches the running server: ignoring DL108 leaves no
-  // deploy blocker (the status bar shows the check mark) and clears it from the panel.
-  // Edited in VS Code's own settings editor (JSON), as a user would.
-  const settingsFile = join(userData, "User/settings.json");
-  const settings = JSON.parse(readFileSync(settingsFile, "utf8"));
-  settings["dashLsp.ignore"] = ["DL108"];
-  await runCommand("Preferences: Open User Settings (JSON)");
-  await page.locator(".monaco-editor .view-lines", { hasText: "workbench.startupEditor" }).first().click();
-  await page.keyboard.press("Control+A");
-  await page.keyboard.press("Delete");
-  await page.keyboard.insertText(JSON.stringify(settings));
-  await page.keyboard.press("Control+S");
-  await page.locator(".statusbar-item", { hasText: /^\s*Dash\s*$/ }).waitFor({ timeout: 60_000 });
-  // The settings editor opens as a modal: close it before going on.
-  await page.keyboard.press("Control+W");
-  await page.locator(".monaco-editor .view-lines", { hasText: "dashLsp.ignore" }).waitFor({ state: "detached" });
-  await runCommand("View: Focus Problems");
-  await problems.locator(".monaco-list-row", { hasText: "DL108" }).waitFor({ state: "detached", timeout: 30_000 });
-  step("dashLsp.ignore = [DL108] applied: no deploy blocker left");
+    // A setting changed in settings.json reaches the running server: ignoring DL108 leaves no
+    // deploy blocker (the status bar shows the check mark) and clears it from the panel.
+    // Edited in VS Code's own settings editor (JSON), as a user would.
+    const settingsFile = join(userData, "User/settings.json");
+    const settings = JSON.parse(readFileSync(settingsFile, "utf8"));
+    settings["dashLsp.ignore"] = ["DL108"];
+    await runCommand("Preferences: Open User Settings (JSON)");
+    await page.locator(".monaco-editor .view-lines", { hasText: "workbench.startupEditor" }).first().click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Delete");
+    await page.keyboard.insertText(JSON.stringify(settings));
+    await page.keyboard.press("Control+S");
+    await page.locator(".statusbar-item", { hasText: /^\s*Dash\s*$/ }).waitFor({ timeout: 60_000 });
+    // The settings editor opens as a modal: close it before going on.
+    await page.keyboard.press("Control+W");
+    await page.locator(".monaco-editor .view-lines", { hasText: "dashLsp.ignore" }).waitFor({ state: "detached" });
+    await runCommand("View: Focus Problems");
+    await problems.locator(".monaco-list-row", { hasText: "DL108" }).waitFor({ state: "detached", timeout: 30_000 });
+    step("dashLsp.ignore = [DL108] applied: no deploy blocker left");
 
-  if (process.env.UPDATE_SCREENSHOTS) {
-    // The extension's README and the repository README show these.
-    cpSync(join(artifacts, "editor-diagnostics.png"), join(repo, "editors/vscode/media/screenshot.png"));
-    cpSync(join(artifacts, "callback-graph.png"), join(repo, "editors/vscode/media/callback-graph.png"));
-    step("screenshots copied to editors/vscode/media/");
+    if (process.env.UPDATE_SCREENSHOTS) {
+      // The extension's README and the repository README show these.
+      cpSync(join(artifacts, "editor-diagnostics.png"), join(repo, "editors/vscode/media/screenshot.png"));
+      cpSync(join(artifacts, "callback-graph.png"), join(repo, "editors/vscode/media/callback-graph.png"));
+      step("screenshots copied to editors/vscode/media/");
+    }
+    console.log("vscode-e2e: PASS");
   }
-  console.log("vscode-e2e: PASS");
 } catch (err) {
   process.exitCode = 1;
   console.error(`vscode-e2e: ${err?.stack ?? err}`);

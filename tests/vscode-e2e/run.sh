@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # The VS Code end-to-end test: installs what it needs (Debian's chromium and libkrb5-dev, Node 24
 # from the npm registry, code-server and playwright-core with `npm ci`), then drives the given
-# .vsix in a real VS Code. Usage: bash tests/vscode-e2e/run.sh path/to/dash-lsp-linux-x64.vsix
+# .vsix in a real VS Code. Usage:
+#   bash tests/vscode-e2e/run.sh path/to/dash-lsp-linux-x64.vsix [path/to/dash-lsp-nobinary.vsix path/to/dash-lsp]
+# With the second .vsix (no bundled binary) and a dash-lsp binary, also the venv scenario: the
+# binary in the workspace's .venv/bin is the server the extension starts.
 set -euo pipefail
 vsix="$(realpath "$1")"
+nobinary="${2:+$(realpath "$2")}"
+venv_binary="${3:+$(realpath "$3")}"
 cd "$(dirname "$0")"
 here="$(pwd)"
 # shellcheck source=../apt.sh
@@ -32,3 +37,7 @@ node_modules/.bin/code-server --version
 
 echo "--- VS Code end-to-end"
 node e2e.mjs "$vsix"
+if [ -n "$nobinary" ]; then
+  echo "--- VS Code end-to-end: no bundled binary, dash-lsp in the workspace's .venv"
+  node e2e.mjs "$nobinary" --venv "$venv_binary"
+fi

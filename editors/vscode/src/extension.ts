@@ -16,6 +16,17 @@ import { logLevel, serverSettings } from "./settings";
 import { countDiagnostics, graphHtml, type ServerState, statusText } from "./view";
 
 const SECTION = "dashLsp";
+
+/** The part of the Python extension's API (ms-python.python) used here. */
+interface PythonApi {
+  environments?: {
+    getActiveEnvironmentPath?: (resource?: vscode.Uri) => { id?: string; path: string } | undefined;
+    resolveEnvironment?: (
+      env: { id?: string; path: string },
+    ) => Promise<{ executable?: { uri?: vscode.Uri } } | undefined>;
+    onDidChangeActiveEnvironmentPath?: vscode.Event<unknown>;
+  };
+}
 const GRAPH_COMMAND = "dash-lsp.callbackGraph";
 
 let client: LanguageClient | undefined;
@@ -63,8 +74,47 @@ async function reportStartFailure(message: string): Promise<void> {
   }
 }
 
+/** The Python extension's API when it is installed; `undefined` otherwise or on any failure
+ * (it is optional: the venv folders and PATH are looked at without it). */
+async function pythonApi(): Promise<PythonApi | undefined> {
+  const ext = vscode.extensions.getExtension<PythonApi>("ms-python.python");
+  if (!ext) {
+    return undefined;
+  }
+  try {
+    // Its activation can take long (environment discovery): the server does not wait for it.
+    const activated = ext.isActive ? Promise.resolve(ext.exports) : ext.activate();
+    const timeout = new Promise<undefined>((ok) => setTimeout(() => ok(undefined), 5000));
+    return (await Promise.race([activated, timeout])) ?? undefined;
+  } catch (err) {
+    output.appendLine(`dash-lsp: the Python extension's API is not available: ${String(err)}`);
+    return undefined;
+  }
+}
+
+/** The python executable of the interpreter selected in the Python extension, if any. */
+async function selectedInterpreter(api: PythonApi | undefined): Promise<string | undefined> {
+  try {
+    const environments = api?.environments;
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const active = environments?.getActiveEnvironmentPath?.(folder);
+    if (!active?.path) {
+      return undefined;
+    }
+    const resolved = await environments?.resolveEnvironment?.(active);
+    return resolved?.executable?.uri?.fsPath ?? active.path;
+  } catch (err) {
+    output.appendLine(`dash-lsp: cannot read the selected Python interpreter: ${String(err)}`);
+    return undefined;
+  }
+}
+
 async function start(context: vscode.ExtensionContext): Promise<void> {
   const config = vscode.workspace.getConfiguration(SECTION);
+  // A binary inside the workspace is run only in a trusted workspace (without a manifest
+  // capability VS Code does not activate the extension in others; this keeps it so if one is added).
+  const importStrategy = vscode.workspace.isTrusted ? config.get<string>("importStrategy") : "useBundled";
+  const interpreter = importStrategy === "useBundled" ? undefined : await selectedInterpreter(await pythonApi());
   const resolution = resolveBinary({
     configured: config.get<string | null>("path"),
     extensionPath: context.extensionPath,
@@ -72,6 +122,10 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     pathEnv: process.env.PATH,
     home: os.homedir(),
     workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    workspaceFolders: vscode.workspace.workspaceFolders?.map((f) => f.uri.fsPath),
+    importStrategy,
+    interpreter,
+    virtualEnv: process.env.VIRTUAL_ENV,
     isExecutable,
   });
   if (!resolution.ok) {
@@ -216,12 +270,31 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidChangeConfiguration((e) => {
       // The binary and its log level are fixed for a process: restart. Rule settings are
       // re-pulled by the running server.
-      if (e.affectsConfiguration(`${SECTION}.path`) || e.affectsConfiguration(`${SECTION}.log`)) {
+      if (
+        e.affectsConfiguration(`${SECTION}.path`) ||
+        e.affectsConfiguration(`${SECTION}.importStrategy`) ||
+        e.affectsConfiguration(`${SECTION}.log`)
+      ) {
         void restart(context);
       }
     }),
   );
   await start(context);
+  // Another interpreter selected: its environment may hold another dash-lsp.
+  const changed = (await pythonApi())?.environments?.onDidChangeActiveEnvironmentPath;
+  if (changed) {
+    try {
+      context.subscriptions.push(
+        changed(() => {
+          if (vscode.workspace.getConfiguration(SECTION).get("importStrategy") !== "useBundled") {
+            void restart(context);
+          }
+        }),
+      );
+    } catch (err) {
+      output.appendLine(`dash-lsp: not following the Python interpreter: ${String(err)}`);
+    }
+  }
 }
 
 export async function deactivate(): Promise<void> {

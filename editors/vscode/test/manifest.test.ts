@@ -53,3 +53,11 @@ test("languages, grammars, activation and commands are consistent", () => {
   }
   assert.ok("dashLsp.trace.server" in props && "dashLsp.path" in props);
 });
+
+test("dashLsp.importStrategy: fromEnvironment by default, useBundled, and a change restarts the server", () => {
+  const strategy = props["dashLsp.importStrategy"] as { default?: unknown; enum?: unknown };
+  assert.equal(strategy.default, "fromEnvironment");
+  assert.deepEqual(strategy.enum, ["fromEnvironment", "useBundled"]);
+  const extension = readFileSync(join(root, "src/extension.ts"), "utf8");
+  assert.ok(extension.includes("affectsConfiguration(`${SECTION}.importStrategy`)"));
+});

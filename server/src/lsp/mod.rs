@@ -24,6 +24,7 @@ use crate::{rules, vfs};
 
 pub mod convert;
 pub mod document;
+mod progress;
 pub mod session;
 pub mod transport;
 
@@ -61,6 +62,8 @@ pub struct Backend {
     state: Arc<Mutex<Session>>,
     /// Serialises publishing so a slower, older analysis never overwrites a newer one.
     publish: tokio::sync::Mutex<()>,
+    /// Whether the client takes `$/progress` for the start-up scan.
+    progress: progress::Support,
 }
 
 impl Backend {
@@ -69,6 +72,7 @@ impl Backend {
             client,
             state: Arc::new(Mutex::new(Session::default())),
             publish: tokio::sync::Mutex::new(()),
+            progress: Default::default(),
         }
     }
 
@@ -91,14 +95,16 @@ impl Backend {
 
     /// Loads a folder from disk off the runtime, then analyses and publishes it.
     async fn scan(&self, folder: usize) {
-        let (root, detached) = {
+        let (root, detached, cache) = {
             let s = self.lock();
-            (s.folders[folder].root.clone(), s.folders[folder].detached)
+            let f = &s.folders[folder];
+            (f.root.clone(), f.detached, f.cache.clone())
         };
         // A detached folder (a document opened before `initialized`) is never read.
         if detached {
             return;
         }
+        let mut progress = progress::ScanProgress::begin(&self.client, &self.progress).await;
         let loaded = tokio::task::spawn_blocking(move || vfs::load_workspace(&root)).await;
         let ws = match loaded {
             Ok(Ok(ws)) => ws,
@@ -117,14 +123,18 @@ impl Backend {
             }
         };
         let open = self.guarded("scan", || {
+            // Counted before taking the lock: a large workspace takes a while.
+            let apps = crate::analysis::project::app_roots(&ws).len();
             let mut s = self.lock();
             s.install_scan(folder, ws);
-            s.open_in(folder)
+            (s.open_in(folder), apps)
         });
-        if let Some(open) = open {
+        if let Some((open, apps)) = open {
+            progress.checking(apps, cache).await;
             // Open documents get a publication even when they have nothing to report.
             self.refresh(folder, open).await;
         }
+        progress.end().await;
     }
 
     /// The files the last analysis of `folder` looked for and did not find are looked for
@@ -726,6 +736,14 @@ impl LanguageServer for Backend {
             .and_then(|t| t.publish_diagnostics.as_ref())
             .and_then(|p| p.related_information)
             .unwrap_or(false);
+        self.progress.set(
+            params
+                .capabilities
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false),
+        );
         let configuration_pull = params
             .capabilities
             .workspace

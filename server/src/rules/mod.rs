@@ -303,6 +303,11 @@ impl AppCache {
         apps.insert(root.to_path_buf(), (fingerprint, result));
     }
 
+    /// How many apps have a result (the language server's scan progress counts them).
+    pub(crate) fn len(&self) -> usize {
+        self.apps.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
     /// Forgets apps that no longer exist.
     fn retain(&self, roots: &[PathBuf]) {
         let mut apps = self.apps.lock().unwrap_or_else(|e| e.into_inner());

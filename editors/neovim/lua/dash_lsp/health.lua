@@ -22,7 +22,16 @@ end
 function M.check()
   start('dash-lsp')
   local dash_lsp = require('dash_lsp')
-  local cmd = dash_lsp.resolved_cmd()
+  -- The binary is looked up per app (its virtualenv): the app of the first file buffer.
+  local root = vim.fn.getcwd()
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    local name = vim.api.nvim_buf_get_name(buf)
+    if name ~= '' and vim.bo[buf].buftype == '' then
+      root = dash_lsp.find_root(name)
+      break
+    end
+  end
+  local cmd = dash_lsp.resolved_cmd(root)
   if vim.fn.executable(cmd[1]) == 1 then
     ok('binary: ' .. vim.fn.exepath(cmd[1]))
     local version = vim.trim(vim.fn.system({ cmd[1], '--version' }))
@@ -33,7 +42,7 @@ function M.check()
     end
   else
     err('dash-lsp not found: `' .. cmd[1] .. '` is not executable', {
-      'cargo install --path server (in the dash-lsp repository)',
+      'pip install dash-lsp (in the app\'s .venv, or on PATH)',
       "or pass the binary: require('dash_lsp').setup({ cmd = { '/path/to/dash-lsp' } })",
     })
   end
