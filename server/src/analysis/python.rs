@@ -270,9 +270,6 @@ const INDEXED: &[&str] = &[
     "keyword_argument",
 ];
 
-/// Whether the module's text still parses after `edits` (byte ranges of `text`, not
-/// overlapping). Re-parses incrementally from the module's tree, so checking a small fix in a
-/// large file costs little.
 #[cfg(test)]
 thread_local! {
     // How many re-parses [`parses_after`] made on this thread (tests assert fixes are
@@ -280,6 +277,9 @@ thread_local! {
     pub(crate) static REPARSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
+/// Whether the module's text still parses after `edits` (byte ranges of `text`, not
+/// overlapping). Re-parses incrementally from the module's tree, so checking a small fix in a
+/// large file costs little.
 pub fn parses_after(
     module: &PythonModule,
     index: &super::text::LineIndex,
