@@ -5,6 +5,7 @@ pub mod corpus;
 pub mod fuzz;
 pub mod mutate;
 pub mod props;
+pub mod shapes;
 
 /// SplitMix64: tiny, fast, and reproducible from a seed (no dependency needed for this).
 #[derive(Clone, Debug)]

@@ -45,6 +45,39 @@ fn main() {
         }
         return;
     }
+    // `--shapes [NAME,...]`: the generated shapes (all by default, known-open ones too), each
+    // `--iterations` times (default 10), reporting every shape's result.
+    if let Some(at) = args.iter().position(|a| a == "--shapes") {
+        use dash_lsp_bench::shapes::{self, Options};
+        let chosen: Vec<shapes::Shape> = match args.get(at + 1).filter(|a| !a.starts_with("--")) {
+            Some(list) => list.split(',').filter_map(shapes::Shape::by_name).collect(),
+            None => shapes::ALL.to_vec(),
+        };
+        let options = Options::default();
+        let iterations = arg(&args, "--iterations", 10);
+        let seed = arg(&args, "--seed", 1);
+        let mut failed = false;
+        for shape in chosen {
+            let start = Instant::now();
+            let result =
+                (0..iterations).try_for_each(|i| shapes::run_shape(shape, seed, i, &options));
+            let open = shape
+                .known_open()
+                .map_or(String::new(), |c| format!(" (known open: {c})"));
+            match result {
+                Ok(()) => println!(
+                    "shape {}: {iterations} inputs pass in {:.1?}{open}",
+                    shape.name(),
+                    start.elapsed()
+                ),
+                Err(message) => {
+                    failed = true;
+                    println!("shape {}: FAILS: {message}{open}", shape.name());
+                }
+            }
+        }
+        std::process::exit(i32::from(failed));
+    }
     let iterations = arg(&args, "--iterations", 10_000);
     let seed = arg(&args, "--seed", 1);
     let threads = arg(

@@ -1,7 +1,7 @@
 //! The project model: app roots, their Procfile / requirements / entry module, and how the
 //! Procfile's gunicorn target resolves. Pure: reads only the [`Workspace`] snapshot.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -332,6 +332,22 @@ pub struct App<'w> {
     pub settings: Settings,
     /// The callback graph, built once for all the rules that need it.
     graph: std::sync::OnceLock<super::graph::Graph<'w>>,
+    /// Every Dash app object with its module, collected once: rules ask per served module
+    /// (`dash_app_names`), and a scan of all modules each time was quadratic.
+    dash_apps: std::sync::OnceLock<DashApps<'w>>,
+}
+
+#[cfg(test)]
+thread_local! {
+    // Modules this thread looked through for Dash app objects (tests assert once per app).
+    pub(crate) static DASH_APP_SCANS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Every Dash app object of an app with its module, and the set of their names.
+#[derive(Debug, Default)]
+struct DashApps<'w> {
+    all: Vec<(PathBuf, &'w DashApp)>,
+    names: HashSet<&'w str>,
 }
 
 impl<'w> App<'w> {
@@ -386,6 +402,7 @@ impl<'w> App<'w> {
             requirements: None,
             entry: None,
             graph: std::sync::OnceLock::new(),
+            dash_apps: std::sync::OnceLock::new(),
             gitignore,
             settings,
         };
@@ -466,11 +483,11 @@ impl<'w> App<'w> {
     /// another module of the app that defines one (`from app import app`).
     pub fn dash_app_names(&self, module: &PythonModule) -> Vec<String> {
         let mut names: Vec<String> = module.dash_apps.iter().map(|d| d.name.clone()).collect();
-        let all: Vec<(PathBuf, &DashApp)> = self.dash_apps();
+        let all = &self.collect_dash_apps().names;
         for binding in module.names.values() {
             if let super::python::BindingKind::Imported { target } = &binding.kind {
                 let last = target.rsplit('.').next().unwrap_or(target);
-                if all.iter().any(|(_, d)| d.name == last) {
+                if all.contains(last) {
                     names.push(binding.name.clone());
                 }
             }
@@ -765,7 +782,7 @@ impl<'w> App<'w> {
             .iter()
             .map(|f| self.root.join(f))
             .find(|p| self.modules.contains(p))?;
-        Some(self.launcher_of(fallback))
+        Some(self.launcher_of(fallback, &self.launchers()))
     }
 
     /// Without a start command or a conventional entry file, every module that could be the
@@ -773,59 +790,95 @@ impl<'w> App<'w> {
     /// launcher, if another module drives it). Several means the app is ambiguous.
     fn guess_entries(&self, candidates: &BTreeSet<PathBuf>) -> Vec<PathBuf> {
         let bases = self.import_bases();
+        let launchers = self.launchers();
         let mut with_app: Vec<PathBuf> = self
-            .dash_apps()
-            .into_iter()
-            .map(|(p, _)| self.launcher_of(p))
+            .all_dash_apps()
+            .iter()
+            .map(|(p, _)| self.launcher_of(p.clone(), &launchers))
             .collect();
         with_app.dedup();
+        // Closures are sorted by path: membership is a binary search.
         let closures: Vec<Vec<PathBuf>> = with_app
             .iter()
             .map(|m| super::closure::of(self.ws, m, &bases, candidates).modules)
             .collect();
-        let mut tops: Vec<PathBuf> = Vec::new();
+        // Which closures hold each module with an app, found by one walk over the closures
+        // (asking every pair was quadratic in the number of app objects).
+        let mut index: HashMap<&Path, Vec<usize>> = HashMap::new();
         for (i, m) in with_app.iter().enumerate() {
-            let imported_elsewhere = closures.iter().enumerate().any(|(j, c)| {
-                j != i && c.contains(m) && !(closures[i].contains(&with_app[j]) && j > i)
-            });
-            if !imported_elsewhere && !tops.contains(m) {
+            index.entry(m.as_path()).or_default().push(i);
+        }
+        let mut holders: Vec<Vec<usize>> = vec![Vec::new(); with_app.len()];
+        for (j, c) in closures.iter().enumerate() {
+            for module in c {
+                for &i in index.get(module.as_path()).into_iter().flatten() {
+                    holders[i].push(j);
+                }
+            }
+        }
+        let mut tops: Vec<PathBuf> = Vec::new();
+        let mut taken: HashSet<&Path> = HashSet::new();
+        for (i, m) in with_app.iter().enumerate() {
+            let imported_elsewhere = holders[i]
+                .iter()
+                .any(|&j| j != i && !(closures[i].binary_search(&with_app[j]).is_ok() && j > i));
+            if !imported_elsewhere && taken.insert(m.as_path()) {
                 tops.push(m.clone());
             }
         }
         tops
     }
 
+    /// The modules beside the root that [`App::launcher_of`] looks through. Gathered once
+    /// per app, since guessing entries asks for every app object.
+    fn launchers(&self) -> Launchers {
+        let candidates: BTreeSet<PathBuf> = self.modules.iter().cloned().collect();
+        let mut seen = HashSet::new();
+        let beside: Vec<PathBuf> = FALLBACK_ENTRIES
+            .iter()
+            .map(|f| self.root.join(f))
+            .chain(
+                self.modules
+                    .iter()
+                    .filter(|m| m.parent() == Some(self.root.as_path()))
+                    .cloned(),
+            )
+            .filter(|other| candidates.contains(other) && seen.insert(other.clone()))
+            .collect();
+        Launchers {
+            closures: beside.iter().map(|_| std::cell::OnceCell::new()).collect(),
+            beside,
+            candidates,
+        }
+    }
+
     /// Without a start command, the module to run: `module` itself, unless it leaves the
     /// layout to a module beside it that imports it (the classic `app.py` + `index.py` layout:
     /// `index.py` does `from app import app` and sets `app.layout`): then that module.
-    fn launcher_of(&self, module: PathBuf) -> PathBuf {
+    fn launcher_of(&self, module: PathBuf, launchers: &Launchers) -> PathBuf {
         if self
             .python(&module)
             .is_none_or(|py| sets_layout(py, self.ws.text(&module)))
         {
             return module;
         }
-        let candidates: BTreeSet<PathBuf> = self.modules.iter().cloned().collect();
         let bases = [self.root.clone()];
-        let beside = FALLBACK_ENTRIES.iter().map(|f| self.root.join(f)).chain(
-            self.modules
-                .iter()
-                .filter(|m| parent(m) == self.root)
-                .cloned(),
-        );
-        for other in beside {
-            if other == module || !candidates.contains(&other) {
+        for (other, closure) in launchers.beside.iter().zip(&launchers.closures) {
+            if *other == module {
                 continue;
             }
-            let Some(py) = self.python(&other) else {
-                continue;
-            };
-            if sets_layout(py, self.ws.text(&other))
-                && super::closure::of(self.ws, &other, &bases, &candidates)
-                    .modules
-                    .contains(&module)
+            // Looked at once, whichever module asks first.
+            let closure = closure.get_or_init(|| {
+                let py = self.python(other)?;
+                sets_layout(py, self.ws.text(other)).then(|| {
+                    super::closure::of(self.ws, other, &bases, &launchers.candidates).modules
+                })
+            });
+            if closure
+                .as_ref()
+                .is_some_and(|c| c.binary_search(&module).is_ok())
             {
-                return other;
+                return other.clone();
             }
         }
         module
@@ -833,15 +886,32 @@ impl<'w> App<'w> {
 
     /// Every Dash app object of the app, with its module.
     pub fn dash_apps(&self) -> Vec<(PathBuf, &'w DashApp)> {
-        self.modules
-            .iter()
-            .filter_map(|m| self.python(m).map(|py| (m, py)))
-            .flat_map(|(m, py)| py.dash_apps.iter().map(move |d| (m.clone(), d)))
-            .collect()
+        self.all_dash_apps().to_vec()
+    }
+
+    fn all_dash_apps(&self) -> &[(PathBuf, &'w DashApp)] {
+        &self.collect_dash_apps().all
+    }
+
+    fn collect_dash_apps(&self) -> &DashApps<'w> {
+        self.dash_apps.get_or_init(|| {
+            let all: Vec<(PathBuf, &'w DashApp)> = self
+                .modules
+                .iter()
+                .inspect(|_| {
+                    #[cfg(test)]
+                    DASH_APP_SCANS.with(|n| n.set(n.get() + 1));
+                })
+                .filter_map(|m| self.python(m).map(|py| (m, py)))
+                .flat_map(|(m, py)| py.dash_apps.iter().map(move |d| (m.clone(), d)))
+                .collect();
+            let names = all.iter().map(|(_, d)| d.name.as_str()).collect();
+            DashApps { all, names }
+        })
     }
 
     pub fn has_dash_app(&self) -> bool {
-        !self.dash_apps().is_empty()
+        !self.all_dash_apps().is_empty()
     }
 
     /// The dotted module name of a file, relative to the app root (`pages/home.py` -> `pages.home`).
@@ -987,6 +1057,14 @@ impl<'w> App<'w> {
 
 /// Whether a module drives an app: assigns a layout (`app.layout = ...`) or runs it
 /// (`app.run_server()`, `app.run()` of an imported app), at any level.
+/// The modules beside an app root that may launch another, each with its import closure if it
+/// sets a layout (`None` if not), computed when first needed.
+struct Launchers {
+    beside: Vec<PathBuf>,
+    closures: Vec<std::cell::OnceCell<Option<Vec<PathBuf>>>>,
+    candidates: BTreeSet<PathBuf>,
+}
+
 fn sets_layout(py: &PythonModule, text: Option<&str>) -> bool {
     use super::kinds::PyNode;
     let text = text.unwrap_or("");

@@ -273,6 +273,13 @@ const INDEXED: &[&str] = &[
     "keyword_argument",
 ];
 
+#[cfg(test)]
+thread_local! {
+    // How many re-parses [`parses_after`] made on this thread (tests assert fixes are
+    // verified per file, not per fix).
+    pub(crate) static REPARSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Whether the module's text still parses after `edits` (byte ranges of `text`, not
 /// overlapping). Re-parses incrementally from the module's tree, so checking a small fix in a
 /// large file costs little.
@@ -282,6 +289,8 @@ pub fn parses_after(
     text: &str,
     edits: &[(Range<usize>, &str)],
 ) -> bool {
+    #[cfg(test)]
+    REPARSES.with(|n| n.set(n.get() + 1));
     let Ok(new_text) = super::diagnostic::apply_edits(text, edits) else {
         return false;
     };

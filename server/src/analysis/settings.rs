@@ -43,6 +43,12 @@ pub struct ConfigProblem {
     pub message: String,
 }
 
+#[cfg(test)]
+thread_local! {
+    // How many times this thread compiled `exclude` globs (tests assert it stays per app).
+    pub(crate) static GLOB_BUILDS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 pub const DEFAULT_LARGE_FILE_MB: f64 = 100.0;
 pub const DEFAULT_PARQUET_HINT_MB: f64 = 10.0;
 
@@ -97,18 +103,25 @@ impl Settings {
         (self.parquet_hint_mb.unwrap_or(DEFAULT_PARQUET_HINT_MB) * 1024.0 * 1024.0) as u64
     }
 
-    /// Whether an app-relative path is excluded by the `exclude` globs.
-    pub fn excludes(&self, rel: &Path) -> bool {
-        let Some(globs) = &self.exclude else {
-            return false;
-        };
+    /// The `exclude` globs as one matcher of app-relative paths (`None`: nothing excluded).
+    /// Built once per check of an app, not per finding: compiling the globs costs far more
+    /// than matching them.
+    pub(crate) fn exclude_set(&self) -> Option<globset::GlobSet> {
+        let globs = self.exclude.as_ref()?;
+        #[cfg(test)]
+        GLOB_BUILDS.with(|n| n.set(n.get() + 1));
         let mut builder = globset::GlobSetBuilder::new();
         for g in globs {
             if let Ok(glob) = globset::Glob::new(g) {
                 builder.add(glob);
             }
         }
-        builder.build().is_ok_and(|set| set.is_match(rel))
+        builder.build().ok()
+    }
+
+    /// Whether an app-relative path is excluded by the `exclude` globs.
+    pub fn excludes(&self, rel: &Path) -> bool {
+        self.exclude_set().is_some_and(|set| set.is_match(rel))
     }
 
     /// Settings from JSON (LSP `initializationOptions` / `workspace/configuration`), with the

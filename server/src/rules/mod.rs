@@ -534,15 +534,15 @@ pub fn check_shared(ws: &Workspace, options: &CheckOptions) -> Vec<Arc<Diagnosti
     );
     let mut out = apply_suppressions(ws, out, &enabled);
     // The suppression pass adds DL001 fixes (removing comments): they are verified too (new
-    // diagnostics, so `make_mut` copies nothing).
-    for d in out
-        .iter_mut()
-        .filter(|d| d.code == dl001_unused_suppression::RULE.code)
-    {
-        Arc::make_mut(d)
-            .fixes
-            .retain(|fix| keeps_python_parsing(ws, fix));
-    }
+    // diagnostics, so `make_mut` copies nothing), all of a file's in one parse like the rules'
+    // fixes (one parse per comment was quadratic).
+    verify_fix_lists(
+        ws,
+        out.iter_mut()
+            .filter(|d| d.code == dl001_unused_suppression::RULE.code)
+            .map(|d| &mut Arc::make_mut(d).fixes)
+            .collect(),
+    );
     sort(&mut out);
     out
 }
@@ -575,9 +575,12 @@ fn check_root(
     }
     let app = App::build_with(ws, root, roots, settings.clone());
     let found = run_rules(&app, rule_threads, &options.cancel)?;
+    let excluded = settings.exclude_set();
     for mut d in found {
         if !settings.enabled(d.code)
-            || settings.excludes(d.file.strip_prefix(root).unwrap_or(&d.file))
+            || excluded
+                .as_ref()
+                .is_some_and(|set| set.is_match(d.file.strip_prefix(root).unwrap_or(&d.file)))
         {
             continue;
         }
@@ -641,7 +644,12 @@ fn run_rules(app: &App, threads: usize, cancel: &Cancel) -> Option<Vec<Diagnosti
 /// other fix's are tried together (one incremental parse for the lot); overlapping ones, and
 /// all of a file whose lot fails, are tried alone.
 fn verify_fixes(ws: &Workspace, diags: &mut [Diagnostic]) {
-    let fixes: Vec<&Fix> = diags.iter().flat_map(|d| &d.fixes).collect();
+    verify_fix_lists(ws, diags.iter_mut().map(|d| &mut d.fixes).collect());
+}
+
+/// [`verify_fixes`] over lists of fixes (each a diagnostic's).
+fn verify_fix_lists(ws: &Workspace, mut lists: Vec<&mut Vec<Fix>>) {
+    let fixes: Vec<&Fix> = lists.iter().flat_map(|l| l.iter()).collect();
     let conflicting = overlapping_fixes(&fixes);
     let together = python_edits(
         fixes
@@ -656,8 +664,8 @@ fn verify_fixes(ws: &Workspace, diags: &mut [Diagnostic]) {
         .map(|(file, _)| file.to_path_buf())
         .collect();
     let mut id = 0;
-    for d in diags.iter_mut() {
-        d.fixes.retain(|fix| {
+    for list in lists.iter_mut() {
+        list.retain(|fix| {
             let alone = conflicting.contains(&id);
             id += 1;
             let into_other_encoding = fix.edits.iter().any(|e| match e {
@@ -1367,5 +1375,79 @@ mod engine_tests {
                 ("DL101", "apps/a/src/dashboard.py")
             ]
         );
+    }
+
+    /// Issue 17 #7: every unused suppression gets a DL001 removal fix, verified by one parse
+    /// of the file for all of them (a parse per comment made the check quadratic).
+    #[test]
+    fn unused_suppression_fixes_are_verified_per_file() {
+        let n = 200;
+        let app = format!("{DEFAULT_APP}{}", "x = 1  # noqa: DL101\n".repeat(n));
+        let ws = workspace(&[
+            ("app.py", app.as_str()),
+            ("Procfile", "web: gunicorn app:server --workers 2\n"),
+            ("requirements.txt", "dash\ngunicorn\n"),
+        ]);
+        crate::analysis::python::REPARSES.with(|c| c.set(0));
+        let d = check(&ws);
+        let reparses = crate::analysis::python::REPARSES.with(|c| c.get());
+        let fixed = d
+            .iter()
+            .filter(|d| d.code == "DL001" && d.fixes.len() == 1)
+            .count();
+        assert_eq!(fixed, n);
+        assert!(reparses <= 4, "{reparses} re-parses for {n} fixes");
+    }
+
+    /// Issue 17 #8: the `exclude` globs are compiled once per app, not once per finding.
+    #[test]
+    fn exclude_globs_are_compiled_once_per_app() {
+        let n = 300;
+        let reqs = format!("dash\ngunicorn\n{}", "dash\n".repeat(n));
+        let globs: Vec<String> = (0..20).map(|i| format!("\"f{i}/**/*.py\"")).collect();
+        let config = format!("exclude = [{}]\n", globs.join(", "));
+        let ws = workspace(&[
+            ("app.py", DEFAULT_APP),
+            ("Procfile", "web: gunicorn app:server --workers 2\n"),
+            ("requirements.txt", reqs.as_str()),
+            ("dash-lsp.toml", config.as_str()),
+        ]);
+        crate::analysis::settings::GLOB_BUILDS.with(|c| c.set(0));
+        let d = check(&ws);
+        let builds = crate::analysis::settings::GLOB_BUILDS.with(|c| c.get());
+        assert!(d.iter().filter(|d| d.code == "DL113").count() >= n);
+        assert_eq!(builds, 1);
+    }
+
+    /// Issue 17 #6: rules ask for the app's Dash objects per module (DL201, DL202); the
+    /// modules are looked through once per app, not once per question.
+    #[test]
+    fn dash_app_objects_are_collected_once_per_app() {
+        let n = 300;
+        let mut files: Vec<(String, String)> = vec![
+            ("app.py".into(), format!("{DEFAULT_APP}import lib.m0\n")),
+            (
+                "Procfile".into(),
+                "web: gunicorn app:server --workers 2\n".into(),
+            ),
+            ("requirements.txt".into(), "dash\ngunicorn\n".into()),
+            ("lib/__init__.py".into(), String::new()),
+        ];
+        // A chain of served modules, each importing the next.
+        for i in 0..n {
+            files.push((
+                format!("lib/m{i}.py"),
+                format!("import lib.m{}\nfrom app import app\n", (i + 1) % n),
+            ));
+        }
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let ws = workspace(&refs);
+        crate::analysis::project::DASH_APP_SCANS.with(|c| c.set(0));
+        check(&ws);
+        let scans = crate::analysis::project::DASH_APP_SCANS.with(|c| c.get());
+        assert!(scans <= n + 2, "{scans} module scans for {} modules", n + 2);
     }
 }
