@@ -66,11 +66,8 @@ impl Shape {
     /// The issue 17 case whose fix this shape waits for, when it still fails on this branch
     /// (it would abort the test process: tree-sitter's C assert is not a Rust panic).
     pub fn known_open(self) -> Option<&'static str> {
-        match self {
-            // TODO(issue 17 #1 abort-deep-indentation-string): on once GUARDS' guard merges.
-            Shape::DeeperNesting => Some("#1 abort-deep-indentation-string"),
-            _ => None,
-        }
+        // None today: deeper nesting (#1) is refused before tree-sitter since the shape guard.
+        None
     }
 }
 
