@@ -556,6 +556,7 @@ fn diagnostic(
     }
     let mut edits: Vec<FileEdit> = Vec::new();
     let mut fix_message = String::new();
+    let mut added: Option<&str> = None;
     // Writing the driver into the URL (psycopg2 listed, or appended with it).
     let url_edit = f.url.and_then(|url| {
         let (start, lead) = leading_text(url, text)?;
@@ -582,6 +583,10 @@ fn diagnostic(
         };
         edits.extend(requirement_edits(app, reqs, append, absent));
         fix_message = format!("Add `{append}` to requirements.txt");
+        // A plain distribution line: another addition of the round may bring it.
+        if edits.len() == 1 && !append.contains('[') {
+            added = Some(append);
+        }
         if f.url.is_some() {
             if let Some(edit) = url_edit {
                 edits.push(edit);
@@ -604,7 +609,10 @@ fn diagnostic(
     let mut d = RULE.diagnostic(path, range, message);
     d.severity = severity;
     if !edits.is_empty() {
-        let fix = Fix::preferred(fix_message, edits);
+        let mut fix = Fix::preferred(fix_message, edits);
+        if let Some(dist) = added {
+            fix = fix.adding_requirement(dist, dist, &reqs.files);
+        }
         // Naming the driver changes which DBAPI the app connects with: unsafe (RULES.md).
         d = d.with_fix(if f.url.is_some() { fix.unsafe_() } else { fix });
     }
