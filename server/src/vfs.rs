@@ -203,11 +203,14 @@ fn read_text_entry(path: &Path, size: u64) -> FileEntry {
     FileEntry { size, content }
 }
 
+/// Why a file over the read limit is not read.
+pub(crate) const TOO_LARGE: &str = "file too large to read";
+
 /// A file over the read limit (on disk, or an open document): DL003 reports it.
 pub(crate) fn too_large_entry(size: u64) -> FileEntry {
     FileEntry {
         size,
-        content: Content::Unreadable(Arc::from("file too large to read")),
+        content: Content::Unreadable(Arc::from(TOO_LARGE)),
     }
 }
 

@@ -14,7 +14,10 @@ pub const RULE: Rule = Rule {
 in another encoding), it is larger than 16 MB, or the operating system refused to read it.
 A Python module whose shape Python itself refuses (more than 100 levels of indentation, or
 brackets nested more than 200 deep) is not parsed either, and is reported the same way.
-The file is not checked, and no rule pretends it is missing. Data files (a `.txt` that no
+The file is not checked, and no rule pretends it is missing. An error when the bytes or the
+shape are ones Python or the buildpack refuse; a warning when only the check is limited (a file
+over 16 MB, a symbolic link leading outside the checked folder, a read the local system
+refused). Data files (a `.txt` that no
 requirements file names, a CSV) are never read, so their encoding is never reported.
 
 **Why it matters on the server.** Python refuses a module that is not UTF-8 (unless it
@@ -30,19 +33,34 @@ UTF-8 text: the deploy fails where the laptop may not.
 /// Reported by the engine once per file, not per app.
 fn check(_: &App, _: &mut Vec<Diagnostic>) {}
 
+/// Whether the reason a file is not read also fails the deploy: bytes Python or the buildpack
+/// refuse, a shape Python refuses. A large file, a link not followed or a read the local
+/// system refused say nothing of the server: unchecked, not broken (a warning).
+fn certain_failure(reason: &str) -> bool {
+    !(reason.starts_with("a symbolic link")
+        || reason == crate::vfs::TOO_LARGE
+        || reason.contains("(os error"))
+}
+
 /// One diagnostic per file that should be text but could not be read, at its start (only
 /// files dash-lsp reads are ever unreadable: by name, or named by a requirements file).
 pub fn unreadable(ws: &Workspace) -> Vec<Diagnostic> {
     ws.files()
         .filter_map(|(path, entry)| match &entry.content {
-            Content::Unreadable(reason) => Some(RULE.diagnostic(
-                path,
-                0..0,
-                format!(
-                    "{} cannot be read ({reason}): it is not checked",
-                    path.display()
-                ),
-            )),
+            Content::Unreadable(reason) => {
+                let mut d = RULE.diagnostic(
+                    path,
+                    0..0,
+                    format!(
+                        "{} cannot be read ({reason}): it is not checked",
+                        path.display()
+                    ),
+                );
+                if !certain_failure(reason) {
+                    d.severity = Severity::Warning;
+                }
+                Some(d)
+            }
             _ => None,
         })
         .collect()
@@ -87,6 +105,45 @@ mod tests {
                     "requirements.txt".into(),
                     "requirements.txt cannot be read (not valid UTF-8): it is not checked".into()
                 ),
+            ]
+        );
+    }
+
+    #[test]
+    fn limited_checks_are_warnings() {
+        let mut ws = crate::rules::testing::workspace(&[(
+            "app.py",
+            "import dash\napp = dash.Dash()\nserver = app.server\n",
+        )]);
+        for (name, why) in [
+            ("big.py", crate::vfs::TOO_LARGE),
+            (
+                "helpers.py",
+                "a symbolic link to a file outside the checked folder, which is not read",
+            ),
+            ("secret.py", "Permission denied (os error 13)"),
+            ("latin.py", "not valid UTF-8"),
+        ] {
+            ws.insert_entry(
+                PathBuf::from(name),
+                FileEntry {
+                    size: 4,
+                    content: Content::Unreadable(Arc::from(why)),
+                },
+            );
+        }
+        let found: Vec<_> = super::unreadable(&ws)
+            .iter()
+            .map(|d| (d.file.display().to_string(), d.severity))
+            .collect();
+        use crate::analysis::Severity::{Error, Warning};
+        assert_eq!(
+            found,
+            [
+                ("big.py".to_string(), Warning),
+                ("helpers.py".to_string(), Warning),
+                ("latin.py".to_string(), Error),
+                ("secret.py".to_string(), Warning),
             ]
         );
     }
