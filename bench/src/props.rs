@@ -342,6 +342,11 @@ pub fn check_workspace_verbose(ws: &Workspace, verbose: bool) -> Result<usize, S
 /// fix at a time (the first fixable finding, re-checking after each). Both apply preferred
 /// fixes, safe and unsafe; both stop when nothing changes.
 pub fn check_fixes_compose(ws: &Workspace) -> Result<(), String> {
+    check_fixes_compose_verbose(ws, false)
+}
+
+/// [`check_fixes_compose`], printing each fix of the one-by-one run when `verbose`.
+pub fn check_fixes_compose_verbose(ws: &Workspace, verbose: bool) -> Result<(), String> {
     let converge = |one_at_a_time: bool| -> Result<Workspace, String> {
         let mut current = ws.clone();
         // One at a time needs a round per fix.
@@ -353,11 +358,15 @@ pub fn check_fixes_compose(ws: &Workspace) -> Result<(), String> {
         for _ in 0..limit {
             let diags = rules::check(&current);
             let fixes: Vec<_> = diags.iter().filter_map(Diagnostic::preferred_fix).collect();
-            let fixes = if one_at_a_time {
+            let fixes: Vec<_> = if one_at_a_time {
                 fixes.into_iter().take(1).collect()
             } else {
                 fixes
             };
+            if verbose {
+                let what: Vec<&str> = fixes.iter().map(|f| f.message.as_str()).collect();
+                println!("{}: {what:?}", if one_at_a_time { "one" } else { "all" });
+            }
             let changes = apply_fixes(&current, &fixes);
             if changes.is_empty() {
                 return Ok(current);
@@ -370,17 +379,17 @@ pub fn check_fixes_compose(ws: &Workspace) -> Result<(), String> {
     };
     let batch = converge(false)?;
     let serial = converge(true)?;
-    // Requirements files compare as sets of lines: a fix of a later round appends after one of
-    // an earlier round, and the order of requirement lines means nothing to pip.
+    // Requirements files compare by what pip installs from them: lines as a set (a fix of a
+    // later round appends after one of an earlier round; order means nothing to pip), and bare
+    // names by the distributions they bring. One order of fixes may add `numpy` and `pandas`
+    // where another adds `pandas` alone: the same install.
     let texts = |w: &Workspace| -> std::collections::BTreeMap<PathBuf, String> {
         w.files()
             .filter_map(|(p, _)| {
                 let text = w.text(p)?;
                 let requirements = p.extension().is_some_and(|e| e == "txt" || e == "in");
                 let text = if requirements {
-                    let mut lines: Vec<&str> = text.lines().map(str::trim_end).collect();
-                    lines.sort_unstable();
-                    lines.join("\n")
+                    installs(text)
                 } else {
                     text.to_string()
                 };
@@ -409,4 +418,30 @@ pub fn check_fixes_compose(ws: &Workspace) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// A requirements text as what it installs: its lines that are not a bare distribution name
+/// (pins, options, comments), sorted, then the bare names with all they bring, sorted.
+fn installs(text: &str) -> String {
+    use dash_lsp::analysis::{requirements::normalize, tables};
+    let bare = |l: &str| {
+        !l.is_empty()
+            && l.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    let mut exact: Vec<&str> = Vec::new();
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    for line in text.lines().map(str::trim_end) {
+        if bare(line) {
+            names.insert(normalize(line));
+            for brought in tables::brought_by(line, &[]) {
+                names.insert(normalize(tables::distribution_for(&brought)));
+            }
+        } else {
+            exact.push(line);
+        }
+    }
+    exact.sort_unstable();
+    let names: Vec<String> = names.into_iter().collect();
+    format!("{}\n--- installs: {}", exact.join("\n"), names.join(" "))
 }

@@ -36,7 +36,9 @@ fn main() {
                 std::process::exit(2);
             }
         };
-        match props::check_workspace_verbose(&ws, true) {
+        let result = props::check_workspace_verbose(&ws, true)
+            .and_then(|rounds| props::check_fixes_compose_verbose(&ws, true).map(|()| rounds));
+        match result {
             Ok(rounds) => println!("fuzz: {dir} passes ({rounds} fix rounds)"),
             Err(message) => {
                 println!("fuzz: {dir} fails: {message}");
