@@ -38,7 +38,15 @@ def base_app(d, app=APP):
 
 # Each generator builds an app of size `n` in folder `d`.
 def deep_nesting(d, n):
-    # n nested blocks with a string at the bottom (tree-sitter's stack depth; issue 17 #1).
+    # n towers of 95 nested blocks, each with a string at the bottom (issue 17 #1): as deep as
+    # Python allows (100 levels; deeper files are refused before tree-sitter, DL003), so the
+    # cost of depth is measured against the size of the file.
+    tower = "".join(" " * i + "if x:\n" for i in range(95)) + " " * 95 + "s = 'deep'\n"
+    base_app(d, APP + "x = 1\n" + tower * n)
+
+
+def beyond_limit(d, n):
+    # One tower n levels deep (over Python's 100): refused by a line scan, never parsed.
     body = "".join(" " * i + "if x:\n" for i in range(n)) + " " * n + "s = 'deep'\n"
     base_app(d, APP + "x = 1\n" + body)
 
@@ -68,7 +76,8 @@ def many_findings(d, n):
 
 SHAPES = [
     # name, generator, base size, unit
-    ("deep-nesting", deep_nesting, 100, "levels"),
+    ("deep-nesting", deep_nesting, 10, "towers of 95 levels"),
+    ("beyond-limit", beyond_limit, 1000, "levels"),
     ("dense-literal", dense_literal, 250, "k items"),
     ("many-modules", many_modules, 1000, "modules"),
     ("many-findings", many_findings, 1000, "findings"),
