@@ -84,7 +84,7 @@ pub fn apply_fixes(ws: &Workspace, fixes: &[&Fix]) -> Changes {
                     // break the first one already added.
                     let earlier = edits
                         .iter_mut()
-                        .find(|(r, t)| r == range && r.is_empty() && t.ends_with('\n'));
+                        .find(|(r, t)| r == range && r.is_empty() && t.ends_with(['\n', '\r']));
                     match earlier {
                         Some((_, text)) => {
                             // (also the empty line that ends a `\` continuation)
@@ -149,9 +149,9 @@ fn stacked_lines(a: &Range<usize>, a_text: &str, b: &Range<usize>, b_text: &str)
     let line = b_text.trim_matches(['\r', '\n']);
     a.is_empty()
         && a == b
-        && !a_text.lines().any(|l| l.trim_end_matches('\r') == line)
-        && a_text.ends_with('\n')
-        && b_text.ends_with('\n')
+        && !a_text.split(['\n', '\r']).any(|l| l == line)
+        && a_text.ends_with(['\n', '\r'])
+        && b_text.ends_with(['\n', '\r'])
 }
 
 fn conflicts(a: &Range<usize>, b: &Range<usize>) -> bool {
@@ -312,6 +312,37 @@ mod tests {
         );
         // Without the start command's fix, the addition applies.
         assert_eq!(apply_fixes(&ws, &[&top]).len(), 1);
+    }
+
+    #[test]
+    fn appended_lines_stack_with_lone_cr_line_ends() {
+        // A file whose first line break is a lone CR (pip splits lines as Python does): the
+        // appended lines end in CR and still stack in one round.
+        let mut ws = Workspace::new();
+        let text = "# note\rmore\r\ngunicorn";
+        ws.insert_text("requirements.txt", text);
+        let fixes = [
+            add(
+                "requirements.txt",
+                text,
+                "pandas",
+                "pandas",
+                &["requirements.txt"],
+            ),
+            add(
+                "requirements.txt",
+                text,
+                "openpyxl",
+                "openpyxl",
+                &["requirements.txt"],
+            ),
+        ];
+        let refs: Vec<&Fix> = fixes.iter().collect();
+        let changed = &apply_fixes(&ws, &refs)[Path::new("requirements.txt")];
+        assert!(
+            changed.contains("pandas") && changed.contains("openpyxl"),
+            "{changed:?}"
+        );
     }
 
     #[test]
