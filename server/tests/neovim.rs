@@ -14,8 +14,14 @@ fn repo() -> PathBuf {
         .unwrap()
 }
 
+/// The Neovim to drive: `DASH_LSP_NVIM` (tests/run sets it to Neovim 0.11 from PyPI for a second
+/// pass, which takes the plugin's native `lsp/` config), else Debian's `nvim` on PATH.
+fn nvim() -> String {
+    std::env::var("DASH_LSP_NVIM").unwrap_or_else(|_| "nvim".into())
+}
+
 fn nvim_available() -> bool {
-    let found = Command::new("nvim")
+    let found = Command::new(nvim())
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
@@ -34,7 +40,7 @@ fn run_script(script: &str, fixture: &str) -> tempfile::TempDir {
     let dir = common::copy_fixture(fixture);
     let root = dir.path().canonicalize().unwrap();
     let tests = repo().join("tests/neovim");
-    let mut child = Command::new("nvim")
+    let mut child = Command::new(nvim())
         .args([
             "--headless",
             "--clean",

@@ -14,11 +14,21 @@ t.run(function()
   local d = t.find(buf, 'DL101')
   vim.api.nvim_win_set_cursor(0, { d.lnum + 1, d.col })
 
+  -- The fix, not "Ignore DL101 for this line": `apply = true` applies only a lone match
+  -- (0.8+ would otherwise ask through vim.ui.select, which waits forever headless).
   local function is_dl101(action)
-    return action.title and action.title:find('DL101', 1, true) ~= nil
+    return action.title ~= nil
+      and action.title:find('DL101', 1, true) ~= nil
+      and action.title:find('Ignore', 1, true) == nil
   end
   if vim.fn.has('nvim-0.8') == 1 then
-    vim.lsp.buf.code_action({ filter = is_dl101, apply = true })
+    -- DL101 also offers an alternative (target `app:app`): the preferred fix is the one.
+    vim.lsp.buf.code_action({
+      filter = function(action)
+        return is_dl101(action) and action.isPreferred == true
+      end,
+      apply = true,
+    })
   else
     -- Neovim 0.7 asks through vim.ui.select (what telescope & co. plug into): pick DL101.
     vim.ui.select = function(items, _, on_choice)
