@@ -136,10 +136,13 @@ fn serves(earlier: &AddedRequirement, later: &AddedRequirement) -> bool {
         normalize(&later.needs),
         normalize(tables::distribution_for(&later.needs)),
     ];
+    let unmapped = tables::distribution_for(&later.needs) == later.needs;
     needs.contains(&earlier.dist)
         || earlier.dist == later.dist
         || tables::brings(&earlier.dist, &[], &later.needs)
         || tables::brings(&earlier.dist, &[], &later.dist)
+        // DL111 says nothing of an unmapped import a listed name resembles (`pand`, `pandas`).
+        || (unmapped && super::requirements::names_look_alike(&earlier.dist, &later.needs))
 }
 
 /// Two insertions of whole lines at the same place (requirements appended by several fixes)

@@ -76,6 +76,26 @@ pub struct RequirementsFile {
     pub conda: Option<Range<usize>>,
 }
 
+/// Whether a listed (normalised) distribution name looks like an unmapped import name
+/// (`ydata-profiling` for `pandas_profiling`, `pyvisa` for `visa`): one contains the other
+/// (4 characters or more), or they share a `-` separated word of 4 or more.
+pub(crate) fn names_look_alike(listed: &str, import: &str) -> bool {
+    let wanted = normalize(import);
+    let tokens = |name: &str| -> Vec<String> {
+        name.split('-')
+            .filter(|t| t.len() >= 4)
+            .map(str::to_string)
+            .collect()
+    };
+    let (short, long) = if listed.len() < wanted.len() {
+        (listed, wanted.as_str())
+    } else {
+        (wanted.as_str(), listed)
+    };
+    (short.len() >= 4 && long.contains(short))
+        || tokens(listed).iter().any(|t| tokens(&wanted).contains(t))
+}
+
 /// PEP 503: lower case, runs of `-`, `_`, `.` become one `-`.
 pub fn normalize(name: &str) -> String {
     let mut out = String::with_capacity(name.len());

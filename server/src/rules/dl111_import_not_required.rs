@@ -110,24 +110,9 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
 /// for `pandas_profiling`, `pyvisa` for `visa`. The import may well come from it (a renamed
 /// project, a module shipped under another name): unsure, so say nothing.
 fn similar_listed(reqs: &crate::analysis::project::Requirements, import: &str) -> bool {
-    let wanted = crate::analysis::requirements::normalize(import);
-    let tokens = |name: &str| -> Vec<String> {
-        name.split('-')
-            .filter(|t| t.len() >= 4)
-            .map(str::to_string)
-            .collect()
-    };
-    let wanted_tokens = tokens(&wanted);
-    reqs.entries.iter().any(|(_, r)| {
-        let listed = &r.normalized;
-        let (short, long) = if listed.len() < wanted.len() {
-            (listed.as_str(), wanted.as_str())
-        } else {
-            (wanted.as_str(), listed.as_str())
-        };
-        (short.len() >= 4 && long.contains(short))
-            || tokens(listed).iter().any(|t| wanted_tokens.contains(t))
-    })
+    reqs.entries
+        .iter()
+        .any(|(_, r)| crate::analysis::requirements::names_look_alike(&r.normalized, import))
 }
 
 /// PEP 508 names: ASCII letters and digits, with `.`, `-`, `_` inside.
