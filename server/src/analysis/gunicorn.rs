@@ -88,6 +88,9 @@ pub struct GunicornCommand {
     pub binds: Vec<(Range<usize>, String)>,
     pub chdir: Option<String>,
     pub pythonpath: Vec<String>,
+    /// The last option wants a value and none follows (`... --chdir`): a word appended to the
+    /// command would become that value.
+    pub dangling: bool,
 }
 
 /// Python's keywords: not names, though they look like ones.
@@ -147,6 +150,7 @@ pub fn parse_tokens(text: &str, tokens: &[Token]) -> Option<GunicornCommand> {
         binds: Vec::new(),
         chdir: None,
         pythonpath: Vec::new(),
+        dangling: false,
     };
     let mut i = args_idx;
     while i < tokens.len() {
@@ -170,7 +174,10 @@ pub fn parse_tokens(text: &str, tokens: &[Token]) -> Option<GunicornCommand> {
                         end = vs.end;
                         (Some(v.clone()), vs.end)
                     }
-                    _ => (None, span.end),
+                    _ => {
+                        cmd.dangling = true;
+                        (None, span.end)
+                    }
                 },
                 None => (None, span.end),
             };
@@ -187,7 +194,10 @@ pub fn parse_tokens(text: &str, tokens: &[Token]) -> Option<GunicornCommand> {
                             end = vs.end;
                             (Some(v.clone()), vs.end)
                         }
-                        _ => (None, span.end),
+                        _ => {
+                            cmd.dangling = true;
+                            (None, span.end)
+                        }
                     }
                 } else {
                     (Some(rest.trim_start_matches('=').to_string()), span.end)

@@ -32,7 +32,9 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let at = cmd.span.end;
     // In exec form the words are array items; a YAML block sequence takes no inline item.
     let in_descriptor = web.script.is_none();
+    // `... --chdir` at the end: an appended `--workers` would become its value.
     let new_text = match (in_descriptor && web.exec, web.kind) {
+        _ if cmd.dangling => None,
         (false, _) => Some(" --workers 4"),
         (true, DescriptorKind::Compose) if !web.replaceable => None,
         (true, _) => Some(", \"--workers\", \"4\""),
@@ -54,6 +56,17 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
+
+    #[test]
+    fn no_fix_after_an_option_missing_its_value() {
+        let files = [
+            ("Procfile", "web: gunicorn app:server --chdir"),
+            ("app.py", ""),
+        ];
+        let d = check_files(&files, "DL114");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fixes.is_empty());
+    }
 
     #[test]
     fn reported_and_fixed_before_following_commands() {
