@@ -17,7 +17,7 @@ brackets nested more than 200 deep) is not parsed either, and is reported the sa
 The file is not checked, and no rule pretends it is missing. An error when the bytes or the
 shape are ones Python or the buildpack refuse; a warning when only the check is limited (a file
 over 16 MB, a symbolic link leading outside the checked folder, a read the local system
-refused). Data files (a `.txt` that no
+refused, an encoding Python reads but dash-lsp does not decode). Data files (a `.txt` that no
 requirements file names, a CSV) are never read, so their encoding is never reported.
 
 **Why it matters on the server.** Python refuses a module that is not UTF-8 (unless it
@@ -38,6 +38,8 @@ fn check(_: &App, _: &mut Vec<Diagnostic>) {}
 /// system refused say nothing of the server: unchecked, not broken (a warning).
 fn certain_failure(reason: &str) -> bool {
     !(reason.starts_with("a symbolic link")
+        // A PEP 263 encoding Python reads and dash-lsp does not (`koi8-r`): the app boots.
+        || reason.starts_with("declared encoding")
         || reason == crate::vfs::TOO_LARGE
         || reason.contains("(os error"))
 }
