@@ -3,21 +3,13 @@
 //! edits that must respect pip's line syntax. Each test builds its app in a temporary folder
 //! (symbolic links do not survive git, so they are made here).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_dash-lsp"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::run_cli(dir, args)
 }
 
 fn write(dir: &Path, files: &[(&str, &str)]) {
