@@ -1,4 +1,5 @@
-//! `cargo run --release -p dash-lsp-bench --bin fuzz -- [--iterations N] [--seed S] [--threads T]`
+//! `cargo run --release -p dash-lsp-bench --bin fuzz -- [--iterations N] [--seed S] [--threads T]
+//! [--from I]`
 //!
 //! Mutates the fixture apps of `tests/fixtures/` at random (reproducibly from the seed) and runs
 //! each result through every rule and every fix, checking the properties of `props.rs`. Prints
@@ -82,6 +83,8 @@ fn main() {
     }
     let iterations = arg(&args, "--iterations", 10_000);
     let seed = arg(&args, "--seed", 1);
+    // `--from N`: skip the inputs before N (input N is the same whatever ran before it).
+    let from = arg(&args, "--from", 0);
     let threads = arg(
         &args,
         "--threads",
@@ -102,7 +105,7 @@ fn main() {
         .map(|t| {
             let (seeds, done, failed) = (seeds.clone(), done.clone(), failed.clone());
             std::thread::spawn(move || {
-                let mut i = t;
+                let mut i = from + t;
                 while i < iterations && !failed.load(Ordering::Relaxed) {
                     if let Err(message) = run_one(&seeds, seed, i) {
                         failed.store(true, Ordering::Relaxed);
@@ -136,15 +139,20 @@ fn main() {
         let _ = std::fs::remove_dir_all(&dir);
         let (_, files) = input(&seeds, seed, i);
         for (path, file) in &files {
-            if let SeedFile::Text(text) = file {
-                let target = dir.join(path);
-                if let Some(parent) = target.parent() {
-                    let _ = std::fs::create_dir_all(parent);
-                }
-                let _ = std::fs::write(target, text);
+            let target = dir.join(path);
+            if let Some(parent) = target.parent() {
+                let _ = std::fs::create_dir_all(parent);
             }
+            // Data files too (sparse, same size): the rules see their sizes, and without
+            // them the saved copy replays a different input.
+            let _ = match file {
+                SeedFile::Text(text) => std::fs::write(target, text),
+                SeedFile::Data(size) => {
+                    std::fs::File::create(target).and_then(|f| f.set_len(*size))
+                }
+            };
         }
-        eprintln!("fuzz: input {i} failed: {message}\nreproduce: --seed {seed} --iterations {} --threads 1; the input is in {}", i + 1, dir.display());
+        eprintln!("fuzz: input {i} failed: {message}\nreproduce: --seed {seed} --from {i} --iterations {} --threads 1; the input is in {}", i + 1, dir.display());
         std::process::exit(1);
     }
 }

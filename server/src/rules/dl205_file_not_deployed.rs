@@ -175,12 +175,17 @@ fn check_reads(app: &App, out: &mut Vec<Diagnostic>) {
                         || located.is_err()
                 })
                 .collect();
-            if let (Some(literal), [(found, _)]) = (&p.literal, same_name.as_slice()) {
-                let rel = found
+            // Only a file under the folder gunicorn runs in (`--chdir`) has a relative path
+            // that reads it; and a path equal to the one written is no fix.
+            let offered = match (&p.literal, same_name.as_slice()) {
+                (Some(literal), [(found, _)]) => found
                     .strip_prefix(&cwd)
-                    .unwrap_or(found)
-                    .to_string_lossy()
-                    .replace('\\', "/");
+                    .ok()
+                    .map(|rel| (literal, rel.to_string_lossy().replace('\\', "/")))
+                    .filter(|(_, rel)| *rel != p.text),
+                _ => None,
+            };
+            if let Some((literal, rel)) = offered {
                 diag = diag.with_fix(Fix::preferred(
                     format!("Use `{rel}`"),
                     vec![FileEdit::Replace {
@@ -284,6 +289,25 @@ mod tests {
             text(&fixed, "app.py"),
             "import pandas as pd\ndf = pd.read_csv(\"data/sales.csv\")\n"
         );
+    }
+
+    /// Under `--chdir src` the file at `data/sales.csv` is not reachable by a path relative to
+    /// `src/`: no fix (offering `data/sales.csv` again was a no-op the fix loop repeated).
+    #[test]
+    fn no_fix_outside_the_working_dir() {
+        let files = [
+            ("Procfile", "web: gunicorn --chdir src app:server\n"),
+            (
+                "src/app.py",
+                "import pandas as pd\nfrom dash import Dash\napp = Dash()\nserver = app.server\ndf = pd.read_csv(\"data/sales.csv\")\n",
+            ),
+            ("data/sales.csv", "x"),
+            ("requirements.txt", "dash\ngunicorn\n"),
+        ];
+        let ws = workspace(&files);
+        let d = diagnostics(&ws, "DL205");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].fixes.is_empty(), "{:?}", d[0].fixes);
     }
 
     #[test]
