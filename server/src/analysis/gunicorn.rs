@@ -88,8 +88,9 @@ pub struct GunicornCommand {
     pub binds: Vec<(Range<usize>, String)>,
     pub chdir: Option<String>,
     pub pythonpath: Vec<String>,
-    /// The last option wants a value and none follows (`... --chdir`): a word appended to the
-    /// command would become that value.
+    /// The last option wants a value and none follows (`... --chdir`), or a quote is left open
+    /// (`app:server'`): a word appended to the command would become that value or part of the
+    /// quoted word.
     pub dangling: bool,
 }
 
@@ -132,7 +133,10 @@ fn gunicorn_start(tokens: &[Token]) -> Option<(usize, usize)> {
 
 /// Finds the gunicorn invocation in a command (`text[range]`), if any.
 pub fn parse(text: &str, range: Range<usize>) -> Option<GunicornCommand> {
-    parse_tokens(text, &shell::split(text, range))
+    let (tokens, open_quote) = shell::split_checked(text, range);
+    let mut cmd = parse_tokens(text, &tokens)?;
+    cmd.dangling |= open_quote;
+    Some(cmd)
 }
 
 /// Finds the gunicorn invocation in a command already split into words whose spans are offsets

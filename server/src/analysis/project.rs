@@ -681,7 +681,13 @@ impl<'w> App<'w> {
                 None => break,
             }
         }
-        if let Some(g) = gunicorn::parse_tokens(web.file.text(), &web.tokens) {
+        if let Some(mut g) = gunicorn::parse_tokens(web.file.text(), &web.tokens) {
+            // A quote left open swallows what a fix appends (shell form only).
+            g.dangling |= !web.exec
+                && web
+                    .command
+                    .clone()
+                    .is_some_and(|range| shell::split_checked(web.file.text(), range).1);
             web.gunicorn = Some((web.file.clone(), g));
             return Some(web);
         }

@@ -66,6 +66,13 @@ pub(crate) fn leading_cd(text: &str, tokens: &[Token]) -> (Vec<String>, usize) {
 /// Splits `text[range]` into tokens whose spans are offsets into `text`. A `#` at the start of
 /// a word starts a comment; `\` + newline joins lines.
 pub fn split(text: &str, range: Range<usize>) -> Vec<Token> {
+    split_checked(text, range).0
+}
+
+/// As [`split`], and whether a quote is still open at the end (`gunicorn app:x'`): the shell
+/// refuses such a command, and text appended to it would land inside the quote.
+pub(crate) fn split_checked(text: &str, range: Range<usize>) -> (Vec<Token>, bool) {
+    let mut open = false;
     let base = range.start;
     let s = &text[range];
     let bytes = s.as_bytes();
@@ -103,7 +110,13 @@ pub fn split(text: &str, range: Range<usize>) -> Vec<Token> {
                     match c {
                         b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' => break,
                         b'\'' => {
-                            let close = s[i + 1..].find('\'').map_or(bytes.len(), |p| i + 1 + p);
+                            let close = s[i + 1..].find('\'').map_or_else(
+                                || {
+                                    open = true;
+                                    bytes.len()
+                                },
+                                |p| i + 1 + p,
+                            );
                             value.push_str(&s[i + 1..close]);
                             i = (close + 1).min(bytes.len());
                         }
@@ -117,6 +130,7 @@ pub fn split(text: &str, range: Range<usize>) -> Vec<Token> {
                                 value.push_str(&s[i..(i + ch_len).min(bytes.len())]);
                                 i += ch_len;
                             }
+                            open |= i >= bytes.len();
                             i = (i + 1).min(bytes.len());
                         }
                         b'\\' if i + 1 < bytes.len() => {
@@ -140,7 +154,7 @@ pub fn split(text: &str, range: Range<usize>) -> Vec<Token> {
             }
         }
     }
-    tokens
+    (tokens, open)
 }
 
 fn utf8_len(first: u8) -> usize {
@@ -161,6 +175,16 @@ mod tests {
             .iter()
             .map(|t| t.word().unwrap_or("<op>").to_string())
             .collect()
+    }
+
+    #[test]
+    fn open_quotes_are_reported() {
+        let open = |s: &str| split_checked(s, 0..s.len()).1;
+        assert!(open("gunicorn app:x'"));
+        assert!(open("gunicorn \"app:x"));
+        assert!(open("gunicorn \"app:x\\\""));
+        assert!(!open("gunicorn 'app:x' \"a\\\"b\""));
+        assert!(!open("gunicorn app:x # it's"));
     }
 
     #[test]

@@ -68,6 +68,16 @@ mod tests {
         assert!(d[0].fixes.is_empty());
     }
 
+    /// An appended `--workers 4` would land inside the open quote (fuzz seed 70 input 202920:
+    /// the target became `app:server --workers 4`, and DL101 then went silent).
+    #[test]
+    fn no_fix_inside_an_open_quote() {
+        let files = [("Procfile", "web: gunicorn app:server'\n"), ("app.py", "")];
+        let d = check_files(&files, "DL114");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fixes.is_empty(), "{:?}", d[0].fixes);
+    }
+
     #[test]
     fn reported_and_fixed_before_following_commands() {
         let files = [
