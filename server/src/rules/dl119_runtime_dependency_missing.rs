@@ -23,7 +23,7 @@ brings (a package imported lazily, inside the library, on first use):
 |---|---|---|
 | `pd.read_parquet(...)`, `df.to_parquet(...)` | `pyarrow` or `fastparquet` | `pyarrow` |
 | `pd.read_excel("....xlsx")` | `openpyxl` | `openpyxl` |
-| `import plotly.express` | `numpy` (plotly 6 and newer; `pandas` brings it), `pandas` (plotly pinned below 6) | `numpy` / `pandas` |
+| `import plotly.express` | `numpy` (plotly 6 and newer; `pandas` brings it, and px needs pandas for figures from lists or dicts), `pandas` (plotly pinned below 6) | `pandas` |
 | `create_engine("postgresql://...")` | SQLAlchemy's default PostgreSQL driver: `psycopg2` below SQLAlchemy 2.1, `psycopg` (3) from 2.1 | `psycopg2-binary` / `psycopg[binary]` |
 | `DiskcacheManager(...)` | `diskcache`, `multiprocess`, `psutil` | `dash[diskcache]` |
 | `Cache(config={"CACHE_TYPE": "RedisCache"})` (flask-caching) | `redis` | `redis` |
@@ -91,12 +91,14 @@ const PLOTLY_EXPRESS_PANDAS: Need = Need {
     append: "pandas",
     failure: "plotly.express (plotly < 6) raises ImportError (\"Plotly express requires pandas to be installed\") at import",
 };
-/// plotly.express from plotly 6 (built on narwhals; pandas, which brings numpy, also serves).
+/// plotly.express from plotly 6 (built on narwhals): numpy at import, and pandas for every figure
+/// built from lists or dicts ("Pandas installation is required if no dataframe is provided",
+/// seen by booting): pandas, which brings numpy, is what to add.
 const PLOTLY_EXPRESS_NUMPY: Need = Need {
     modules: &["numpy"],
     all: false,
-    append: "numpy",
-    failure: "plotly.express raises ImportError (\"Plotly Express requires numpy to be installed\") at import",
+    append: "pandas",
+    failure: "plotly.express raises ImportError (\"Plotly Express requires numpy to be installed\") at import, and without pandas (which brings numpy) each figure built from lists or dicts raises NotImplementedError",
 };
 const DISKCACHE: Need = Need {
     modules: &["diskcache", "multiprocess", "psutil"],
@@ -787,12 +789,12 @@ mod tests {
         assert_eq!(covered(&ws, &d[0]), "from plotly import express as px");
         assert_eq!(
             d[0].message,
-            "`from plotly import express as px` needs `numpy` at run time, which requirements.txt does not install: plotly.express raises ImportError (\"Plotly Express requires numpy to be installed\") at import on the server"
+            "`from plotly import express as px` needs `numpy` at run time, which requirements.txt does not install: plotly.express raises ImportError (\"Plotly Express requires numpy to be installed\") at import, and without pandas (which brings numpy) each figure built from lists or dicts raises NotImplementedError on the server"
         );
         let fixed = fix_round_trip(&files, "DL119", 0);
         assert_eq!(
             text(&fixed, "requirements.txt"),
-            "dash==3.2.0\nrequests\nnumpy\n"
+            "dash==3.2.0\nrequests\npandas\n"
         );
         // plotly pinned below 6 needs pandas itself.
         let old = [

@@ -24,7 +24,9 @@ function: gunicorn never runs it there, only `python app.py` breaks on Dash >= 3
 
 Silent when requirements pin `dash` below 3.0 (`==2.x`, `<3`, `~=2.x`).
 
-**Fix.** Rename; `long_callback` becomes `callback` with `background=True` added.
+**Fix.** Rename; `long_callback` becomes `callback` with `background=True` added; the managers
+are imported from `dash` under the names the module uses (`from dash import DiskcacheManager as
+DiskcacheLongCallbackManager`: the same constructor arguments).
 "#,
     check,
     fixes: Fixes::Safe,
@@ -112,11 +114,22 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 && (import.module == "dash.long_callback"
                     || import.module.starts_with("dash.long_callback."))
             {
-                out.push(RULE.diagnostic(
+                let mut d = RULE.diagnostic(
                     path,
                     import.stmt.clone(),
                     "`dash.long_callback` was removed in Dash 3.0: the import fails; use `dash.DiskcacheManager` or `dash.CeleryManager` with `background_callback_manager=`",
-                ));
+                );
+                if let Some(new_text) = managers_from_dash(py, text, import) {
+                    d = d.with_fix(Fix::preferred(
+                        "Import the managers from `dash`",
+                        vec![FileEdit::Replace {
+                            file: file.clone(),
+                            range: import.stmt.clone(),
+                            new_text,
+                        }],
+                    ));
+                }
+                out.push(d);
             }
         }
         for callback in &py.callbacks {
@@ -169,6 +182,53 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The managers `dash.long_callback` exported and their names in `dash` (Dash >= 2.6): the
+/// same constructors (`cache`/`celery_app`, `cache_by`, `expire`).
+const MANAGERS: &[(&str, &str)] = &[
+    ("DiskcacheLongCallbackManager", "DiskcacheManager"),
+    ("CeleryLongCallbackManager", "CeleryManager"),
+    ("DiskcacheManager", "DiskcacheManager"),
+    ("CeleryManager", "CeleryManager"),
+];
+
+/// `from dash.long_callback import DiskcacheLongCallbackManager` as an import from `dash` that
+/// keeps every name the module uses (`DiskcacheManager as DiskcacheLongCallbackManager`);
+/// `None` for a plain `import`, a submodule, a star or a name `dash` does not have.
+fn managers_from_dash(
+    py: &crate::analysis::python::PythonModule,
+    text: &str,
+    import: &crate::analysis::python::Import,
+) -> Option<String> {
+    if import.module != "dash.long_callback" {
+        return None;
+    }
+    let stmt = py
+        .tree
+        .root_node()
+        .descendant_for_byte_range(import.stmt.start, import.stmt.end)
+        .filter(|n| n.kind() == "import_from_statement" && n.byte_range() == import.stmt)?;
+    let mut cursor = stmt.walk();
+    let mut names = Vec::new();
+    for item in stmt.children_by_field_name("name", &mut cursor) {
+        let (name, alias) = match item.kind() {
+            "dotted_name" => (text_of(item, text), None),
+            "aliased_import" => (
+                text_of(item.field("name")?, text),
+                Some(text_of(item.field("alias")?, text)),
+            ),
+            _ => return None,
+        };
+        let (_, new) = MANAGERS.iter().find(|(old, _)| *old == name)?;
+        let bound = alias.unwrap_or(name);
+        names.push(if bound == *new {
+            new.to_string()
+        } else {
+            format!("{new} as {bound}")
+        });
+    }
+    (!names.is_empty()).then(|| format!("from dash import {}", names.join(", ")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
@@ -198,12 +258,40 @@ mod tests {
         let fixes: Vec<_> = d.iter().flat_map(|d| d.fixes.iter()).collect();
         let changes = crate::analysis::fixes::apply_fixes(&ws, &fixes);
         let fixed = crate::analysis::fixes::with_changes(&ws, &changes);
-        // The import has no fix: the manager classes differ.
-        assert_eq!(diagnostics(&fixed, "DL202").len(), 1);
+        assert_eq!(diagnostics(&fixed, "DL202").len(), 0);
         let t = text(&fixed, "app.py");
+        assert!(t.contains(
+            "from dash import DiskcacheManager as DiskcacheLongCallbackManager\nmanager ="
+        ));
         assert!(t.contains("dash.Dash(__name__, background_callback_manager=manager)"));
         assert!(t.contains("@app.callback(\n    Output(\"out\", \"children\"),\n    Input(\"btn\", \"n_clicks\"), background=True\n)"));
         assert!(t.contains("    app.run(debug=True)"));
+    }
+
+    #[test]
+    fn manager_imports_move_to_dash() {
+        let cases = [
+            (
+                "from dash.long_callback import (\n    CeleryLongCallbackManager as CLM,\n    DiskcacheManager,\n)\n",
+                Some("from dash import CeleryManager as CLM, DiskcacheManager\n"),
+            ),
+            ("from dash.long_callback import *\n", None),
+            ("from dash.long_callback import BaseLongCallbackManager\n", None),
+            ("from dash.long_callback.managers import DiskcacheManager\n", None),
+            ("import dash.long_callback\n", None),
+        ];
+        for (src, fixed) in cases {
+            let ws = workspace(&[("app.py", src)]);
+            let d = diagnostics(&ws, "DL202");
+            assert_eq!(d.len(), 1, "{src}");
+            match fixed {
+                Some(want) => {
+                    let fixed = fix_round_trip(&[("app.py", src)], "DL202", 0);
+                    assert_eq!(text(&fixed, "app.py"), want);
+                }
+                None => assert!(d[0].fixes.is_empty(), "{src}: {:?}", d[0].fixes),
+            }
+        }
     }
 
     #[test]
