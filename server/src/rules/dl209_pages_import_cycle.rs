@@ -60,6 +60,7 @@ fn check_module(app: &App, module: &Path, out: &mut Vec<Diagnostic>) {
     let text = source.text();
     let names = import_names(app, module);
     let firsts = first_bindings(py, text);
+    let dash_starts: Vec<usize> = py.dash_apps.iter().map(|d| d.stmt.start).collect();
     for dash_app in py.dash_apps.iter().filter(|d| d.factory.is_none()) {
         let Some(stmt) = statement_at(py, dash_app.stmt.start) else {
             continue;
@@ -78,6 +79,7 @@ fn check_module(app: &App, module: &Path, out: &mut Vec<Diagnostic>) {
             dash_name: &dash_app.name,
             dash_stmt: stmt,
             firsts: &firsts,
+            dash_starts: &dash_starts,
         };
         for page in app.modules.iter().filter(|m| is_page(m, &pages_dir)) {
             let Some(page_source) = app.ws.source(page) else {
@@ -315,6 +317,9 @@ struct Cycle<'a, 't> {
     dash_name: &'a str,
     dash_stmt: Node<'t>,
     firsts: &'a HashMap<String, Node<'t>>,
+    /// Where every `Dash(...)` of the module starts: a statement creating another app object
+    /// never moves (two apps would swap places round after round).
+    dash_starts: &'a [usize],
 }
 
 impl Cycle<'_, '_> {
@@ -427,7 +432,14 @@ impl Cycle<'_, '_> {
     fn movable(&self, name: &str) -> Option<Node<'_>> {
         let stmt = *self.firsts.get(name)?;
         let top = |n: Node| n.parent().is_some_and(|p| p.kind() == "module");
-        if stmt.id() == self.dash_stmt.id() || !top(stmt) || !top(self.dash_stmt) {
+        if stmt.id() == self.dash_stmt.id()
+            || !top(stmt)
+            || !top(self.dash_stmt)
+            || self
+                .dash_starts
+                .iter()
+                .any(|s| stmt.byte_range().contains(s))
+        {
             return None;
         }
         if !matches!(
@@ -493,6 +505,26 @@ mod tests {
     use super::super::testing::*;
 
     const PAGE: &str = "import dash\nfrom dash import html\nfrom app import cache\n\ndash.register_page(__name__, path=\"/\")\n\nlayout = html.Div(\"home\")\n";
+
+    /// Two `Dash(use_pages=True)` apps, each bound to a name a page imports: moving either
+    /// above the other swapped them round after round (fuzz seed 71 input 454867).
+    #[test]
+    fn another_app_object_is_never_moved() {
+        let entry = "import dash\n\ncache = dash.Dash(__name__, use_pages=True)\napp = dash.Dash(__name__, use_pages=True)\nserver = app.server\n";
+        let files = [
+            ("app.py", entry),
+            ("pages/home.py", PAGE),
+            (
+                "pages/stations.py",
+                "import dash\nfrom app import app\ndash.register_page(__name__)\nlayout = None\n",
+            ),
+            ("requirements.txt", "dash\ngunicorn\n"),
+            ("Procfile", "web: gunicorn app:server\n"),
+        ];
+        let d = check_files(&files, "DL209");
+        assert_eq!(d.len(), 3, "{d:?}");
+        assert!(d.iter().all(|d| d.fixes.is_empty()), "{d:?}");
+    }
 
     #[test]
     fn name_bound_after_dash_is_moved_above_it() {
