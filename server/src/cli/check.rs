@@ -7,11 +7,12 @@ use anyhow::{Context, Result};
 
 use super::output::{self, Finding};
 use super::{CheckArgs, Format};
-use crate::analysis::fixes::{apply_fixes, with_changes, Changes};
-use crate::analysis::settings::Settings;
-use crate::analysis::{Diagnostic, Severity, Workspace};
-use crate::rules::CheckOptions;
-use crate::{rules, vfs};
+use dash_lsp_analysis::fixes::{apply_fixes, with_changes, Changes};
+use dash_lsp_analysis::settings::Settings;
+use dash_lsp_analysis::{Diagnostic, Severity, Workspace};
+use dash_lsp_rules as rules;
+use dash_lsp_rules::CheckOptions;
+use dash_lsp_vfs as vfs;
 
 /// Most rounds of fix -> re-check `--fix` runs (a fix can enable another: a created Procfile
 /// is then checked for its target).
@@ -111,10 +112,13 @@ fn load(path: &Path, args: &CheckArgs) -> Result<Checked> {
 /// `--select` / `--ignore` win over configuration files; `--config` replaces discovery (a file
 /// outside the folder is added to the workspace under a name of its own).
 fn check_options(args: &CheckArgs, base: &Path, ws: &mut Workspace) -> Result<CheckOptions> {
-    let (overrides, problems) = Settings::from_json(&serde_json::json!({
-        "select": (!args.select.is_empty()).then(|| args.select.clone()),
-        "ignore": (!args.ignore.is_empty()).then(|| args.ignore.clone()),
-    }));
+    let (overrides, problems) = Settings::from_json(
+        &serde_json::json!({
+            "select": (!args.select.is_empty()).then(|| args.select.clone()),
+            "ignore": (!args.ignore.is_empty()).then(|| args.ignore.clone()),
+        }),
+        rules::codes(),
+    );
     if let Some(problem) = problems.first() {
         anyhow::bail!("{}", problem.replace('`', "'"));
     }

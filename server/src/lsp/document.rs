@@ -7,9 +7,10 @@
 use ropey::Rope;
 use tree_sitter::{InputEdit, Point, Tree};
 
-use crate::analysis::python::{parse_shaped, PythonModule};
-use crate::analysis::text::Encoding;
-use crate::analysis::workspace::SourceFile;
+use dash_lsp_analysis::python::PythonModule;
+use dash_lsp_analysis::workspace::SourceFile;
+use dash_lsp_syntax::parse::parse_shaped;
+use dash_lsp_syntax::text::Encoding;
 
 #[derive(Debug)]
 pub struct Document {
@@ -160,7 +161,7 @@ impl Document {
 }
 
 fn too_large(bytes: usize) -> bool {
-    bytes as u64 > crate::analysis::workspace::MAX_TEXT_BYTES
+    bytes as u64 > dash_lsp_analysis::workspace::MAX_TEXT_BYTES
 }
 
 #[cfg(test)]
@@ -212,7 +213,7 @@ mod tests {
 
     #[test]
     fn a_summarised_tree_is_not_reused() {
-        let table = "0,".repeat(crate::analysis::shape::SUMMARISED_LITERAL_BYTES);
+        let table = "0,".repeat(dash_lsp_syntax::shape::SUMMARISED_LITERAL_BYTES);
         let mut doc = Document::new(&format!("T = [{table}]\n"), 1, true);
         assert!(doc.snapshot().python().summarised);
         // `x` makes the list code: it must be parsed in full, not from the empty summary.
