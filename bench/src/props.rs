@@ -348,34 +348,32 @@ pub fn check_fixes_compose(ws: &Workspace) -> Result<(), String> {
 /// [`check_fixes_compose`], printing each fix of the one-by-one run when `verbose`.
 pub fn check_fixes_compose_verbose(ws: &Workspace, verbose: bool) -> Result<(), String> {
     let converge = |one_at_a_time: bool| -> Result<Workspace, String> {
-        let mut current = ws.clone();
         // One at a time needs a round per fix.
         let limit = if one_at_a_time {
             MAX_ROUNDS * 20
         } else {
             MAX_ROUNDS
         };
-        for _ in 0..limit {
-            let diags = rules::check(&current);
-            let fixes: Vec<_> = diags.iter().filter_map(Diagnostic::preferred_fix).collect();
+        let fixed = rules::fix_until_stable(ws, rules::check(ws), limit, rules::check, |diags| {
+            let fixes = diags.iter().filter_map(Diagnostic::preferred_fix);
             let fixes: Vec<_> = if one_at_a_time {
-                fixes.into_iter().take(1).collect()
+                fixes.take(1).collect()
             } else {
-                fixes
+                fixes.collect()
             };
             if verbose {
                 let what: Vec<&str> = fixes.iter().map(|f| f.message.as_str()).collect();
                 println!("{}: {what:?}", if one_at_a_time { "one" } else { "all" });
             }
-            let changes = apply_fixes(&current, &fixes);
-            if changes.is_empty() {
-                return Ok(current);
-            }
-            current = with_changes(&current, &changes);
+            fixes
+        });
+        if fixed.stable {
+            Ok(fixed.ws)
+        } else {
+            Err(format!(
+                "fixes (one at a time: {one_at_a_time}) do not converge"
+            ))
         }
-        Err(format!(
-            "fixes (one at a time: {one_at_a_time}) do not converge"
-        ))
     };
     let batch = converge(false)?;
     let serial = converge(true)?;

@@ -1,6 +1,6 @@
 //! DL003 unreadable-file.
 
-use super::{Fixes, Rule};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::workspace::Content;
 use dash_lsp_analysis::{Diagnostic, Severity, Workspace};

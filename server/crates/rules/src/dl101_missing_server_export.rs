@@ -1,13 +1,13 @@
 //! DL101 missing-server-export.
 
+use crate::helpers::insert_server_fix;
 use std::path::PathBuf;
 
-use super::{first_line_of, indent_at, line_end, Fixes, Rule};
+use crate::helpers::first_line_of;
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::gunicorn::TargetVariable;
 use dash_lsp_analysis::project::{App, TargetStatus};
-use dash_lsp_analysis::python::DashApp;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Related, Severity};
-use dash_lsp_syntax::text::eol_of;
 
 pub const RULE: Rule = Rule {
     code: "DL101",
@@ -108,31 +108,6 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         }
     }
     out.push(diag);
-}
-
-/// `name = <app>.server` on a new line after the app's assignment statement (after its
-/// closing paren and anything else on that line), at the statement's indentation.
-pub fn insert_server_fix(
-    file: &std::path::Path,
-    text: &str,
-    dash_app: &DashApp,
-    name: &str,
-) -> Fix {
-    let at = line_end(text, dash_app.stmt.end);
-    let new_text = format!(
-        "{}{}{name} = {}.server",
-        eol_of(text),
-        indent_at(text, dash_app.stmt.start),
-        dash_app.name
-    );
-    Fix::preferred(
-        format!("Add `{name} = {}.server`", dash_app.name),
-        vec![FileEdit::Replace {
-            file: file.to_path_buf(),
-            range: at..at,
-            new_text,
-        }],
-    )
 }
 
 #[cfg(test)]

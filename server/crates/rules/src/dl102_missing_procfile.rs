@@ -1,6 +1,7 @@
 //! DL102 missing-procfile.
 
-use super::{line_one, Fixes, Rule};
+use crate::helpers::line_one;
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::descriptors;
 use dash_lsp_analysis::project::{App, PROCFILE};
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};

@@ -1,6 +1,7 @@
 //! DL104 procfile-no-web.
 
-use super::{line_one, Fixes, Rule};
+use crate::helpers::line_one;
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 use dash_lsp_syntax::text::append_line;

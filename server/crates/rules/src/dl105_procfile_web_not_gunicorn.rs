@@ -1,6 +1,6 @@
 //! DL105 procfile-web-not-gunicorn.
 
-use super::{Fixes, Rule};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::descriptors::DescriptorKind;
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::shell::{self, Token};

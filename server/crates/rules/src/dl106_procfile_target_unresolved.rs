@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use super::{line_one, Fixes, Rule};
+use crate::helpers::line_one;
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::gunicorn::{Target, TargetVariable};
 use dash_lsp_analysis::project::{App, FileRef, TargetStatus};
 use dash_lsp_analysis::python::{BindingKind, PythonModule, ValueKind};
@@ -138,12 +139,8 @@ fn check_variable(
                     .find(|d| d.name == object)
                     .expect("checked above");
                 let text = app.ws.text(module_file).unwrap_or("");
-                let mut fix = super::dl101_missing_server_export::insert_server_fix(
-                    module_file,
-                    text,
-                    dash_app,
-                    "server",
-                );
+                let mut fix =
+                    crate::helpers::insert_server_fix(module_file, text, dash_app, "server");
                 fix.message = format!(
                     "Add `server = {object}.server` to {} and target `{module_name}:server`",
                     module_file.display()
@@ -231,12 +228,8 @@ fn check_variable(
                         .find(|d| &d.name == name)
                         .expect("name binds a Dash app");
                     let text = app.ws.text(module_file).unwrap_or("");
-                    let mut fix = super::dl101_missing_server_export::insert_server_fix(
-                        module_file,
-                        text,
-                        dash_app,
-                        "server",
-                    );
+                    let mut fix =
+                        crate::helpers::insert_server_fix(module_file, text, dash_app, "server");
                     fix.message =
                         format!("Add `server = {name}.server` and target `{module_name}:server`");
                     fix.edits.push(retarget_edit(

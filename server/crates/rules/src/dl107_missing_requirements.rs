@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{line_one, Fixes, Rule};
+use crate::helpers::line_one;
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::project::{App, REQUIREMENTS};
 use dash_lsp_analysis::requirements::normalize;
 use dash_lsp_analysis::tables;

@@ -1,6 +1,6 @@
 //! DL108 gunicorn-not-required.
 
-use super::{Fixes, Rule};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::descriptors::DescriptorKind;
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, Severity};
@@ -41,7 +41,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         (None, kind) => format!("gunicorn is not listed in requirements.txt: {} runs gunicorn, which fails with \"command not found\"", kind.command_name()),
         (Some(_), kind) => format!("gunicorn is not listed in requirements.txt: {} runs {}, whose gunicorn fails with \"command not found\"", kind.command_name(), file.path.display()),
     };
-    super::dl110_dash_not_required::check_listed(app, out, &RULE, "gunicorn", &message);
+    crate::helpers::check_listed(app, out, &RULE, "gunicorn", &message);
 }
 
 /// Whether a descriptor installs gunicorn on a line of its own (`RUN pip install gunicorn`,

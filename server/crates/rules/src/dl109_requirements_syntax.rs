@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Fixes, Rule};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::requirements::RequirementsFile;
 use dash_lsp_analysis::{Diagnostic, Severity};

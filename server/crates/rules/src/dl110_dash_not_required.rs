@@ -1,10 +1,9 @@
 //! DL110 dash-not-required.
 
-use super::{line_one, Fixes, Rule};
+use crate::helpers::check_listed;
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::project::App;
-use dash_lsp_analysis::tables;
-use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
-use dash_lsp_syntax::text::append_line;
+use dash_lsp_analysis::{Diagnostic, Severity};
 
 pub const RULE: Rule = Rule {
     code: "DL110",
@@ -32,51 +31,6 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         &RULE,
         "dash",
         "dash is not listed in requirements.txt: `import dash` fails on the server",
-    );
-}
-
-/// Reports `rule` on line 1 of requirements.txt when `dist` is neither listed nor brought by
-/// a listed distribution (`dash-bootstrap-components` brings `dash`), with a fix that appends
-/// it. Silent while pip cannot read the files (DL109): nothing installs then. A hash-checking
-/// file refuses a line without hashes: no fix, the lock must be regenerated.
-pub fn check_listed(app: &App, out: &mut Vec<Diagnostic>, rule: &Rule, dist: &str, message: &str) {
-    let Some(reqs) = &app.requirements else {
-        return;
-    };
-    if !reqs.readable()
-        || reqs.lists(dist)
-        || reqs
-            .entries
-            .iter()
-            .any(|(_, r)| tables::brings(&r.normalized, &r.extras, dist))
-    {
-        return;
-    }
-    let text = reqs.file.text();
-    if reqs.hash_checking(&reqs.file.path) {
-        out.push(rule.diagnostic(
-            &reqs.file.path,
-            line_one(text),
-            format!(
-                "{message} (requirements.txt is a hash-checking lock file: regenerate it with `{dist}` added)"
-            ),
-        ));
-        return;
-    }
-    let (range, new_text) = append_line(text, dist);
-    out.push(
-        rule.diagnostic(&reqs.file.path, line_one(text), message)
-            .with_fix(
-                Fix::preferred(
-                    format!("Add `{dist}` to requirements.txt"),
-                    vec![FileEdit::Replace {
-                        file: reqs.file.path.clone(),
-                        range,
-                        new_text,
-                    }],
-                )
-                .adding_requirement(dist, dist, &reqs.files),
-            ),
     );
 }
 

@@ -1,6 +1,6 @@
 //! DL111 import-not-required.
 
-use super::{Fixes, Rule};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 use dash_lsp_syntax::text::append_line;
@@ -61,7 +61,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         let Some(source) = app.ws.source(&module) else {
             continue;
         };
-        let range = super::first_line_of(source.text(), import.stmt.clone());
+        let range = crate::helpers::first_line_of(source.text(), import.stmt.clone());
         let shown = import.provider_module();
         let named = if dist == shown {
             format!("`{dist}`")

@@ -1,9 +1,10 @@
 //! DL112 obsolete-requirement.
 
-use super::{Fixes, Rule};
+use crate::helpers::delete_line;
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::requirements::{self, Origin};
-use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
+use dash_lsp_analysis::{Diagnostic, Fix, Severity};
 
 pub const RULE: Rule = Rule {
     code: "DL112",
@@ -97,30 +98,6 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             ));
         }
         out.push(d);
-    }
-}
-
-/// Deletes a whole line (content, its continuation lines and its line ending).
-pub fn delete_line(file: &std::path::Path, text: &str, line: std::ops::Range<usize>) -> FileEdit {
-    let start = dash_lsp_syntax::text::line_start(text, line.start);
-    let end = match dash_lsp_syntax::text::line_ends(&text[line.end..]).next() {
-        Some((_, next)) => line.end + next,
-        // The last line without a final newline: take the line break before it instead.
-        None => {
-            return FileEdit::Replace {
-                file: file.to_path_buf(),
-                range: text[..start]
-                    .strip_suffix("\r\n")
-                    .or_else(|| text[..start].strip_suffix(['\n', '\r']))
-                    .map_or(start, str::len)..text.len(),
-                new_text: String::new(),
-            }
-        }
-    };
-    FileEdit::Replace {
-        file: file.to_path_buf(),
-        range: start..end,
-        new_text: String::new(),
     }
 }
 

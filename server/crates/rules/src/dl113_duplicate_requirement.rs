@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{Fixes, Rule};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::diagnostic::Related;
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::requirements::{self, Origin, Requirement};
@@ -140,7 +140,7 @@ fn merge(file: &Path, text: &str, earlier: &Requirement, later: &Requirement) ->
     let merged = format!("{}{extras}{}", earlier.name, specs.join(","));
     let written = requirement_text(text, earlier);
     let start = earlier.line.start + text[earlier.line.clone()].find(written)?;
-    let mut edits = vec![super::dl112_obsolete_requirement::delete_line(
+    let mut edits = vec![crate::helpers::delete_line(
         file,
         text,
         later.logical.clone(),

@@ -1,6 +1,6 @@
 //! DL114 gunicorn-single-worker.
 
-use super::{Fixes, Rule};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::descriptors::DescriptorKind;
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};

@@ -1,10 +1,8 @@
 //! DL116 runtime-syntax.
 
-use super::{Fixes, Rule};
+use crate::helpers::runtime_files;
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::project::App;
-use dash_lsp_analysis::runtime::{
-    parse_python_version, parse_runtime_txt, PythonVersion, RuntimeProblem,
-};
 use dash_lsp_analysis::{Diagnostic, Severity};
 
 pub const RULE: Rule = Rule {
@@ -23,23 +21,6 @@ a line it cannot read (`python3.12`, `Python-3.12`, `python-3.12 # prod`) fails 
     check,
     fixes: Fixes::None,
 };
-
-/// The runtime files of an app with their parse results.
-pub fn runtime_files(
-    app: &App,
-) -> Vec<(std::path::PathBuf, Result<PythonVersion, RuntimeProblem>)> {
-    let mut out = Vec::new();
-    for (name, parse) in [
-        ("runtime.txt", parse_runtime_txt as fn(&str) -> _),
-        (".python-version", parse_python_version),
-    ] {
-        let path = app.root.join(name);
-        if let Some(text) = app.ws.text(&path) {
-            out.push((path, parse(text)));
-        }
-    }
-    out
-}
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
     for (path, parsed) in runtime_files(app) {

@@ -1,6 +1,6 @@
 //! DL118 python-eol.
 
-use super::{Fixes, Rule};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::runtime::{end_of_life, OLDEST_SUPPORTED};
 use dash_lsp_analysis::{Diagnostic, Severity};
@@ -24,7 +24,7 @@ their build images: a redeploy that worked last month fails to build. New releas
 };
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
-    for (path, parsed) in super::dl116_runtime_syntax::runtime_files(app) {
+    for (path, parsed) in crate::helpers::runtime_files(app) {
         let Ok(version) = parsed else {
             continue;
         };

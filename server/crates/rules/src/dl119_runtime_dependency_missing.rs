@@ -4,7 +4,7 @@ use tree_sitter::Node;
 
 use dash_lsp_syntax::kinds::PyNode;
 
-use super::{Fixes, Rule};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::project::{App, Requirements};
 use dash_lsp_analysis::python::{Import, PythonModule};
 use dash_lsp_analysis::requirements;
@@ -193,7 +193,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             }
             found.push(Found {
                 node,
-                what: text[super::first_line_of(text, import.stmt.clone())].to_string(),
+                what: text[crate::helpers::first_line_of(text, import.stmt.clone())].to_string(),
                 need: if pinned_below(reqs, "plotly", "6") {
                     PLOTLY_EXPRESS_PANDAS
                 } else {
@@ -544,7 +544,7 @@ fn diagnostic(
             .collect::<Vec<_>>()
             .join(" or ")
     };
-    let range = super::first_line_of(text, f.node.byte_range());
+    let range = crate::helpers::first_line_of(text, f.node.byte_range());
     let mut message = format!(
         "`{}` needs {needed} at run time, which requirements.txt does not install: {} on the server",
         f.what, f.need.failure

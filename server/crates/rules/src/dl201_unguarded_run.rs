@@ -1,6 +1,7 @@
 //! DL201 unguarded-run.
 
-use super::{indent_at, line_end, Fixes, Rule};
+use crate::helpers::{indent_at, line_end};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 use dash_lsp_syntax::kinds::PyNode;

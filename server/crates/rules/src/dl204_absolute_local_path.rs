@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Fixes, Rule};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::io_calls;
 use dash_lsp_analysis::paths::{self, is_local_absolute, Base};
 use dash_lsp_analysis::project::App;

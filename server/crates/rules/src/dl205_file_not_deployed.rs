@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Fixes, Rule};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::io_calls::{self, Access};
 use dash_lsp_analysis::paths::{self, Base};
 use dash_lsp_analysis::project::App;
@@ -105,7 +105,7 @@ fn check_imports(app: &App, out: &mut Vec<Diagnostic>) {
             if !ignored {
                 continue;
             }
-            let range = super::first_line_of(source.text(), import.stmt.clone());
+            let range = crate::helpers::first_line_of(source.text(), import.stmt.clone());
             out.push(RULE.diagnostic(
                 path,
                 range,

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use tree_sitter::Node;
 
-use super::{env_name, import_os_edit, Fixes, Rule};
+use crate::helpers::{env_name, import_os_edit};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::python::PythonModule;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};

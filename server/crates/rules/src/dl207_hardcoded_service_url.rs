@@ -1,6 +1,7 @@
 //! DL207 hardcoded-service-url.
 
-use super::{import_os_edit, Fixes, Rule};
+use crate::helpers::import_os_edit;
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 use dash_lsp_syntax::kinds::PyNode;

@@ -1,6 +1,6 @@
 //! DL208 hardcoded-path-prefix.
 
-use super::{Fixes, Rule};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::python::DASH_CLASSES;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use tree_sitter::Node;
 
-use super::{Fixes, Rule};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::project::{parent, App, TargetStatus};
 use dash_lsp_analysis::python::PythonModule;
 use dash_lsp_analysis::scope::{at_module_level, bound_names, identifiers, under_main_guard};
@@ -401,7 +401,11 @@ impl Cycle<'_, '_> {
             Some(mut stmts) => {
                 stmts.sort_by_key(|s| s.start_byte());
                 stmts.dedup_by_key(|s| s.id());
-                d = RULE.diagnostic(page, super::first_line_of(page_text, stmt), message);
+                d = RULE.diagnostic(
+                    page,
+                    crate::helpers::first_line_of(page_text, stmt),
+                    message,
+                );
                 if let Some(edits) = self.move_edits(&stmts) {
                     d = d.with_fix(Fix::preferred(
                         format!("Move {own} above `Dash(...)` in {entry_file}"),
@@ -417,7 +421,11 @@ impl Cycle<'_, '_> {
                         "; in the page use `dash.get_app()`, or create {own} in a module both import (`extensions.py`)"
                     ));
                 }
-                d = RULE.diagnostic(page, super::first_line_of(page_text, stmt), message);
+                d = RULE.diagnostic(
+                    page,
+                    crate::helpers::first_line_of(page_text, stmt),
+                    message,
+                );
             }
         }
         d

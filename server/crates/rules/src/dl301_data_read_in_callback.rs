@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use tree_sitter::Node;
 
-use super::{env_name, line_end, Fixes, Rule};
+use crate::helpers::{env_name, line_end};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::callbacks::local_names;
 use dash_lsp_analysis::io_calls::{self, Access};
 use dash_lsp_analysis::paths;

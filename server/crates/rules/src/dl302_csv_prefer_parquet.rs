@@ -1,6 +1,7 @@
 //! DL302 csv-prefer-parquet.
 
-use super::{Fixes, Rule};
+use crate::helpers::megabytes;
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::paths;
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
@@ -24,10 +25,6 @@ Otherwise convert once: `pd.read_csv("x.csv").to_parquet("x.parquet")`.
     check,
     fixes: Fixes::Safe,
 };
-
-pub fn megabytes(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
-}
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let cwd = app.working_dir();

@@ -1,9 +1,9 @@
 //! DL303 large-callback-payload.
 
-use super::{Fixes, Rule};
+use crate::helpers::module_dataframes;
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::callbacks::local_names;
 use dash_lsp_analysis::project::App;
-use dash_lsp_analysis::python::PythonModule;
 use dash_lsp_analysis::scope;
 use dash_lsp_analysis::{Diagnostic, Severity};
 use dash_lsp_syntax::kinds::PyNode;
@@ -28,26 +28,6 @@ serialised in the worker and parsed in the browser.
 };
 
 const SERIALISERS: &[&str] = &["to_dict", "to_json", "to_records"];
-
-/// Module-level names holding a DataFrame read or built whole.
-pub fn module_dataframes(py: &PythonModule, text: &str) -> Vec<String> {
-    py.names
-        .keys()
-        .filter(|name| {
-            py.assigned_value(name).is_some_and(|v| {
-                v.kind() == "call"
-                    && v.field("function")
-                        .and_then(|f| py.qualified(f, text))
-                        .is_some_and(|q| {
-                            (q.starts_with("pandas.read_") && !q.starts_with("pandas.read_sql"))
-                                || q == "pandas.DataFrame"
-                                || q.starts_with("pandas.read_sql")
-                        })
-            })
-        })
-        .cloned()
-        .collect()
-}
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
     for (path, source, py) in app.sources() {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use tree_sitter::Node;
 
-use super::{Fixes, Rule};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::callbacks::local_names;
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::python::PythonModule;
@@ -55,7 +55,7 @@ const MUTATORS: &[&str] = &[
 
 /// Module-level names holding mutable containers.
 fn mutable_globals(py: &PythonModule, text: &str) -> Vec<String> {
-    let frames = super::dl303_large_callback_payload::module_dataframes(py, text);
+    let frames = crate::helpers::module_dataframes(py, text);
     let mut names: Vec<String> = py
         .names
         .keys()

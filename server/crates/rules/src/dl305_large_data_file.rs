@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::dl302_csv_prefer_parquet::megabytes;
-use super::{Fixes, Rule};
+use crate::helpers::megabytes;
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::io_calls;
 use dash_lsp_analysis::paths;
 use dash_lsp_analysis::project::App;

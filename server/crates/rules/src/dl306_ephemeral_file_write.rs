@@ -1,6 +1,6 @@
 //! DL306 ephemeral-file-write.
 
-use super::{Fixes, Rule};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::io_calls::{self, Access};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, Severity};

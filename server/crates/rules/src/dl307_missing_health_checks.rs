@@ -1,7 +1,7 @@
 //! DL307 missing-health-checks.
 
-use super::dl302_csv_prefer_parquet::megabytes;
-use super::{Fixes, Rule};
+use crate::helpers::megabytes;
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::io_calls::{self, Access};
 use dash_lsp_analysis::paths;
 use dash_lsp_analysis::project::App;

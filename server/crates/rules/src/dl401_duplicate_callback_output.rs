@@ -4,7 +4,7 @@ use dash_lsp_syntax::kinds::PyNode;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::{Fixes, Rule};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::graph::{location, port, Port};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Related, Severity};

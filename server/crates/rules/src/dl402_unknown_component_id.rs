@@ -1,6 +1,6 @@
 //! DL402 unknown-component-id.
 
-use super::{Fixes, Rule};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::callbacks::ComponentId;
 use dash_lsp_analysis::graph::edit_distance;
 use dash_lsp_analysis::project::App;

@@ -1,6 +1,6 @@
 //! DL403 circular-callbacks.
 
-use super::{Fixes, Rule};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, Related, Severity};
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{Fixes, Rule};
+use crate::{Fixes, Rule};
 use dash_lsp_analysis::graph::{location, ComponentDef, UnitKind};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, Related, Severity};

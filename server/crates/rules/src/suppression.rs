@@ -359,7 +359,7 @@ pub fn remove_code_edit(
         });
     }
     let line_start = dash_lsp_syntax::text::line_start(text, range.start);
-    let line_end = super::line_end(text, range.start);
+    let line_end = crate::helpers::line_end(text, range.start);
     if !text[range.end..line_end].trim().is_empty() {
         return None;
     }
