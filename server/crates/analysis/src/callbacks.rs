@@ -141,7 +141,7 @@ pub fn local_names(
 /// Whether a called name is Dash's `Output` / `Input` / `State` (a bare name, or an attribute
 /// that resolves to `dash.Input`, `dash.dependencies.Input`, ...), not a component such as
 /// `dcc.Input`.
-pub fn dependency_kind(
+pub(crate) fn dependency_kind(
     function: Node,
     src: &str,
     aliases: &HashMap<String, String>,
@@ -178,7 +178,7 @@ struct Finder<'a> {
 
 /// Every callback registered in a module, found among `nodes` (every named node of the module
 /// with its kind id, in pre-order: the module's flat walk).
-pub fn find<'t>(
+pub(crate) fn find<'t>(
     nodes: impl Iterator<Item = (Node<'t>, u16)>,
     src: &str,
     aliases: &HashMap<String, String>,

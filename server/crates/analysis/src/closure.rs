@@ -21,7 +21,7 @@ use dash_lsp_syntax::text_of;
 
 /// The served modules of an app.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Closure {
+pub(crate) struct Closure {
     /// Every module that runs, sorted by path (the order rules see files in).
     pub modules: Vec<PathBuf>,
     /// False when some import could not be followed (a computed `import_module` argument).
@@ -47,7 +47,7 @@ enum Wanted {
 
 /// The closure of `entry` among `candidates` (the app's deployable `.py` files), resolving
 /// absolute imports from each of `bases` (the folders on gunicorn's `sys.path`).
-pub fn of(
+pub(crate) fn of(
     ws: &Workspace,
     entry: &Path,
     bases: &[PathBuf],

@@ -286,7 +286,7 @@ pub fn symbols(ws: &Workspace, file: &Path) -> Vec<Symbol> {
 }
 
 /// gunicorn's most used options (from `gunicorn --help`, 23.0).
-pub const GUNICORN_OPTIONS: &[OptionItem] = &[
+pub(crate) const GUNICORN_OPTIONS: &[OptionItem] = &[
     OptionItem {
         label: "--workers",
         detail: "Number of worker processes (default 1; try 2-4 x cores)",
@@ -431,11 +431,6 @@ pub fn completions(
         .filter(|o| o.label.starts_with(typing))
         .collect();
     Some((offset - typing.len()..offset, items))
-}
-
-/// Paths of files the deployment-file features apply to (for the server's routing).
-pub fn is_deployment_file(file: &Path) -> bool {
-    matches!(name_of(file), "Procfile" | "CHECKS") || is_requirements(file)
 }
 
 #[cfg(test)]

@@ -58,7 +58,7 @@ impl DescriptorKind {
 
 /// A start command read from a descriptor.
 #[derive(Clone, Debug)]
-pub struct StartCommand {
+pub(crate) struct StartCommand {
     pub kind: DescriptorKind,
     pub file: FileRef,
     /// The command as written: a shell string, or an exec-form array with its brackets.

@@ -39,7 +39,7 @@ pub enum FileEdit {
 }
 
 impl FileEdit {
-    pub fn file(&self) -> &PathBuf {
+    pub(crate) fn file(&self) -> &PathBuf {
         match self {
             FileEdit::Replace { file, .. } | FileEdit::Create { file, .. } => file,
         }

@@ -378,7 +378,7 @@ impl<'a> Graph<'a> {
     }
 
     /// Edges between callbacks: `from` outputs a port that `to` takes as an Input.
-    pub fn callback_edges(&self) -> Vec<(usize, usize, Port)> {
+    pub(crate) fn callback_edges(&self) -> Vec<(usize, usize, Port)> {
         // Only callbacks of one app object feed each other.
         let mut producers: HashMap<(Option<usize>, Port), Vec<usize>> = HashMap::new();
         for (i, cb) in self.callbacks.iter().enumerate() {

@@ -62,7 +62,7 @@ pub struct Target {
 
 impl Target {
     /// Whether the module part is a dotted Python module name (no paths, no `..`).
-    pub fn module_is_valid(&self) -> bool {
+    pub(crate) fn module_is_valid(&self) -> bool {
         !self.module.is_empty() && self.module.split('.').all(is_identifier)
     }
 
@@ -131,14 +131,14 @@ fn gunicorn_start(tokens: &[Token]) -> Option<(usize, usize)> {
 }
 
 /// Finds the gunicorn invocation in a command (`text[range]`), if any.
-pub fn parse(text: &str, range: Range<usize>) -> Option<GunicornCommand> {
+pub(crate) fn parse(text: &str, range: Range<usize>) -> Option<GunicornCommand> {
     parse_tokens(text, &shell::split(text, range))
 }
 
 /// Finds the gunicorn invocation in a command already split into words whose spans are offsets
 /// into `text` (a shell command, or the strings of an exec-form array such as a Dockerfile's
 /// `CMD ["gunicorn", "app:server"]`).
-pub fn parse_tokens(text: &str, tokens: &[Token]) -> Option<GunicornCommand> {
+pub(crate) fn parse_tokens(text: &str, tokens: &[Token]) -> Option<GunicornCommand> {
     let (start_idx, args_idx) = gunicorn_start(tokens)?;
     let start = tokens[start_idx].span().start;
     let mut end = tokens[start_idx].span().end;

@@ -4,7 +4,7 @@
 pub(crate) mod app_objects;
 pub mod callbacks;
 pub mod checks;
-pub mod closure;
+pub(crate) mod closure;
 pub mod deploy_nav;
 pub mod descriptors;
 pub mod diagnostic;

@@ -17,7 +17,7 @@ pub struct Place {
 }
 
 /// Runs `f` with the app that owns `file`.
-pub fn with_app<T>(ws: &Workspace, file: &Path, f: impl FnOnce(&App) -> T) -> Option<T> {
+pub(crate) fn with_app<T>(ws: &Workspace, file: &Path, f: impl FnOnce(&App) -> T) -> Option<T> {
     let roots = app_roots(ws);
     let root = owning_root(&roots, file)?;
     let app = App::build(ws, root, &roots);

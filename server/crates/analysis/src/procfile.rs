@@ -31,7 +31,7 @@ pub struct Procfile {
 }
 
 impl Procfile {
-    pub fn parse(text: &str) -> Procfile {
+    pub(crate) fn parse(text: &str) -> Procfile {
         let mut parser = tree_sitter::Parser::new();
         // Compiled-in grammar; its ABI is checked by the grammar crate's tests.
         parser

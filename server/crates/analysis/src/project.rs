@@ -21,7 +21,7 @@ use super::workspace::{join_relative, SourceFile, Workspace};
 pub const PROCFILE: &str = "Procfile";
 pub const REQUIREMENTS: &str = "requirements.txt";
 /// Entry modules tried, in order, when no Procfile names one.
-pub const FALLBACK_ENTRIES: &[&str] = &["app.py", "index.py", "main.py"];
+pub(crate) const FALLBACK_ENTRIES: &[&str] = &["app.py", "index.py", "main.py"];
 
 /// Folders holding an app, relative to the workspace root (`""` for the root itself), sorted.
 ///
@@ -235,7 +235,7 @@ impl Requirements {
     }
 
     /// All version specifiers given for `dash` (a conda export's pin included).
-    pub fn dash_specs(&self) -> Option<Vec<(String, String)>> {
+    pub(crate) fn dash_specs(&self) -> Option<Vec<(String, String)>> {
         let specs: Vec<_> = self
             .entries
             .iter()
@@ -983,7 +983,7 @@ impl<'w> App<'w> {
 
     /// Top-level names that are the app's own modules (any `.py` file or folder under the root,
     /// a symbolic link to a folder outside the workspace included).
-    pub fn local_names(&self) -> BTreeSet<String> {
+    pub(crate) fn local_names(&self) -> BTreeSet<String> {
         let mut names = BTreeSet::new();
         for (path, _) in self.ws.files_under(&self.root) {
             let rel = path.strip_prefix(&self.root).unwrap_or(path);

@@ -532,7 +532,11 @@ impl PythonModule {
 }
 
 /// Resolves a name or attribute chain through an alias table.
-pub fn qualified_name(node: Node, src: &str, aliases: &HashMap<String, String>) -> Option<String> {
+pub(crate) fn qualified_name(
+    node: Node,
+    src: &str,
+    aliases: &HashMap<String, String>,
+) -> Option<String> {
     // The attribute chain's names, innermost object first; one string is built at the end
     // (the rules ask this of every call).
     let mut parts: Vec<&str> = Vec::new();

@@ -135,7 +135,7 @@ pub fn parse_python_version(text: &str) -> Result<PythonVersion, RuntimeProblem>
 
 /// CPython releases whose upstream support has ended, with the month it ended
 /// (source: the status table of devguide.python.org/versions, as of 2026-11).
-pub const END_OF_LIFE: &[((u32, u32), &str)] = &[
+pub(crate) const END_OF_LIFE: &[((u32, u32), &str)] = &[
     ((3, 10), "October 2026"),
     ((3, 9), "October 2025"),
     ((3, 8), "October 2024"),

@@ -10,7 +10,7 @@ use dash_lsp_syntax::{string_value, text_of};
 pub(crate) const MAX_NODES: usize = 1_000_000;
 
 /// `__name__ == "__main__"` (either order, any quotes).
-pub fn is_main_guard(cond: Node, src: &str) -> bool {
+pub(crate) fn is_main_guard(cond: Node, src: &str) -> bool {
     if cond.kind() != "comparison_operator" || !text_of(cond, src).contains("==") {
         return false;
     }
@@ -48,12 +48,6 @@ pub fn all_of_kind<'t>(root: Node<'t>, kind: &str) -> Vec<Node<'t>> {
         }
     });
     out
-}
-
-/// Visits the named nodes of the code under `root` that runs when `root` runs (see
-/// [`nodes_of_kind`]).
-pub fn walk_runs<'t>(root: Node<'t>, src: &str, visit: impl FnMut(Node<'t>)) {
-    walk(root, src, true, visit);
 }
 
 /// Visits every named node under `root`, nested scopes included.

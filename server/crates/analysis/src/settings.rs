@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::diagnostic::Severity;
 use super::Workspace;
 
-pub const KEYS: &[&str] = &[
+pub(crate) const KEYS: &[&str] = &[
     "select",
     "extend-select",
     "ignore",
@@ -49,8 +49,8 @@ thread_local! {
     pub static GLOB_BUILDS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-pub const DEFAULT_LARGE_FILE_MB: f64 = 100.0;
-pub const DEFAULT_PARQUET_HINT_MB: f64 = 10.0;
+pub(crate) const DEFAULT_LARGE_FILE_MB: f64 = 100.0;
+pub(crate) const DEFAULT_PARQUET_HINT_MB: f64 = 10.0;
 
 fn matches_code(code: &str, pattern: &str) -> bool {
     let pattern = pattern.trim();
@@ -117,11 +117,6 @@ impl Settings {
             }
         }
         builder.build().ok()
-    }
-
-    /// Whether an app-relative path is excluded by the `exclude` globs.
-    pub fn excludes(&self, rel: &Path) -> bool {
-        self.exclude_set().is_some_and(|set| set.is_match(rel))
     }
 
     /// Settings from JSON (LSP `initializationOptions` / `workspace/configuration`), with the

@@ -18,7 +18,7 @@ impl Token {
         }
     }
 
-    pub fn word(&self) -> Option<&str> {
+    pub(crate) fn word(&self) -> Option<&str> {
         match self {
             Token::Word { value, .. } => Some(value),
             Token::Operator { .. } => None,

@@ -44,7 +44,7 @@ fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
 
 /// Whether a top-level module name belongs to the standard library (private `_x` modules and
 /// `__future__` included).
-pub fn is_stdlib(top: &str) -> bool {
+pub(crate) fn is_stdlib(top: &str) -> bool {
     top.starts_with('_') || STDLIB.contains(top)
 }
 
@@ -55,7 +55,7 @@ pub fn distribution_for(top: &str) -> &str {
 
 /// The distribution that provides a dotted module: the longest prefix the map knows
 /// (`google.cloud.storage` -> `google-cloud-storage`), else its top-level name's.
-pub fn distribution_for_module(module: &str) -> &str {
+pub(crate) fn distribution_for_module(module: &str) -> &str {
     let mut prefix = module;
     loop {
         if let Some(dist) = IMPORT_MAP.get(prefix) {
@@ -69,7 +69,7 @@ pub fn distribution_for_module(module: &str) -> &str {
 }
 
 /// The mapped distribution of exactly this (dotted) import name, if the table has one.
-pub fn mapped(module: &str) -> Option<&'static str> {
+pub(crate) fn mapped(module: &str) -> Option<&'static str> {
     IMPORT_MAP.get(module).copied()
 }
 
@@ -99,7 +99,7 @@ const PRIVATE_INDEX: &[&str] = &[
 
 /// Whether the table knows what installing `dist` brings: one it has no row for (or a
 /// private-index package) may bring anything.
-pub fn knows_dependencies(dist: &str) -> bool {
+pub(crate) fn knows_dependencies(dist: &str) -> bool {
     let dist = normalize(dist);
     !PRIVATE_INDEX.contains(&dist.as_str()) && BRINGS.contains_key(&dist)
 }

@@ -107,10 +107,6 @@ impl SourceFile {
         &self.text
     }
 
-    pub fn shared_text(&self) -> Arc<str> {
-        self.text.clone()
-    }
-
     pub fn line_index(&self) -> &LineIndex {
         self.index.get_or_init(|| LineIndex::new(&self.text))
     }
@@ -214,7 +210,7 @@ impl Workspace {
 
     /// A workspace of literal texts (tests).
     #[cfg(any(test, feature = "testing"))]
-    pub fn from_texts(files: &[(&str, &str)]) -> Workspace {
+    pub(crate) fn from_texts(files: &[(&str, &str)]) -> Workspace {
         let mut ws = Workspace::new();
         for (path, text) in files {
             ws.insert_text(*path, *text);
@@ -351,19 +347,11 @@ impl Workspace {
     pub fn is_dir(&self, dir: &Path) -> bool {
         self.files_under(dir).any(|(p, _)| p != dir)
     }
-
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
 }
 
 /// Joins and normalises relative paths without touching the disk; `None` when the result
 /// would leave the workspace (`../..`) or is absolute.
-pub fn join_relative(base: &Path, rel: &str) -> Option<PathBuf> {
+pub(crate) fn join_relative(base: &Path, rel: &str) -> Option<PathBuf> {
     let mut parts: Vec<String> = base
         .components()
         .filter_map(|c| match c {

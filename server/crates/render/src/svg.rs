@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 /// A node to draw: `callback` nodes are drawn as hexagons, components as rounded boxes.
-pub struct SvgNode<'a> {
+pub(crate) struct SvgNode<'a> {
     pub key: &'a str,
     pub label: &'a str,
     pub callback: bool,
 }
 
-pub struct SvgEdge<'a> {
+pub(crate) struct SvgEdge<'a> {
     pub from: &'a str,
     pub to: &'a str,
     pub label: &'a str,
@@ -21,7 +21,7 @@ pub struct SvgEdge<'a> {
     pub state: bool,
 }
 
-pub struct SvgApp<'a> {
+pub(crate) struct SvgApp<'a> {
     pub title: &'a str,
     pub nodes: Vec<SvgNode<'a>>,
     pub edges: Vec<SvgEdge<'a>>,
@@ -330,7 +330,7 @@ fn draw_app(out: &mut String, app: &SvgApp, top: f64) -> (f64, f64) {
 }
 
 /// The whole picture: every app stacked vertically, with a legend-free, readable layout.
-pub fn render(apps: &[SvgApp]) -> String {
+pub(crate) fn render(apps: &[SvgApp]) -> String {
     let mut body = String::new();
     let mut top = PAD / 2.0;
     let mut width: f64 = 240.0;

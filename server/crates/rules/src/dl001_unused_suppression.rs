@@ -9,7 +9,7 @@ use crate::{Fixes, Rule};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, Fix, Severity, Workspace};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL001",
     name: "unused-suppression",
     severity: Severity::Hint,

@@ -8,7 +8,7 @@ use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::settings::{find_config, Settings};
 use dash_lsp_analysis::{Diagnostic, Severity, Workspace};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL002",
     name: "invalid-config",
     severity: Severity::Error,

@@ -5,7 +5,7 @@ use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::workspace::Content;
 use dash_lsp_analysis::{Diagnostic, Severity, Workspace};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL003",
     name: "unreadable-file",
     severity: Severity::Error,
@@ -46,7 +46,7 @@ fn certain_failure(reason: &str) -> bool {
 
 /// One diagnostic per file that should be text but could not be read, at its start (only
 /// files dash-lsp reads are ever unreadable: by name, or named by a requirements file).
-pub fn unreadable(ws: &Workspace) -> Vec<Diagnostic> {
+pub(crate) fn unreadable(ws: &Workspace) -> Vec<Diagnostic> {
     ws.files()
         .filter_map(|(path, entry)| match &entry.content {
             Content::Unreadable(reason) => {

@@ -9,7 +9,7 @@ use dash_lsp_analysis::gunicorn::TargetVariable;
 use dash_lsp_analysis::project::{App, TargetStatus};
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Related, Severity};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL101",
     name: "missing-server-export",
     severity: Severity::Error,

@@ -6,7 +6,7 @@ use dash_lsp_analysis::descriptors;
 use dash_lsp_analysis::project::{App, PROCFILE};
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL102",
     name: "missing-procfile",
     severity: Severity::Error,

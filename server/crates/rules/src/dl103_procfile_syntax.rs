@@ -7,7 +7,7 @@ use dash_lsp_analysis::procfile::LineKind;
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL103",
     name: "procfile-syntax",
     severity: Severity::Error,

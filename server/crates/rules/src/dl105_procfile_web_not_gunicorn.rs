@@ -6,7 +6,7 @@ use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::shell::{self, Token};
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Related, Severity};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL105",
     name: "procfile-web-not-gunicorn",
     severity: Severity::Error,

@@ -9,7 +9,7 @@ use dash_lsp_analysis::project::{App, FileRef, TargetStatus};
 use dash_lsp_analysis::python::{BindingKind, PythonModule, ValueKind};
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Related, Severity};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL106",
     name: "procfile-target-unresolved",
     severity: Severity::Error,

@@ -9,7 +9,7 @@ use dash_lsp_analysis::requirements::normalize;
 use dash_lsp_analysis::tables;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL107",
     name: "missing-requirements",
     severity: Severity::Error,

@@ -5,7 +5,7 @@ use dash_lsp_analysis::descriptors::DescriptorKind;
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, Severity};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL108",
     name: "gunicorn-not-required",
     severity: Severity::Error,

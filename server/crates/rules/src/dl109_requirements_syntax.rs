@@ -7,7 +7,7 @@ use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::requirements::RequirementsFile;
 use dash_lsp_analysis::{Diagnostic, Severity};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL109",
     name: "requirements-syntax",
     severity: Severity::Error,

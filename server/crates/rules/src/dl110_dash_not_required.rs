@@ -5,7 +5,7 @@ use crate::{Fixes, Rule};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, Severity};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL110",
     name: "dash-not-required",
     severity: Severity::Error,

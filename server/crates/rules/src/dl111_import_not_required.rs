@@ -5,7 +5,7 @@ use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 use dash_lsp_syntax::text::append_line;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL111",
     name: "import-not-required",
     severity: Severity::Error,

@@ -6,7 +6,7 @@ use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::requirements::{self, Origin};
 use dash_lsp_analysis::{Diagnostic, Fix, Severity};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL112",
     name: "obsolete-requirement",
     severity: Severity::Warning,

@@ -9,7 +9,7 @@ use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::requirements::{self, Origin, Requirement};
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL113",
     name: "duplicate-requirement",
     severity: Severity::Warning,

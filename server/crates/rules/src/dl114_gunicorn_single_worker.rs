@@ -5,7 +5,7 @@ use dash_lsp_analysis::descriptors::DescriptorKind;
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL114",
     name: "gunicorn-single-worker",
     severity: Severity::Info,

@@ -5,7 +5,7 @@ use dash_lsp_analysis::checks::{ChecksFile, Entry};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL115",
     name: "checks-syntax",
     severity: Severity::Error,

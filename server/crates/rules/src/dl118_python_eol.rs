@@ -5,7 +5,7 @@ use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::runtime::{end_of_life, OLDEST_SUPPORTED};
 use dash_lsp_analysis::{Diagnostic, Severity};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL118",
     name: "python-eol",
     severity: Severity::Warning,

@@ -13,7 +13,7 @@ use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 use dash_lsp_syntax::text::append_line;
 use dash_lsp_syntax::{string_value, text_of};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL119",
     name: "runtime-dependency-missing",
     severity: Severity::Error,

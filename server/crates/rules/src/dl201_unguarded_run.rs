@@ -8,7 +8,7 @@ use dash_lsp_syntax::kinds::PyNode;
 use dash_lsp_syntax::text::eol_of;
 use dash_lsp_syntax::text_of;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL201",
     name: "unguarded-run",
     severity: Severity::Error,

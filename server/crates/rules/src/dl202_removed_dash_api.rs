@@ -8,7 +8,7 @@ use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 use dash_lsp_syntax::kinds::PyNode;
 use dash_lsp_syntax::text_of;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL202",
     name: "removed-dash-api",
     severity: Severity::Error,

@@ -6,7 +6,7 @@ use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 use dash_lsp_syntax::kinds::PyNode;
 use dash_lsp_syntax::text_of;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL203",
     name: "obsolete-component-import",
     severity: Severity::Warning,

@@ -9,7 +9,7 @@ use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 use dash_lsp_syntax::string_literal_like;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL204",
     name: "absolute-local-path",
     severity: Severity::Error,

@@ -10,7 +10,7 @@ use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 use dash_lsp_syntax::kinds::PyNode;
 use dash_lsp_syntax::string_literal_like;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL205",
     name: "file-not-deployed",
     severity: Severity::Error,

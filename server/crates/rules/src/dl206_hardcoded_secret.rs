@@ -12,7 +12,7 @@ use dash_lsp_analysis::python::PythonModule;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 use dash_lsp_syntax::{string_value, text_of};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL206",
     name: "hardcoded-secret",
     severity: Severity::Warning,

@@ -7,7 +7,7 @@ use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 use dash_lsp_syntax::kinds::PyNode;
 use dash_lsp_syntax::{string_value, text_of};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL208",
     name: "hardcoded-path-prefix",
     severity: Severity::Warning,

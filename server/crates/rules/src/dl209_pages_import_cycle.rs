@@ -14,7 +14,7 @@ use dash_lsp_syntax::kinds::PyNode;
 use dash_lsp_syntax::text::LineIndex;
 use dash_lsp_syntax::{string_value, text_of};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL209",
     name: "pages-import-cycle",
     severity: Severity::Error,

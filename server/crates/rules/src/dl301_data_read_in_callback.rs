@@ -17,7 +17,7 @@ use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 use dash_lsp_syntax::text::eol_of;
 use dash_lsp_syntax::text_of;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL301",
     name: "data-read-in-callback",
     severity: Severity::Warning,

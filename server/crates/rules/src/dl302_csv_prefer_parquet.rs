@@ -8,7 +8,7 @@ use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 use dash_lsp_syntax::kinds::PyNode;
 use dash_lsp_syntax::string_literal_like;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL302",
     name: "csv-prefer-parquet",
     severity: Severity::Info,

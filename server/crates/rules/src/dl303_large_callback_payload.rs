@@ -9,7 +9,7 @@ use dash_lsp_analysis::{Diagnostic, Severity};
 use dash_lsp_syntax::kinds::PyNode;
 use dash_lsp_syntax::text_of;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL303",
     name: "large-callback-payload",
     severity: Severity::Warning,

@@ -13,7 +13,7 @@ use dash_lsp_analysis::scope;
 use dash_lsp_analysis::{Diagnostic, Severity};
 use dash_lsp_syntax::text_of;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL304",
     name: "global-state-in-callback",
     severity: Severity::Warning,

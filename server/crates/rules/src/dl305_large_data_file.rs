@@ -10,7 +10,7 @@ use dash_lsp_analysis::paths;
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, Severity};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL305",
     name: "large-data-file",
     severity: Severity::Warning,

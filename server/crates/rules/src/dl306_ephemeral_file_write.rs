@@ -5,7 +5,7 @@ use dash_lsp_analysis::io_calls::{self, Access};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, Severity};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL306",
     name: "ephemeral-file-write",
     severity: Severity::Warning,

@@ -9,7 +9,7 @@ use dash_lsp_analysis::graph::{location, port, Port};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Related, Severity};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL401",
     name: "duplicate-callback-output",
     severity: Severity::Error,

@@ -7,7 +7,7 @@ use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 use dash_lsp_syntax::string_literal_like;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL402",
     name: "unknown-component-id",
     severity: Severity::Warning,

@@ -4,7 +4,7 @@ use crate::{Fixes, Rule};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, Related, Severity};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL403",
     name: "circular-callbacks",
     severity: Severity::Error,

@@ -7,7 +7,7 @@ use dash_lsp_analysis::graph::{location, ComponentDef, UnitKind};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, Related, Severity};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DL404",
     name: "duplicate-component-id",
     severity: Severity::Error,

@@ -83,6 +83,10 @@ impl AppCache {
         self.apps.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Forgets apps that no longer exist.
     fn retain(&self, roots: &[PathBuf]) {
         let mut apps = self.apps.lock().unwrap_or_else(|e| e.into_inner());
@@ -175,7 +179,7 @@ impl Cancel {
         Cancel(Some(std::sync::Arc::new(cancelled)))
     }
 
-    pub fn is_cancelled(&self) -> bool {
+    pub(crate) fn is_cancelled(&self) -> bool {
         self.0.as_ref().is_some_and(|f| f())
     }
 }

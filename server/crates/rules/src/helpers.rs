@@ -17,7 +17,7 @@ use crate::Rule;
 
 /// An edit that adds `import os` to the module's import block (after its last leading
 /// import, or at the top after a docstring), or `None` when `os` is already imported.
-pub fn import_os_edit(file: &Path, text: &str, py: &PythonModule) -> Option<FileEdit> {
+pub(crate) fn import_os_edit(file: &Path, text: &str, py: &PythonModule) -> Option<FileEdit> {
     let imported = py
         .names
         .get("os")
@@ -68,7 +68,7 @@ pub fn import_os_edit(file: &Path, text: &str, py: &PythonModule) -> Option<File
 }
 
 /// `SECRET_KEY` from `secret_key`, `apiKey`, `db-password`.
-pub fn env_name(name: &str) -> String {
+pub(crate) fn env_name(name: &str) -> String {
     let mut out = String::new();
     let mut prev_lower = false;
     for c in name.chars() {
@@ -86,12 +86,12 @@ pub fn env_name(name: &str) -> String {
 }
 
 /// Line 1 of a file, where "file-level" diagnostics go.
-pub fn line_one(text: &str) -> Range<usize> {
+pub(crate) fn line_one(text: &str) -> Range<usize> {
     first_line(text)
 }
 
 /// The first line of a multi-line range.
-pub fn first_line_of(text: &str, range: Range<usize>) -> Range<usize> {
+pub(crate) fn first_line_of(text: &str, range: Range<usize>) -> Range<usize> {
     let end = text[range.clone()]
         .find(['\r', '\n'])
         .map_or(range.end, |i| range.start + i);
@@ -99,7 +99,7 @@ pub fn first_line_of(text: &str, range: Range<usize>) -> Range<usize> {
 }
 
 /// The indentation of the line holding `offset`.
-pub fn indent_at(text: &str, offset: usize) -> &str {
+pub(crate) fn indent_at(text: &str, offset: usize) -> &str {
     let line_start = dash_lsp_syntax::text::line_start(text, offset);
     let line = &text[line_start..];
     let width = line.len() - line.trim_start_matches([' ', '\t']).len();
@@ -107,7 +107,7 @@ pub fn indent_at(text: &str, offset: usize) -> &str {
 }
 
 /// The end of the line holding `offset` (before its line ending).
-pub fn line_end(text: &str, offset: usize) -> usize {
+pub(crate) fn line_end(text: &str, offset: usize) -> usize {
     dash_lsp_syntax::text::line_end(text, offset)
 }
 

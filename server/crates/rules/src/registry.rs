@@ -55,7 +55,7 @@ impl Fixes {
 }
 
 impl Rule {
-    pub fn diagnostic(
+    pub(crate) fn diagnostic(
         &self,
         file: &Path,
         range: Range<usize>,

@@ -2,7 +2,7 @@
 //! `# dash-lsp: ignore DL108` on a line of requirements.txt / Procfile / CHECKS / runtime.txt,
 //! or in the comment block at the top of such a file for the whole file.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -11,14 +11,14 @@ use dash_lsp_syntax::text_of;
 
 /// What one comment suppresses.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Codes {
+pub(crate) enum Codes {
     All,
     /// Codes with the range of each in the file.
     Some(Vec<(String, Range<usize>)>),
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct FileSuppressions {
+pub(crate) struct FileSuppressions {
     /// Zero-based line -> what is suppressed on it.
     pub lines: BTreeMap<usize, Codes>,
     /// Suppressed in the whole file (top-of-file directives).
@@ -95,7 +95,7 @@ fn ignore_directive(comment: &str, base: usize) -> Option<Codes> {
     })
 }
 
-pub fn parse(path: &Path, source: &SourceFile) -> FileSuppressions {
+pub(crate) fn parse(path: &Path, source: &SourceFile) -> FileSuppressions {
     let text = source.text();
     let mut out = FileSuppressions::default();
     if path.extension().is_some_and(|e| e == "py") {
@@ -166,16 +166,13 @@ fn merge(a: Option<Codes>, b: Codes) -> Codes {
 }
 
 impl Codes {
-    pub fn covers(&self, code: &str) -> bool {
+    pub(crate) fn covers(&self, code: &str) -> bool {
         match self {
             Codes::All => true,
             Codes::Some(codes) => codes.iter().any(|(c, _)| c == code),
         }
     }
 }
-
-/// Which directive codes were used, per file: (line or usize::MAX for file-level, code).
-pub type Used = BTreeSet<(usize, String)>;
 
 #[cfg(test)]
 mod tests {
@@ -338,7 +335,7 @@ pub fn suppress_edit(
 /// suppression comment: `, DL206` out of a list, or the whole directive when it is the only
 /// code (the whole line when nothing else is on it). `None` when text follows the code in the
 /// comment (removing the code would leave a bare `# noqa`, which suppresses everything).
-pub fn remove_code_edit(
+pub(crate) fn remove_code_edit(
     path: &Path,
     text: &str,
     codes: &[(String, Range<usize>)],

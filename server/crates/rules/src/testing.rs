@@ -10,24 +10,24 @@ use dash_lsp_analysis::{Diagnostic, Workspace};
 pub use dash_lsp_analysis::testing::{workspace, DEFAULT_APP};
 
 /// Diagnostics of one rule.
-pub fn diagnostics(ws: &Workspace, code: &str) -> Vec<Diagnostic> {
+pub(crate) fn diagnostics(ws: &Workspace, code: &str) -> Vec<Diagnostic> {
     super::check(ws)
         .into_iter()
         .filter(|d| d.code == code)
         .collect()
 }
 
-pub fn check_files(files: &[(&str, &str)], code: &str) -> Vec<Diagnostic> {
+pub(crate) fn check_files(files: &[(&str, &str)], code: &str) -> Vec<Diagnostic> {
     diagnostics(&workspace(files), code)
 }
 
 /// The text a diagnostic's range covers.
-pub fn covered<'a>(ws: &'a Workspace, d: &Diagnostic) -> &'a str {
+pub(crate) fn covered<'a>(ws: &'a Workspace, d: &Diagnostic) -> &'a str {
     &ws.text(&d.file).expect("diagnostic file has text")[d.range.clone()]
 }
 
 /// The text a diagnostic's first related location covers.
-pub fn covered_related<'a>(ws: &'a Workspace, d: &Diagnostic) -> &'a str {
+pub(crate) fn covered_related<'a>(ws: &'a Workspace, d: &Diagnostic) -> &'a str {
     let r = d.related.first().expect("a related location");
     &ws.text(&r.file).expect("related file has text")[r.range.clone()]
 }
@@ -35,7 +35,7 @@ pub fn covered_related<'a>(ws: &'a Workspace, d: &Diagnostic) -> &'a str {
 /// Applies fix number `fix` of the only `code` diagnostic, asserts that the diagnostic is gone,
 /// that changed Python files still parse, and that applying every fix of `code` again changes
 /// nothing. Returns the fixed workspace.
-pub fn fix_round_trip(files: &[(&str, &str)], code: &str, fix: usize) -> Workspace {
+pub(crate) fn fix_round_trip(files: &[(&str, &str)], code: &str, fix: usize) -> Workspace {
     let ws = workspace(files);
     let diags = diagnostics(&ws, code);
     assert_eq!(diags.len(), 1, "expected one {code}, got {diags:#?}");
@@ -66,7 +66,7 @@ pub fn fix_round_trip(files: &[(&str, &str)], code: &str, fix: usize) -> Workspa
     fixed
 }
 
-pub fn text<'a>(ws: &'a Workspace, path: &str) -> &'a str {
+pub(crate) fn text<'a>(ws: &'a Workspace, path: &str) -> &'a str {
     ws.text(Path::new(path))
         .unwrap_or_else(|| panic!("{path} missing"))
 }

@@ -30,7 +30,8 @@ impl Kind {
     }
 
     /// How many symbol ids have this name.
-    pub fn ids(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn ids(&self) -> usize {
         usize::from(self.len)
     }
 

@@ -3,7 +3,7 @@
 //! Dash apps.
 
 pub mod kinds;
-pub mod literal;
+pub(crate) mod literal;
 pub mod parse;
 pub mod shape;
 pub mod text;

@@ -2,7 +2,7 @@
 
 use tree_sitter::{Parser, Tree};
 
-pub fn new_parser() -> Parser {
+pub(crate) fn new_parser() -> Parser {
     let mut parser = Parser::new();
     // The grammar is compiled in and its ABI is checked by the tests: this cannot fail at run time.
     parser

@@ -161,7 +161,7 @@ pub fn read_references(ws: &mut Workspace, root: &Path) {
 }
 
 /// Loads one file as the workspace keeps it: its text when dash-lsp reads it, else its size.
-pub fn read_entry(path: &Path, size: u64) -> FileEntry {
+pub(crate) fn read_entry(path: &Path, size: u64) -> FileEntry {
     if !is_read_as_text(path) {
         return FileEntry {
             size,
@@ -352,7 +352,7 @@ pub fn write_preserving(path: &Path, text: &str) -> io::Result<()> {
 #[cfg(unix)]
 pub type FileId = (u64, u64);
 #[cfg(not(unix))]
-pub type FileId = PathBuf;
+pub(crate) type FileId = PathBuf;
 
 /// The id of an existing file (`None` for a file still to be created).
 pub fn file_id(path: &Path) -> Option<FileId> {
