@@ -10,7 +10,7 @@ use tree_sitter::{InputEdit, Point, Tree};
 use dash_lsp_analysis::python::PythonModule;
 use dash_lsp_analysis::workspace::SourceFile;
 use dash_lsp_syntax::parse::parse_shaped;
-use dash_lsp_syntax::text::Encoding;
+use dash_lsp_syntax::text::{column_span, Encoding};
 
 #[derive(Debug)]
 pub struct Document {
@@ -117,28 +117,10 @@ impl Document {
             return self.rope.len_chars();
         }
         let line_start = self.rope.line_to_char(line);
-        let mut remaining = pos.character as usize;
-        let mut index = line_start;
-        let slice = self.rope.line(line);
-        let chars = slice.chars();
-        for ch in chars {
-            // The line ending is not addressable: clamp before `\n`, `\r\n` or a lone `\r`
-            // (the rope's `cr_lines` counts all three, as LSP and Python do).
-            if ch == '\n' || ch == '\r' {
-                break;
-            }
-            let width = match enc {
-                Encoding::Utf8 => ch.len_utf8(),
-                Encoding::Utf16 => ch.len_utf16(),
-                Encoding::Chars => 1,
-            };
-            if remaining < width {
-                break;
-            }
-            remaining -= width;
-            index += 1;
-        }
-        index
+        // The line ending is not addressable (the rope's `cr_lines` counts `\n`, `\r\n` and a
+        // lone `\r`, as LSP and Python do): `column_span` stops before it.
+        let (chars, _) = column_span(self.rope.line(line).chars(), pos.character as usize, enc);
+        line_start + chars
     }
 
     /// A snapshot of the document for the analysis: the text and, for Python, the module built

@@ -102,22 +102,35 @@ impl LineIndex {
             return self.len;
         }
         let content = self.line_content(text, line);
-        let mut remaining = pos.col as usize;
-        let mut offset = content.start;
-        for ch in text[content.clone()].chars() {
-            let width = match enc {
-                Encoding::Utf8 => ch.len_utf8(),
-                Encoding::Utf16 => ch.len_utf16(),
-                Encoding::Chars => 1,
-            };
-            if remaining < width {
-                break;
-            }
-            remaining -= width;
-            offset += ch.len_utf8();
-        }
-        offset
+        let (_, bytes) = column_span(text[content.clone()].chars(), pos.col as usize, enc);
+        content.start + bytes
     }
+}
+
+/// How far column `col` (counted in `enc`'s units) reaches into a line: the chars and the
+/// bytes before it. A column past the end clamps to the end, one inside a character (or a
+/// UTF-16 surrogate pair) rounds down to its start, and the line ending is not addressable
+/// (the walk stops at `\n` or `\r`). The one column conversion: the line index and the LSP
+/// document's rope both use it.
+pub fn column_span(line: impl Iterator<Item = char>, col: usize, enc: Encoding) -> (usize, usize) {
+    let (mut remaining, mut chars, mut bytes) = (col, 0, 0);
+    for ch in line {
+        if ch == '\n' || ch == '\r' {
+            break;
+        }
+        let width = match enc {
+            Encoding::Utf8 => ch.len_utf8(),
+            Encoding::Utf16 => ch.len_utf16(),
+            Encoding::Chars => 1,
+        };
+        if remaining < width {
+            break;
+        }
+        remaining -= width;
+        chars += 1;
+        bytes += ch.len_utf8();
+    }
+    (chars, bytes)
 }
 
 pub(crate) fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
