@@ -382,13 +382,13 @@ fn run_rules(app: &App, threads: usize, cancel: &Cancel) -> Option<Vec<Diagnosti
             let Some(rule) = RULES.get(i) else {
                 return Some(mine);
             };
-            if cancel.is_cancelled() {
-                return None;
-            }
             // A disabled rule does not run: its findings would be dropped (each rule reports
             // its own code only). DL001's and DL003's passes ask the settings themselves.
             if !app.settings.enabled(rule.code) {
                 continue;
+            }
+            if cancel.is_cancelled() {
+                return None;
             }
             let mut found = Vec::new();
             (rule.check)(app, &mut found);
@@ -1081,5 +1081,29 @@ mod tests {
         check(&ws);
         let scans = dash_lsp_analysis::project::DASH_APP_SCANS.with(|c| c.get());
         assert!(scans <= n + 2, "{scans} module scans for {} modules", n + 2);
+    }
+
+    /// Disabled rules do not run (they used to run and have their findings dropped): the
+    /// engine asks whether to stop before each rule it runs, once per app besides.
+    #[test]
+    fn disabled_rules_do_not_run() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let ws = workspace(&[("app.py", DEFAULT_APP)]);
+        let asked = Arc::new(AtomicUsize::new(0));
+        let counter = asked.clone();
+        let (overrides, problems) =
+            Settings::from_json(&serde_json::json!({"select": ["DL101"]}), crate::codes());
+        assert!(problems.is_empty());
+        let options = CheckOptions {
+            overrides,
+            cancel: Cancel::new(move || {
+                counter.fetch_add(1, Ordering::Relaxed);
+                false
+            }),
+            ..Default::default()
+        };
+        check_with(&ws, &options);
+        // One app: asked before building it and before DL101, its one enabled rule.
+        assert_eq!(asked.load(Ordering::Relaxed), 2);
     }
 }
