@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use dash_lsp::analysis::workspace::{is_read_as_text, Content, FileEntry, SourceFile};
-use dash_lsp::analysis::Workspace;
+use dash_lsp_analysis::workspace::{is_read_as_text, Content, FileEntry, SourceFile};
+use dash_lsp_analysis::Workspace;
 
 /// One fixture: its name and its files (text files with their text, others with their size).
 #[derive(Clone, Debug)]

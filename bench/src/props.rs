@@ -9,10 +9,10 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::PathBuf;
 
-use dash_lsp::analysis::fixes::{apply_fixes, with_changes};
-use dash_lsp::analysis::python::PythonModule;
-use dash_lsp::analysis::{Diagnostic, FileEdit, Workspace};
-use dash_lsp::rules;
+use dash_lsp_analysis::fixes::{apply_fixes, with_changes};
+use dash_lsp_analysis::python::PythonModule;
+use dash_lsp_analysis::{Diagnostic, FileEdit, Workspace};
+use dash_lsp_rules as rules;
 
 /// Most rounds of fix-all before calling it a failure to converge.
 pub const MAX_ROUNDS: usize = 12;
@@ -130,7 +130,7 @@ fn parsing_python(ws: &Workspace) -> BTreeSet<PathBuf> {
 /// directive), the comment does not break a file that was clean, and Python that parsed still
 /// does.
 pub fn check_suppression(ws: &Workspace, diags: &[Diagnostic]) -> Result<(), String> {
-    use dash_lsp::rules::suppression::suppress_edit;
+    use dash_lsp_rules::suppression::suppress_edit;
     let Some((d, title, edit)) = diags
         .iter()
         .filter(|d| !d.code.starts_with("DL0"))
@@ -141,7 +141,7 @@ pub fn check_suppression(ws: &Workspace, diags: &[Diagnostic]) -> Result<(), Str
     else {
         return Ok(());
     };
-    let fix = dash_lsp::analysis::Fix::preferred(title.clone(), vec![edit]);
+    let fix = dash_lsp_analysis::Fix::preferred(title.clone(), vec![edit]);
     let changes = apply_fixes(ws, &[&fix]);
     let Some(new_text) = changes.get(&d.file) else {
         return Err(format!("{} `{title}` changed nothing", d.code));
@@ -205,7 +205,7 @@ pub fn check_suppression(ws: &Workspace, diags: &[Diagnostic]) -> Result<(), Str
 /// every function and `if` and every callback body finds what a walk from there finds, and
 /// `parent` of every string and keyword is the tree's parent (on half-typed code too).
 pub fn check_module_index(ws: &Workspace) -> Result<(), String> {
-    use dash_lsp::analysis::scope;
+    use dash_lsp_analysis::scope;
     for (path, _) in ws.files() {
         if path.extension().is_none_or(|e| e != "py") {
             continue;
@@ -348,34 +348,32 @@ pub fn check_fixes_compose(ws: &Workspace) -> Result<(), String> {
 /// [`check_fixes_compose`], printing each fix of the one-by-one run when `verbose`.
 pub fn check_fixes_compose_verbose(ws: &Workspace, verbose: bool) -> Result<(), String> {
     let converge = |one_at_a_time: bool| -> Result<Workspace, String> {
-        let mut current = ws.clone();
         // One at a time needs a round per fix.
         let limit = if one_at_a_time {
             MAX_ROUNDS * 20
         } else {
             MAX_ROUNDS
         };
-        for _ in 0..limit {
-            let diags = rules::check(&current);
-            let fixes: Vec<_> = diags.iter().filter_map(Diagnostic::preferred_fix).collect();
+        let fixed = rules::fix_until_stable(ws, rules::check(ws), limit, rules::check, |diags| {
+            let fixes = diags.iter().filter_map(Diagnostic::preferred_fix);
             let fixes: Vec<_> = if one_at_a_time {
-                fixes.into_iter().take(1).collect()
+                fixes.take(1).collect()
             } else {
-                fixes
+                fixes.collect()
             };
             if verbose {
                 let what: Vec<&str> = fixes.iter().map(|f| f.message.as_str()).collect();
                 println!("{}: {what:?}", if one_at_a_time { "one" } else { "all" });
             }
-            let changes = apply_fixes(&current, &fixes);
-            if changes.is_empty() {
-                return Ok(current);
-            }
-            current = with_changes(&current, &changes);
+            fixes
+        });
+        if fixed.stable {
+            Ok(fixed.ws)
+        } else {
+            Err(format!(
+                "fixes (one at a time: {one_at_a_time}) do not converge"
+            ))
         }
-        Err(format!(
-            "fixes (one at a time: {one_at_a_time}) do not converge"
-        ))
     };
     let batch = converge(false)?;
     let serial = converge(true)?;
@@ -423,7 +421,7 @@ pub fn check_fixes_compose_verbose(ws: &Workspace, verbose: bool) -> Result<(), 
 /// A requirements text as what it installs: its lines that are not a bare distribution name
 /// (pins, options, comments), sorted, then the bare names with all they bring, sorted.
 fn installs(text: &str) -> String {
-    use dash_lsp::analysis::{requirements::normalize, tables};
+    use dash_lsp_analysis::{requirements::normalize, tables};
     let bare = |l: &str| {
         !l.is_empty()
             && l.chars()

@@ -273,7 +273,7 @@ pub fn run_shape(shape: Shape, seed: u64, i: u64, options: &Options) -> Result<(
         write(shape, &dir, &mut rng).map_err(|e| format!("writing the input: {e}"))?;
         let start = Instant::now();
         let outcome = std::panic::catch_unwind(|| {
-            let ws = dash_lsp::vfs::load_workspace(&dir).map_err(|e| e.to_string())?;
+            let ws = dash_lsp_vfs::load_workspace(&dir).map_err(|e| e.to_string())?;
             props::check_workspace(&ws)?;
             if i.is_multiple_of(4) {
                 props::check_fixes_compose(&ws)?;

@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use dash_lsp::cli::{check, graph, Cli, Command};
-use dash_lsp::rules;
+use dash_lsp_rules as rules;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -234,7 +234,7 @@ fn fix_converges(flags: &[&str], leaves_unsafe: bool) {
                     continue;
                 };
                 assert!(
-                    !dash_lsp::analysis::python::PythonModule::parse(&text).has_syntax_errors,
+                    !dash_lsp_analysis::python::PythonModule::parse(&text).has_syntax_errors,
                     "{}",
                     path.display()
                 );
@@ -328,14 +328,14 @@ fn cli_paths_exit_codes_and_text_format() {
 /// declared without fixes ships none.
 #[test]
 fn fixes_match_their_rules_declared_applicability() {
-    use dash_lsp::analysis::Applicability;
+    use dash_lsp_analysis::Applicability;
     let mut seen = 0;
     for dir in fixtures() {
         let text = std::fs::read_to_string(dir.join("expected.json")).unwrap();
         let findings: serde_json::Value = serde_json::from_str(&text).unwrap();
         for f in findings.as_array().unwrap() {
             let code = f["code"].as_str().unwrap();
-            let rule = dash_lsp::rules::rule(code).expect("a known code");
+            let rule = dash_lsp_rules::rule(code).expect("a known code");
             let Some(applicability) = f["fix"]["applicability"].as_str() else {
                 continue;
             };

@@ -461,7 +461,7 @@ fn main() {
                         for chunk in python.chunks(python.len().div_ceil(threads).max(1)) {
                             scope.spawn(move || {
                                 for text in chunk {
-                                    let tree = dash_lsp::analysis::python::parse_tree(text, None);
+                                    let tree = dash_lsp_syntax::parse::parse_tree(text, None);
                                     assert!(tree.is_some(), "tree-sitter gave up on a corpus file");
                                 }
                             });

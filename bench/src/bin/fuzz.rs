@@ -30,7 +30,7 @@ fn main() {
         .position(|a| a == "--replay")
         .and_then(|i| args.get(i + 1))
     {
-        let ws = match dash_lsp::vfs::load_workspace(Path::new(dir)) {
+        let ws = match dash_lsp_vfs::load_workspace(Path::new(dir)) {
             Ok(ws) => ws,
             Err(err) => {
                 eprintln!("fuzz: cannot read {dir}: {err}");

@@ -11,11 +11,11 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use dash_lsp::analysis::python::PythonModule;
-use dash_lsp::analysis::text::Encoding;
-use dash_lsp::analysis::Workspace;
 use dash_lsp::lsp::document::{Document, Position};
+use dash_lsp_analysis::python::PythonModule;
+use dash_lsp_analysis::Workspace;
 use dash_lsp_bench::corpus::big_app;
+use dash_lsp_syntax::text::Encoding;
 
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter()
@@ -31,7 +31,7 @@ fn main() {
         .unwrap_or(100);
     let app = big_app();
     let base = match arg(&args, "--dir") {
-        Some(dir) => dash_lsp::vfs::load_workspace(&PathBuf::from(dir)).expect("readable folder"),
+        Some(dir) => dash_lsp_vfs::load_workspace(&PathBuf::from(dir)).expect("readable folder"),
         None => {
             let mut ws = Workspace::new();
             ws.insert_text("app.py", app.as_str());
@@ -45,7 +45,7 @@ fn main() {
     };
     let mut doc = Document::new(&app, 1, true);
     let mut edit_ws = base.clone();
-    let edit_options = dash_lsp::rules::CheckOptions {
+    let edit_options = dash_lsp_rules::CheckOptions {
         cache: Some(Default::default()),
         retain_models: Some(vec![PathBuf::from("app.py")]),
         ..Default::default()
@@ -57,7 +57,7 @@ fn main() {
     for _ in 0..iterations {
         match what.as_str() {
             "parse" => {
-                sink += dash_lsp::analysis::python::parse_tree(&app, None)
+                sink += dash_lsp_syntax::parse::parse_tree(&app, None)
                     .map_or(0, |t| t.root_node().child_count());
             }
             "model" => sink += PythonModule::parse(&app).imports.len(),
@@ -65,9 +65,9 @@ fn main() {
                 // One bare cursor walk over every node of the parsed tree (the unit cost of
                 // the analysis' walks).
                 let tree = walk_tree.get_or_insert_with(|| {
-                    dash_lsp::analysis::python::parse_tree(&app, None).expect("parses")
+                    dash_lsp_syntax::parse::parse_tree(&app, None).expect("parses")
                 });
-                dash_lsp::analysis::scope::walk_all(tree.root_node(), |_| sink += 1);
+                dash_lsp_analysis::scope::walk_all(tree.root_node(), |_| sink += 1);
             }
             "edit" => {
                 // What the server does for one keystroke in the open app.py: the rope edit and
@@ -82,7 +82,7 @@ fn main() {
                 let pos = |(line, character): (u32, u32)| Position { line, character };
                 doc.apply_change(pos(start), pos(end), text, Encoding::Utf16);
                 edit_ws.insert_source("app.py", std::sync::Arc::new(doc.snapshot()));
-                sink += dash_lsp::rules::check_with(&edit_ws, &edit_options).len();
+                sink += dash_lsp_rules::check_with(&edit_ws, &edit_options).len();
             }
             _ => {
                 // A fresh snapshot each time, as after an edit (the sources are re-created so
@@ -94,7 +94,7 @@ fn main() {
                         None => ws.insert_entry(path.clone(), entry.clone()),
                     }
                 }
-                sink += dash_lsp::rules::check(&ws).len();
+                sink += dash_lsp_rules::check(&ws).len();
             }
         }
     }

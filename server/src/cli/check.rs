@@ -7,11 +7,12 @@ use anyhow::{Context, Result};
 
 use super::output::{self, Finding};
 use super::{CheckArgs, Format};
-use crate::analysis::fixes::{apply_fixes, with_changes, Changes};
-use crate::analysis::settings::Settings;
-use crate::analysis::{Diagnostic, Severity, Workspace};
-use crate::rules::CheckOptions;
-use crate::{rules, vfs};
+use dash_lsp_analysis::fixes::Changes;
+use dash_lsp_analysis::settings::Settings;
+use dash_lsp_analysis::{Diagnostic, Severity, Workspace};
+use dash_lsp_rules as rules;
+use dash_lsp_rules::CheckOptions;
+use dash_lsp_vfs as vfs;
 
 /// Most rounds of fix -> re-check `--fix` runs (a fix can enable another: a created Procfile
 /// is then checked for its target).
@@ -111,10 +112,13 @@ fn load(path: &Path, args: &CheckArgs) -> Result<Checked> {
 /// `--select` / `--ignore` win over configuration files; `--config` replaces discovery (a file
 /// outside the folder is added to the workspace under a name of its own).
 fn check_options(args: &CheckArgs, base: &Path, ws: &mut Workspace) -> Result<CheckOptions> {
-    let (overrides, problems) = Settings::from_json(&serde_json::json!({
-        "select": (!args.select.is_empty()).then(|| args.select.clone()),
-        "ignore": (!args.ignore.is_empty()).then(|| args.ignore.clone()),
-    }));
+    let (overrides, problems) = Settings::from_json(
+        &serde_json::json!({
+            "select": (!args.select.is_empty()).then(|| args.select.clone()),
+            "ignore": (!args.ignore.is_empty()).then(|| args.ignore.clone()),
+        }),
+        rules::codes(),
+    );
     if let Some(problem) = problems.first() {
         anyhow::bail!("{}", problem.replace('`', "'"));
     }
@@ -231,28 +235,27 @@ fn write_all(writes: &mut Vec<FileWrite>) -> Result<()> {
 /// changes, in memory. Returns how many problems the fixes removed and the new texts of the
 /// files that differ from the disk (written together afterwards: all or nothing).
 fn fix(checked: &mut Checked, unsafe_fixes: bool) -> (usize, Changes) {
-    let original = checked.ws.clone();
-    let mut changed = Changes::new();
-    let mut applied = 0;
-    for _ in 0..MAX_FIX_ROUNDS {
-        let diags = diagnostics(checked);
-        let fixes: Vec<_> = diags
-            .iter()
-            .filter_map(|d| d.fix_to_apply(unsafe_fixes))
-            .collect();
-        let changes = apply_fixes(&checked.ws, &fixes);
-        if changes.is_empty() {
-            break;
-        }
-        checked.ws = with_changes(&checked.ws, &changes);
-        changed.extend(changes);
-        // A fix can clear more than its own diagnostic.
-        applied += diags
-            .len()
-            .saturating_sub(diagnostics(checked).len())
-            .max(1);
-    }
+    let (only, options) = (&checked.only, &checked.options);
+    let fixed = rules::fix_until_stable(
+        &checked.ws,
+        diagnostics(checked),
+        MAX_FIX_ROUNDS,
+        |ws| {
+            rules::check_with(ws, options)
+                .into_iter()
+                .filter(|d| only.as_ref().is_none_or(|f| &d.file == f))
+                .collect()
+        },
+        |diags| {
+            diags
+                .iter()
+                .filter_map(|d| d.fix_to_apply(unsafe_fixes))
+                .collect()
+        },
+    );
+    let mut changed = fixed.changes;
     // A file a later round put back as it was is not written.
-    changed.retain(|file, text| original.text(file) != Some(text.as_str()));
-    (applied, changed)
+    changed.retain(|file, text| checked.ws.text(file) != Some(text.as_str()));
+    checked.ws = fixed.ws;
+    (fixed.cleared, changed)
 }

@@ -6,7 +6,6 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod check;
 pub mod graph;
-pub mod graph_svg;
 pub mod output;
 mod progress;
 
@@ -36,8 +35,8 @@ pub enum Command {
     Graph {
         /// The app folder (default: the current folder).
         path: Option<PathBuf>,
-        #[arg(long, value_enum, default_value_t = graph::GraphFormat::Mermaid)]
-        format: graph::GraphFormat,
+        #[arg(long, value_enum, default_value_t = dash_lsp_render::GraphFormat::Mermaid)]
+        format: dash_lsp_render::GraphFormat,
     },
     /// Print a rule's documentation (`DL101` or `missing-server-export`), or all with `--all`.
     Rule {

@@ -2,14 +2,14 @@
 
 use std::io::{self, Write};
 use std::ops::Range;
-use std::path::{Component, Path};
+use std::path::Path;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use serde_json::{json, Value};
 
-use crate::analysis::text::{Encoding, LineIndex};
-use crate::analysis::{Diagnostic, FileEdit, Severity, Workspace};
+use dash_lsp_analysis::{Diagnostic, FileEdit, Severity, Workspace};
+use dash_lsp_syntax::text::{Encoding, LineIndex};
 
 /// A diagnostic with its positions resolved for display.
 pub struct Finding {
@@ -25,37 +25,7 @@ pub struct Finding {
     pub related: Vec<Value>,
 }
 
-pub fn display_path(dir: &Path, file: &Path) -> String {
-    let joined = if dir.as_os_str().is_empty() || dir == Path::new(".") {
-        file.to_path_buf()
-    } else {
-        dir.join(file)
-    };
-    let joined = match std::env::current_dir() {
-        Ok(cwd) if joined.is_absolute() => joined
-            .strip_prefix(&cwd)
-            .map(Path::to_path_buf)
-            .unwrap_or(joined),
-        _ => joined,
-    };
-    // Join the components with `/` rather than rewriting `\`: on Unix a backslash is an
-    // ordinary character of a file name (`win\back.py`) and is printed as it is.
-    let mut s = String::new();
-    for component in joined.components() {
-        match component {
-            Component::CurDir if s.is_empty() => continue,
-            Component::RootDir => s.push('/'),
-            Component::Prefix(prefix) => s.push_str(&prefix.as_os_str().to_string_lossy()),
-            other => {
-                if !s.is_empty() && !s.ends_with('/') {
-                    s.push('/');
-                }
-                s.push_str(&other.as_os_str().to_string_lossy());
-            }
-        }
-    }
-    s
-}
+pub use dash_lsp_render::display_path;
 
 /// Characters a URI path segment may hold unencoded (RFC 3986 `pchar` minus `%` and `:`):
 /// every other byte of the UTF-8 path is percent-encoded, so `a#b.py` or `100%.py` stay names.
@@ -361,7 +331,7 @@ pub fn write_sarif(out: &mut impl Write, findings: &[Finding]) -> io::Result<()>
         Severity::Warning => "warning",
         Severity::Info | Severity::Hint => "note",
     };
-    let rules: Vec<Value> = crate::rules::RULES
+    let rules: Vec<Value> = dash_lsp_rules::RULES
         .iter()
         .map(|r| {
             let summary = r
@@ -376,7 +346,7 @@ pub fn write_sarif(out: &mut impl Write, findings: &[Finding]) -> io::Result<()>
                 "shortDescription": {"text": summary},
                 "fullDescription": {"text": r.doc},
                 "help": {"text": r.doc, "markdown": r.doc},
-                "helpUri": crate::rules::doc_url(r),
+                "helpUri": dash_lsp_rules::doc_url(r),
                 "defaultConfiguration": {"level": level(r.severity)},
             })
         })
@@ -385,7 +355,7 @@ pub fn write_sarif(out: &mut impl Write, findings: &[Finding]) -> io::Result<()>
         .iter()
         .map(|f| {
             let d = &f.diagnostic;
-            let index = crate::rules::RULES.iter().position(|r| r.code == d.code).unwrap_or(0);
+            let index = dash_lsp_rules::RULES.iter().position(|r| r.code == d.code).unwrap_or(0);
             let mut result = json!({
                 "ruleId": d.code,
                 "ruleIndex": index,

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::rules::Progress;
+use dash_lsp_rules::Progress;
 
 /// How long a run goes before the bar appears (tests shorten it).
 fn delay() -> Duration {

@@ -13,9 +13,9 @@ use tower_lsp_server::ls_types::{
     WorkspaceEdit,
 };
 
-use crate::analysis::text::{Encoding, LineCol};
-use crate::analysis::workspace::SourceFile;
-use crate::analysis::{Diagnostic, FileEdit, Severity, Workspace};
+use dash_lsp_analysis::workspace::SourceFile;
+use dash_lsp_analysis::{Diagnostic, FileEdit, Severity, Workspace};
+use dash_lsp_syntax::text::{Encoding, LineCol};
 
 pub fn position(source: &SourceFile, offset: usize, enc: Encoding) -> lsp::Position {
     let lc = source.line_index().to_line_col(source.text(), offset, enc);
@@ -133,9 +133,9 @@ pub fn diagnostic(
         message: d.message.clone(),
         related_information: related.filter(|r| !r.is_empty()),
         data: Some(json!({ "rule": d.name })),
-        code_description: crate::rules::rule(d.code).and_then(|rule| {
+        code_description: dash_lsp_rules::rule(d.code).and_then(|rule| {
             Some(lsp::CodeDescription {
-                href: crate::rules::doc_url(rule).parse().ok()?,
+                href: dash_lsp_rules::doc_url(rule).parse().ok()?,
             })
         }),
         ..Default::default()

@@ -7,9 +7,10 @@
 use ropey::Rope;
 use tree_sitter::{InputEdit, Point, Tree};
 
-use crate::analysis::python::{parse_shaped, PythonModule};
-use crate::analysis::text::Encoding;
-use crate::analysis::workspace::SourceFile;
+use dash_lsp_analysis::python::PythonModule;
+use dash_lsp_analysis::workspace::SourceFile;
+use dash_lsp_syntax::parse::parse_shaped;
+use dash_lsp_syntax::text::{column_span, Encoding};
 
 #[derive(Debug)]
 pub struct Document {
@@ -116,28 +117,10 @@ impl Document {
             return self.rope.len_chars();
         }
         let line_start = self.rope.line_to_char(line);
-        let mut remaining = pos.character as usize;
-        let mut index = line_start;
-        let slice = self.rope.line(line);
-        let chars = slice.chars();
-        for ch in chars {
-            // The line ending is not addressable: clamp before `\n`, `\r\n` or a lone `\r`
-            // (the rope's `cr_lines` counts all three, as LSP and Python do).
-            if ch == '\n' || ch == '\r' {
-                break;
-            }
-            let width = match enc {
-                Encoding::Utf8 => ch.len_utf8(),
-                Encoding::Utf16 => ch.len_utf16(),
-                Encoding::Chars => 1,
-            };
-            if remaining < width {
-                break;
-            }
-            remaining -= width;
-            index += 1;
-        }
-        index
+        // The line ending is not addressable (the rope's `cr_lines` counts `\n`, `\r\n` and a
+        // lone `\r`, as LSP and Python do): `column_span` stops before it.
+        let (chars, _) = column_span(self.rope.line(line).chars(), pos.character as usize, enc);
+        line_start + chars
     }
 
     /// A snapshot of the document for the analysis: the text and, for Python, the module built
@@ -160,7 +143,7 @@ impl Document {
 }
 
 fn too_large(bytes: usize) -> bool {
-    bytes as u64 > crate::analysis::workspace::MAX_TEXT_BYTES
+    bytes as u64 > dash_lsp_analysis::workspace::MAX_TEXT_BYTES
 }
 
 #[cfg(test)]
@@ -212,7 +195,7 @@ mod tests {
 
     #[test]
     fn a_summarised_tree_is_not_reused() {
-        let table = "0,".repeat(crate::analysis::shape::SUMMARISED_LITERAL_BYTES);
+        let table = "0,".repeat(dash_lsp_syntax::shape::SUMMARISED_LITERAL_BYTES);
         let mut doc = Document::new(&format!("T = [{table}]\n"), 1, true);
         assert!(doc.snapshot().python().summarised);
         // `x` makes the list code: it must be parsed in full, not from the empty summary.

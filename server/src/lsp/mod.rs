@@ -13,14 +13,15 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
-use crate::analysis::deploy_nav;
-use crate::analysis::fixes::{apply_fixes, with_changes};
-use crate::analysis::navigation::{self, Place};
-use crate::analysis::settings::Settings;
-use crate::analysis::text::Encoding;
-use crate::analysis::{Diagnostic as Finding, FileEdit};
-use crate::cli::graph::GraphFormat;
-use crate::{rules, vfs};
+use dash_lsp_analysis::deploy_nav;
+use dash_lsp_analysis::fixes::{apply_fixes, with_changes};
+use dash_lsp_analysis::navigation::{self, Place};
+use dash_lsp_analysis::settings::Settings;
+use dash_lsp_analysis::{Diagnostic as Finding, FileEdit};
+use dash_lsp_render::GraphFormat;
+use dash_lsp_rules as rules;
+use dash_lsp_syntax::text::Encoding;
+use dash_lsp_vfs as vfs;
 
 pub mod convert;
 pub mod document;
@@ -115,16 +116,16 @@ impl Backend {
                         format!("dash-lsp: cannot read workspace folder: {err}"),
                     )
                     .await;
-                crate::analysis::Workspace::new()
+                dash_lsp_analysis::Workspace::new()
             }
             Err(err) => {
                 tracing::error!("workspace scan failed: {err}");
-                crate::analysis::Workspace::new()
+                dash_lsp_analysis::Workspace::new()
             }
         };
         let open = self.guarded("scan", || {
             // Counted before taking the lock: a large workspace takes a while.
-            let apps = crate::analysis::project::app_roots(&ws).len();
+            let apps = dash_lsp_analysis::project::app_roots(&ws).len();
             let mut s = self.lock();
             s.install_scan(folder, ws);
             (s.open_in(folder), apps)
@@ -452,7 +453,7 @@ impl Backend {
 /// None for the suppression rules themselves (their fix is to delete the comment) and where no
 /// comment can go.
 fn suppress_action(
-    ws: &crate::analysis::Workspace,
+    ws: &dash_lsp_analysis::Workspace,
     root: &Path,
     d: &Finding,
     lsp_diag: Option<Diagnostic>,
@@ -530,7 +531,7 @@ impl Backend {
         position: Option<Position>,
     ) -> Option<(
         PathBuf,
-        crate::analysis::Workspace,
+        dash_lsp_analysis::Workspace,
         PathBuf,
         usize,
         Encoding,
@@ -585,7 +586,7 @@ impl Backend {
     fn locations(
         &self,
         root: &Path,
-        ws: &crate::analysis::Workspace,
+        ws: &dash_lsp_analysis::Workspace,
         places: &[Place],
         enc: Encoding,
     ) -> Vec<Location> {
@@ -683,7 +684,7 @@ impl Backend {
     }
 
     async fn set_client_settings(&self, value: &Value, from: &str) {
-        let (settings, problems) = Settings::from_json(value);
+        let (settings, problems) = Settings::from_json(value, rules::codes());
         self.lock().client_settings = settings;
         self.report_settings_problems(from, &problems).await;
     }
@@ -753,7 +754,7 @@ impl LanguageServer for Backend {
         let (init_settings, problems) = params
             .initialization_options
             .as_ref()
-            .map(Settings::from_json)
+            .map(|value| Settings::from_json(value, rules::codes()))
             .unwrap_or_default();
         let mut roots: Vec<PathBuf> = params
             .workspace_folders
@@ -1243,7 +1244,7 @@ impl LanguageServer for Backend {
                     Some(FileEdit::Replace {
                         file: place.file.clone(),
                         range: place.range.clone(),
-                        new_text: crate::rules::string_literal_like(original, &new_name),
+                        new_text: dash_lsp_syntax::string_literal_like(original, &new_name),
                     })
                 })
                 .collect();
@@ -1317,7 +1318,7 @@ impl LanguageServer for Backend {
         let name = root.file_name().map(|n| n.to_string_lossy().into_owned());
         let rendered = tokio::task::spawn_blocking(move || {
             std::panic::catch_unwind(AssertUnwindSafe(|| {
-                crate::cli::graph::render_apps(
+                dash_lsp_render::render_apps(
                     format,
                     Path::new(""),
                     &ws,

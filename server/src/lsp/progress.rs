@@ -14,7 +14,7 @@ use tower_lsp_server::ls_types::{
 };
 use tower_lsp_server::Client;
 
-use crate::rules::AppCache;
+use dash_lsp_rules::AppCache;
 
 /// How often the percentage is looked at while apps are checked: often enough to move, rare
 /// enough not to flood the client.

@@ -9,12 +9,12 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types::Uri;
 
 use super::document::Document;
-use crate::analysis::project::{app_roots, owning_root};
-use crate::analysis::settings::Settings;
-use crate::analysis::text::Encoding;
-use crate::analysis::workspace::{Content, FileEntry, SourceFile};
-use crate::analysis::{Diagnostic, Workspace};
-use crate::rules::{self, CheckOptions};
+use dash_lsp_analysis::project::{app_roots, owning_root};
+use dash_lsp_analysis::settings::Settings;
+use dash_lsp_analysis::workspace::{Content, FileEntry, SourceFile};
+use dash_lsp_analysis::{Diagnostic, Workspace};
+use dash_lsp_rules::{self as rules, CheckOptions};
+use dash_lsp_syntax::text::Encoding;
 
 /// One analysis result: the snapshot it was computed on and its diagnostics.
 #[derive(Debug, Default)]
@@ -47,7 +47,7 @@ pub struct Folder {
     pub detached: bool,
     /// Paths the last analysis looked for and did not find: looked for on disk again before
     /// the next one (see `Workspace::record_misses`).
-    pub misses: crate::analysis::workspace::Misses,
+    pub misses: dash_lsp_analysis::workspace::Misses,
 }
 
 impl Folder {
@@ -142,7 +142,7 @@ impl Session {
                 let size = doc.len() as u64;
                 self.folders[folder]
                     .ws
-                    .insert_entry(rel.to_path_buf(), crate::vfs::too_large_entry(size));
+                    .insert_entry(rel.to_path_buf(), dash_lsp_vfs::too_large_entry(size));
                 return;
             }
             let source: SourceFile = doc.snapshot();
@@ -157,7 +157,7 @@ impl Session {
     pub(crate) fn sync_text(&mut self, uri: &Uri, folder: usize, rel: &Path) {
         if let Some(doc) = self.docs.get(uri) {
             let entry = if doc.is_too_large() {
-                crate::vfs::too_large_entry(doc.len() as u64)
+                dash_lsp_vfs::too_large_entry(doc.len() as u64)
             } else {
                 FileEntry {
                     size: doc.len() as u64,
