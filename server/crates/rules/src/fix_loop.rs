@@ -19,6 +19,23 @@ pub struct Fixed {
     pub stable: bool,
 }
 
+const UNUSED_SUPPRESSION: &str = crate::dl001_unused_suppression::RULE.code;
+
+/// The picked fixes without DL001's when any other is picked: another fix of the round can make
+/// a suppression needed again (a start command turned into gunicorn needs its `ignore DL108`),
+/// and removed in the same round it lets that finding back in, where one fix at a time keeps it.
+fn suppressions_wait<'a>(findings: &[Diagnostic], picked: Vec<&'a Fix>) -> Vec<&'a Fix> {
+    let of_dl001 = |fix: &Fix| {
+        findings
+            .iter()
+            .any(|d| d.code == UNUSED_SUPPRESSION && d.fixes.iter().any(|f| std::ptr::eq(f, fix)))
+    };
+    if picked.iter().all(|f| of_dl001(f)) {
+        return picked;
+    }
+    picked.into_iter().filter(|f| !of_dl001(f)).collect()
+}
+
 /// Applies the fixes `pick` chooses from the findings, all of a round together, then
 /// re-checks with `check`, until a round changes nothing or `max_rounds` rounds ran.
 /// `findings` are `ws`'s findings before the first round (the caller has them already).
@@ -33,7 +50,10 @@ pub fn fix_until_stable(
     let mut changes = Changes::new();
     let mut cleared = 0;
     for _ in 0..max_rounds {
-        let round = apply_fixes(&ws, &pick(&findings));
+        // Suppression fixes come last (a stable sort: the rest keep their order), so a fix
+        // picked one at a time is never DL001's while another is waiting.
+        findings.sort_by_key(|d| d.code == UNUSED_SUPPRESSION);
+        let round = apply_fixes(&ws, &suppressions_wait(&findings, pick(&findings)));
         if round.is_empty() {
             return Fixed {
                 ws,
@@ -53,5 +73,51 @@ pub fn fix_until_stable(
         changes,
         cleared,
         stable: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+
+    /// The web command becomes gunicorn in the round DL001 would drop `ignore DL108`: applied
+    /// together, DL108 came back and `gunicorn` was appended; one fix at a time keeps the
+    /// suppression (fuzz seed 72 input 170712). Both orders must end alike.
+    #[test]
+    fn suppression_fixes_wait_for_the_others() {
+        let ws = workspace(&[
+            ("Procfile", "web: python app.py\n"),
+            ("requirements.txt", "# dash-lsp: ignore DL108\ndash\n"),
+            (
+                "app.py",
+                "from dash import Dash, html\napp = Dash()\nserver = app.server\napp.layout = html.P()\n",
+            ),
+        ]);
+        let run = |one: bool| {
+            let fixed = fix_until_stable(&ws, crate::check(&ws), 40, crate::check, |d| {
+                let fixes = d.iter().filter_map(Diagnostic::preferred_fix);
+                if one {
+                    fixes.take(1).collect()
+                } else {
+                    fixes.collect()
+                }
+            });
+            assert!(fixed.stable);
+            fixed.ws
+        };
+        let (all, one) = (run(false), run(true));
+        assert_eq!(
+            text(&all, "Procfile"),
+            "web: gunicorn app:server --workers 4\n"
+        );
+        assert_eq!(
+            text(&all, "requirements.txt"),
+            "# dash-lsp: ignore DL108\ndash\n"
+        );
+        assert_eq!(
+            text(&one, "requirements.txt"),
+            text(&all, "requirements.txt")
+        );
     }
 }
