@@ -13,8 +13,10 @@ const props: Record<string, { default?: unknown }> = manifest.contributes.config
 
 test("every server setting is mirrored by a dashLsp.* setting that maps to it", () => {
   // The server's keys, read from its source (the list the server validates against).
-  const source = readFileSync(join(root, "../../server/src/analysis/settings.rs"), "utf8");
-  const block = source.slice(source.indexOf("pub const KEYS"), source.indexOf("];", source.indexOf("pub const KEYS")));
+  const source = readFileSync(join(root, "../../server/crates/analysis/src/settings.rs"), "utf8");
+  const start = source.indexOf("const KEYS");
+  assert.ok(start >= 0, "settings.rs declares KEYS");
+  const block = source.slice(start, source.indexOf("];", start));
   const keys = [...block.matchAll(/"([a-z-]+)"/g)].map((m) => m[1]);
   assert.ok(keys.length >= 8, block);
   const sample: Record<string, unknown> = {
