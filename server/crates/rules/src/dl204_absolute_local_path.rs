@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::helpers::path_from_cwd;
 use crate::{Fixes, Rule};
 use dash_lsp_analysis::io_calls;
 use dash_lsp_analysis::paths::{self, is_local_absolute, Base};
@@ -21,7 +22,7 @@ a constant later used so) that is an absolute path on the developer's machine: `
 fails with `FileNotFoundError`.
 
 **Fix.** When a file of that name exists under the app root, use its path relative to the app
-root (the folder gunicorn runs in).
+root (the folder gunicorn runs in); none when the only such file lies outside that folder.
 "#,
     check,
     fixes: Fixes::Safe,
@@ -29,6 +30,7 @@ root (the folder gunicorn runs in).
 
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let files = app.deployed_files();
+    let cwd = app.working_dir();
     let mut seen = BTreeSet::new();
     for (path, source, py) in app.sources() {
         let text = source.text();
@@ -76,12 +78,8 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                         .take_while(|(a, b)| a.to_str() == Some(**b))
                         .count()
                 });
-            if let Some((found, _)) = best {
-                let rel = found
-                    .strip_prefix(app.working_dir())
-                    .unwrap_or(found)
-                    .to_string_lossy()
-                    .replace('\\', "/");
+            // Only a file under the folder gunicorn runs in has a relative path that reads it.
+            if let Some(rel) = best.and_then(|(found, _)| path_from_cwd(found, &cwd)) {
                 diag = diag.with_fix(Fix::preferred(
                     format!("Use `{rel}`"),
                     vec![FileEdit::Replace {
@@ -129,6 +127,34 @@ mod tests {
         assert_eq!(
             text(&fixed, "app.py"),
             "import pandas as pd\ndf = pd.read_csv(\"data/sales.csv\")\n"
+        );
+    }
+
+    #[test]
+    fn fix_only_for_a_file_under_the_folder_gunicorn_runs_in() {
+        let app = "import pandas as pd\ndf = pd.read_csv('/home/me/proj/data/sales.csv')\n";
+        let procfile = ("Procfile", "web: gunicorn --chdir src app:server\n");
+        // The file is in the repository but above `src/`: no relative path from `src/` reads it.
+        let outside = [
+            ("src/app.py", app),
+            ("data/sales.csv", "a\n"),
+            procfile,
+            REQ,
+        ];
+        let ws = workspace(&outside);
+        let d = diagnostics(&ws, "DL204");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fixes.is_empty(), "{:?}", d[0].fixes);
+        let inside = [
+            ("src/app.py", app),
+            ("src/data/sales.csv", "a\n"),
+            procfile,
+            REQ,
+        ];
+        let fixed = fix_round_trip(&inside, "DL204", 0);
+        assert_eq!(
+            text(&fixed, "src/app.py"),
+            "import pandas as pd\ndf = pd.read_csv('data/sales.csv')\n"
         );
     }
 

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::helpers::path_from_cwd;
 use crate::{Fixes, Rule};
 use dash_lsp_analysis::io_calls::{self, Access};
 use dash_lsp_analysis::paths::{self, Base};
@@ -178,10 +179,8 @@ fn check_reads(app: &App, out: &mut Vec<Diagnostic>) {
             // Only a file under the folder gunicorn runs in (`--chdir`) has a relative path
             // that reads it; and a path equal to the one written is no fix.
             let offered = match (&p.literal, same_name.as_slice()) {
-                (Some(literal), [(found, _)]) => found
-                    .strip_prefix(&cwd)
-                    .ok()
-                    .map(|rel| (literal, rel.to_string_lossy().replace('\\', "/")))
+                (Some(literal), [(found, _)]) => path_from_cwd(found, &cwd)
+                    .map(|rel| (literal, rel))
                     .filter(|(_, rel)| *rel != p.text),
                 _ => None,
             };

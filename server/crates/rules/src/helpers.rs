@@ -255,3 +255,11 @@ pub(crate) fn module_dataframes(py: &PythonModule, text: &str) -> Vec<String> {
 pub(crate) fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
 }
+
+/// The relative path, `/`-separated, that opens `found` from `cwd` (the folder gunicorn runs
+/// in); `None` when `found` is not under it: a relative path written into the code resolves
+/// against `cwd`, so anything else would point at nothing on the server.
+pub(crate) fn path_from_cwd(found: &Path, cwd: &Path) -> Option<String> {
+    let rel = found.strip_prefix(cwd).ok()?;
+    Some(rel.to_string_lossy().replace('\\', "/")).filter(|r| !r.is_empty())
+}
