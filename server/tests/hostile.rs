@@ -57,6 +57,36 @@ fn ten_megabyte_module() {
 }
 
 #[test]
+fn module_past_the_walk_limit_gives_no_unknown_id_errors() {
+    // 45,000 callbacks before the layout that defines their ids: more nodes than the walk
+    // indexes (1,000,000), so the layout at the end is never seen (only `top` is). Its ids exist: reporting
+    // them as unknown (DL402) would be false, and suggesting near ids quadratic.
+    let dir = tempfile::tempdir().unwrap();
+    let n = 45_000;
+    let mut text = String::from(
+        "from dash import Dash, html, Input, Output\napp = Dash(__name__)\nserver = app.server\nTOP = html.Div(id='top')\n",
+    );
+    for i in 0..n {
+        text.push_str(&format!(
+            "@app.callback(Output('out-{i}', 'children'), Input('in-{i}', 'value'))\ndef f{i}(v):\n    return v\n"
+        ));
+    }
+    text.push_str("app.layout = html.Div([\n    TOP,\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "    html.Div(id='in-{i}'), html.Div(id='out-{i}'),\n"
+        ));
+    }
+    text.push_str("])\n");
+    app(dir.path(), &text);
+    let started = Instant::now();
+    let (code, found) = check(dir.path());
+    assert!(!codes_of(&found).contains(&"DL402".to_string()), "{found}");
+    assert_eq!(code, 0, "{found}");
+    assert!(started.elapsed() < Duration::from_secs(120));
+}
+
+#[test]
 fn deep_nesting_and_long_lines() {
     let dir = tempfile::tempdir().unwrap();
     // As deep as Python accepts: parsed and checked.

@@ -104,7 +104,8 @@ pub struct Graph<'a> {
     pub units: Vec<LayoutUnit>,
     pub callbacks: Vec<CallbackRef<'a>>,
     pub app_objects: Vec<AppObject>,
-    /// Some `id=` is built at run time: unknown-id checks stay silent.
+    /// Some `id=` is built at run time, or a module is too large to be walked whole:
+    /// unknown-id checks stay silent.
     pub dynamic_ids: bool,
 }
 
@@ -262,6 +263,11 @@ impl<'a> Graph<'a> {
         let served = resolver.served();
         for (path, source, py) in app.sources() {
             let text = source.text();
+            // A module past the walk's node limit was only partly indexed: ids in its unseen
+            // part exist without the graph knowing them.
+            if py.tree.root_node().descendant_count() > super::scope::MAX_NODES {
+                graph.dynamic_ids = true;
+            }
             let in_page = py.all("call").iter().any(|c| {
                 c.field("function")
                     .is_some_and(|f| text_of(f, text).ends_with("register_page"))

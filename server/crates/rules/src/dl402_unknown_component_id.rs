@@ -2,7 +2,7 @@
 
 use crate::{Fixes, Rule};
 use dash_lsp_analysis::callbacks::ComponentId;
-use dash_lsp_analysis::graph::edit_distance;
+use dash_lsp_analysis::graph::{edit_distance, ComponentDef};
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::{Diagnostic, FileEdit, Fix, Severity};
 use dash_lsp_syntax::string_literal_like;
@@ -18,13 +18,15 @@ signature begins with `id`: `dcc.Graph("graph")`, `dcc.Store`, `dcc.Location`,
 Reported once per callback and id, on its first dependency.
 
 Silent when the app builds ids dynamically (an `id=` from a variable, an f-string, a loop or a
-component factory), since those ids cannot be seen statically; pattern-matching dict ids are
-never reported.
+component factory), since those ids cannot be seen statically, and when a module is too large
+to be walked whole (more than 1,000,000 syntax nodes); pattern-matching dict ids are never
+reported.
 
 **Why it breaks.** Dash reports "A nonexistent object was used in an Input/Output" in the
 browser, and the callback never fires.
 
-**Fix.** The closest existing id (edit distance at most 2) is offered.
+**Fix.** The closest existing id (edit distance at most 2) is offered (while the check's budget
+of 200,000 comparisons lasts: thousands of unknown ids are not typos).
 "#,
     check,
     fixes: Fixes::Safe,
@@ -36,6 +38,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     if graph.dynamic_ids || graph.components.is_empty() || !app.closure_complete {
         return;
     }
+    let mut budget = SUGGESTION_BUDGET;
     for cb in &graph.callbacks {
         let Some(source) = app.ws.source(&cb.file) else {
             continue;
@@ -51,12 +54,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             seen.push(id);
-            let closest = graph
-                .components
-                .iter()
-                .map(|c| (edit_distance(&c.id, id), &c.id))
-                .filter(|(d, _)| *d <= 2)
-                .min();
+            let closest = closest_id(&graph.components, id, &mut budget);
             let hint = closest
                 .map(|(_, c)| format!("; did you mean `{c}`?"))
                 .unwrap_or_default();
@@ -80,6 +78,36 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Most edit distances worked out per check: a "did you mean" is for a typo among a few
+/// unknown ids; thousands of unknown ids against thousands of components would be quadratic.
+const SUGGESTION_BUDGET: usize = 200_000;
+
+/// The existing id closest to `id` (edit distance at most 2; ties: the smallest), while the
+/// budget lasts.
+fn closest_id<'g>(
+    components: &'g [ComponentDef],
+    id: &str,
+    budget: &mut usize,
+) -> Option<(usize, &'g String)> {
+    let len = id.chars().count();
+    let mut best: Option<(usize, &String)> = None;
+    for c in components {
+        // A length apart by more than 2 is never within distance 2: no need to compute it.
+        if c.id.chars().count().abs_diff(len) > 2 {
+            continue;
+        }
+        if *budget == 0 {
+            return None;
+        }
+        *budget -= 1;
+        let d = edit_distance(&c.id, id);
+        if d <= 2 && best.is_none_or(|b| (d, &c.id) < b) {
+            best = Some((d, &c.id));
+        }
+    }
+    best
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
@@ -93,6 +121,33 @@ mod tests {
     }
 
     const REQ: (&str, &str) = ("requirements.txt", "dash\ngunicorn\n");
+
+    #[test]
+    fn suggestions_stop_when_their_budget_is_spent() {
+        // 600 unknown ids, each within distance 1 of one of 600 components: 360,000 distances
+        // unbounded, more than the budget.
+        let mut app = String::from(
+            "from dash import Dash, Input, Output, html\napp = Dash()\napp.layout = html.Div([\n",
+        );
+        for i in 0..600 {
+            app.push_str(&format!("    html.Div(id='c-{i}'),\n"));
+        }
+        app.push_str("])\n");
+        for i in 0..600 {
+            app.push_str(&format!("@app.callback(Output('c-{i}', 'children'), Input('x-{i}', 'value'))\ndef f{i}(v): return v\n"));
+        }
+        let d = check_files(&[("app.py", &app), REQ], "DL402");
+        assert_eq!(d.len(), 600);
+        assert!(
+            d[0].message.ends_with("; did you mean `c-0`?"),
+            "{}",
+            d[0].message
+        );
+        assert_eq!(d[0].fixes.len(), 1);
+        let last = &d[599];
+        assert!(!last.message.contains("did you mean"), "{}", last.message);
+        assert!(last.fixes.is_empty());
+    }
 
     #[test]
     fn typo_offers_the_closest_id() {
