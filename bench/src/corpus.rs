@@ -128,3 +128,25 @@ pub fn big_app() -> String {
     s.push_str("\nif __name__ == \"__main__\":\n    app.run(debug=True)\n");
     s
 }
+
+/// A single module of about `bytes` bytes (the first-`codeAction` measure's 10 MB app.py):
+/// `big_app`'s shape scaled up, without `server = app.server` so DL101 has a quick fix.
+pub fn large_module(bytes: usize) -> String {
+    let mut s = String::from("import dash\nimport pandas as pd\nfrom dash import Dash, html, dcc, Input, Output\n\nDATA = pd.DataFrame({\"group\": [\"a\"], \"value\": [1]})\napp = Dash(__name__)\n\n");
+    let mut layout = String::from("app.layout = html.Div([\n");
+    let mut callbacks = String::new();
+    let mut i = 0;
+    while s.len() + layout.len() + callbacks.len() < bytes {
+        layout.push_str(&format!(
+            "    dcc.Input(id=\"in-{i}\", value=\"a\"),\n    html.Div(id=\"out-{i}\"),\n"
+        ));
+        callbacks.push_str(&format!(
+            "\n\n@app.callback(\n    Output(\"out-{i}\", \"children\"),\n    Input(\"in-{i}\", \"value\"),\n)\ndef update_{i}(value):\n    frame = DATA[DATA[\"group\"] == value]\n    return f\"{{len(frame)}} rows for {i}\"\n"
+        ));
+        i += 1;
+    }
+    s.push_str(&layout);
+    s.push_str("])\n");
+    s.push_str(&callbacks);
+    s
+}

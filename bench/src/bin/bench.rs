@@ -7,7 +7,10 @@
 //!    edit -> publishDiagnostics of that file (dash-lsp vs `ruff server`).
 //! 3. Cross-file latency: Procfile edit -> app.py republished.
 //! 4. Start-up: process start -> first diagnostics in a 100-app workspace.
-//! 5. Peak RSS of the server with the 200-app workspace open.
+//! 5. Peak RSS of the server with the 200-app workspace open (dash-lsp vs `ruff server`, the
+//!    same workspace and open document).
+//! 6. First `codeAction` on a 10 MB module, once its diagnostics are out; `exit` honoured while
+//!    the start-up scan of the corpus runs.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -15,7 +18,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
-use dash_lsp_bench::corpus::{big_app, subdirs};
+use dash_lsp_bench::corpus::{big_app, large_module, subdirs};
 use serde_json::{json, Value};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
@@ -316,6 +319,66 @@ fn startup(root: &Path, app: &Path) -> f64 {
     t
 }
 
+/// Peak RSS (MB) of a server with `root` open as its workspace and `app`'s app.py open, once
+/// its diagnostics are out and the server has gone quiet.
+fn peak_rss_mb(cmd: &mut Command, root: &Path, app: &Path) -> f64 {
+    let mut client = Client::spawn(cmd);
+    client.initialize(root);
+    let uri = client.open(&app.join("app.py"), "python");
+    client.published(&uri, Duration::from_secs(120));
+    // The peak after every file's diagnostics went out (they are sent one file at a time).
+    client.quiet_for(Duration::from_millis(1000), Duration::from_secs(60));
+    let rss = client.peak_rss_kb().unwrap_or(0) as f64 / 1024.0;
+    client.stop();
+    rss
+}
+
+/// `textDocument/codeAction` on the first published diagnostic of `dir/app.py` (ms), asked
+/// once the diagnostics are out.
+fn first_code_action_ms(dir: &Path) -> Option<f64> {
+    let mut client = Client::spawn(&mut Command::new(dash_lsp_bin()));
+    client.initialize(dir);
+    let path = dir.join("app.py");
+    let uri = client.open(&path, "python");
+    let published = client.wait(Duration::from_secs(300), |m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri.as_str()
+            && m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(|d| !d.is_empty())
+    })?;
+    let diagnostic = published["params"]["diagnostics"][0].clone();
+    let start = Instant::now();
+    let answer = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": diagnostic["range"],
+               "context": {"diagnostics": [diagnostic]}}),
+    );
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    client.stop();
+    answer.get("result").map(|_| ms)
+}
+
+/// Time (ms) from `shutdown` + `exit` to the process' end while the start-up scan of `root` runs.
+fn exit_during_scan_ms(root: &Path, app: &Path) -> Option<f64> {
+    let mut client = Client::spawn(&mut Command::new(dash_lsp_bin()));
+    client.initialize(root);
+    client.open(&app.join("app.py"), "python");
+    std::thread::sleep(Duration::from_millis(100));
+    // From `shutdown` on: a server that answers it only after the scan is not honouring exit.
+    let start = Instant::now();
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    while start.elapsed() < Duration::from_secs(30) {
+        if let Ok(Some(_)) = client.child.try_wait() {
+            return Some(start.elapsed().as_secs_f64() * 1000.0);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let _ = client.child.kill();
+    None
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let corpus =
@@ -356,13 +419,13 @@ fn main() {
             rows.push([what.into(), ours, peer, ratio, target.into(), status.into()]);
         };
 
-    // `--only a,b`: just those measures (read, cli, parse, edit, cross, start, rss).
+    // `--only a,b`: just those measures (read, cli, parse, edit, cross, start, rss, codeaction,
+    // exit).
     let only = arg(&args, "--only");
     let want = |what: &str| {
         only.as_deref()
             .is_none_or(|o| o.split(',').any(|w| w.trim() == what))
     };
-    let mut ruff_cli: Option<f64> = None;
     if want("read") {
         // 0. The floor: reading the bytes.
         let floor = median(
@@ -386,6 +449,45 @@ fn main() {
             "",
             None,
         );
+    }
+
+    let mut parse_floor: Option<f64> = None;
+    if want("parse") || want("cli") {
+        // 1b. The floor of any tree-sitter-based check: parsing the corpus' Python files alone,
+        // on as many threads as the CLI uses.
+        let python: Vec<String> = files
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "py"))
+            .filter_map(|f| std::fs::read_to_string(f).ok())
+            .collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let parse = median(
+            (0..runs)
+                .map(|_| {
+                    let start = Instant::now();
+                    std::thread::scope(|scope| {
+                        for chunk in python.chunks(python.len().div_ceil(threads).max(1)) {
+                            scope.spawn(move || {
+                                for text in chunk {
+                                    let tree = dash_lsp_syntax::parse::parse_tree(text, None);
+                                    assert!(tree.is_some(), "tree-sitter gave up on a corpus file");
+                                }
+                            });
+                        }
+                    });
+                    start.elapsed().as_secs_f64()
+                })
+                .collect(),
+        );
+        row(
+            &format!("floor: tree-sitter parse of the .py files ({threads} threads)"),
+            format!("{:.0} ms", parse * 1e3),
+            String::new(),
+            String::new(),
+            "",
+            None,
+        );
+        parse_floor = Some(parse);
     }
 
     if want("cli") {
@@ -437,47 +539,13 @@ fn main() {
                     mb / p
                 )
             }),
-            peer.map_or("-".into(), |p| format!("{:.2}x", ours / p)),
-            "<= 1.0x ruff",
-            peer.map(|p| ours <= p),
-        );
-        ruff_cli = peer;
-    }
-
-    if want("parse") {
-        // 1b. The floor of any tree-sitter-based check: parsing the corpus' Python files alone,
-        // on as many threads as the CLI uses.
-        let python: Vec<String> = files
-            .iter()
-            .filter(|f| f.extension().is_some_and(|e| e == "py"))
-            .filter_map(|f| std::fs::read_to_string(f).ok())
-            .collect();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let parse = median(
-            (0..runs)
-                .map(|_| {
-                    let start = Instant::now();
-                    std::thread::scope(|scope| {
-                        for chunk in python.chunks(python.len().div_ceil(threads).max(1)) {
-                            scope.spawn(move || {
-                                for text in chunk {
-                                    let tree = dash_lsp_syntax::parse::parse_tree(text, None);
-                                    assert!(tree.is_some(), "tree-sitter gave up on a corpus file");
-                                }
-                            });
-                        }
-                    });
-                    start.elapsed().as_secs_f64()
-                })
-                .collect(),
-        );
-        row(
-            &format!("floor: tree-sitter parse of the .py files ({threads} threads)"),
-            format!("{:.0} ms", parse * 1e3),
-            String::new(),
-            ruff_cli.map_or("-".into(), |p| format!("{:.2}x", parse / p)),
-            "",
-            None,
+            match (parse_floor, peer) {
+                (Some(f), Some(p)) => format!("{:.2}x floor, {:.2}x ruff", ours / f, ours / p),
+                (Some(f), None) => format!("{:.2}x floor", ours / f),
+                _ => "-".into(),
+            },
+            "<= 1.5x parse floor",
+            parse_floor.map(|f| ours <= 1.5 * f),
         );
     }
 
@@ -559,22 +627,53 @@ fn main() {
     }
 
     if want("rss") {
-        // 5. Peak RSS with the 200-app workspace.
-        let mut client = Client::spawn(&mut Command::new(dash_lsp_bin()));
-        client.initialize(&corpus);
-        let uri = client.open(&apps[0].join("app.py"), "python");
-        client.published(&uri, Duration::from_secs(120));
-        // The peak after every file's diagnostics went out (they are sent one file at a time).
-        client.quiet_for(Duration::from_millis(1000), Duration::from_secs(60));
-        let rss = client.peak_rss_kb().unwrap_or(0) as f64 / 1024.0;
-        client.stop();
+        // 5. Peak RSS with the 200-app workspace, the same for `ruff server`.
+        let ours = peak_rss_mb(&mut Command::new(dash_lsp_bin()), &corpus, &apps[0]);
+        let peer = ruff
+            .as_ref()
+            .map(|ruff| peak_rss_mb(Command::new(ruff).args(["server"]), &corpus, &apps[0]));
         row(
             "peak RSS, 200-app workspace open",
-            format!("{rss:.1} MB"),
+            format!("{ours:.1} MB"),
+            peer.map_or("-".into(), |p| format!("{p:.1} MB")),
+            peer.map_or("-".into(), |p| format!("{:.2}x", ours / p)),
+            "<= ruff server",
+            peer.map(|p| ours <= p),
+        );
+    }
+
+    if want("codeaction") {
+        // 6. First codeAction on a 10 MB module, its diagnostics already published.
+        let big = tempdir("codeaction");
+        std::fs::write(big.join("app.py"), large_module(10_000_000)).expect("write app.py");
+        std::fs::write(
+            big.join("Procfile"),
+            "web: gunicorn app:server --workers 4\n",
+        )
+        .expect("Procfile");
+        std::fs::write(big.join("requirements.txt"), "dash\ngunicorn\npandas\n")
+            .expect("requirements");
+        let ms = first_code_action_ms(&big);
+        row(
+            "first codeAction, 10 MB app.py",
+            ms.map_or("no answer".into(), |ms| format!("{ms:.0} ms")),
             "-".into(),
             String::new(),
-            "< 40 MB",
-            Some(rss < 40.0),
+            "< 1 s",
+            Some(ms.is_some_and(|ms| ms < 1000.0)),
+        );
+    }
+
+    if want("exit") {
+        // 7. `exit` while the start-up scan of the whole corpus runs.
+        let ms = exit_during_scan_ms(&corpus, &apps[0]);
+        row(
+            "exit honoured during the corpus scan",
+            ms.map_or("still running".into(), |ms| format!("{ms:.0} ms")),
+            "-".into(),
+            String::new(),
+            "< 1 s",
+            Some(ms.is_some_and(|ms| ms < 1000.0)),
         );
     }
 
