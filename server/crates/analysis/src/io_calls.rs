@@ -65,10 +65,59 @@ const WRITE_METHODS: &[&str] = &[
 /// Classifies a `call` node of `py` (whose text is `src`). Six rules ask about the same
 /// calls: the module classifies each of its calls once.
 pub fn classify<'t>(call: Node<'t>, py: &'t PythonModule, src: &str) -> Option<IoCall<'t>> {
-    match py.io_calls(|c| classify_now(c, py, src)).get(&call.id()) {
-        Some(known) => known.clone(),
-        // Not a call of this module's tree.
+    let memo = py.io.get_or_init(|| {
+        py.all("call")
+            .into_iter()
+            .filter_map(|c| Some((c.id(), Remembered::of(classify_now(c, py, src), py)?)))
+            .collect()
+    });
+    match memo.get(&call.id()) {
+        Some(None) => None,
+        Some(Some(known)) => known.recall(py).or_else(|| classify_now(call, py, src)),
+        // Not a call of this module's tree, or one the module could not remember.
         None => classify_now(call, py, src),
+    }
+}
+
+/// An [`IoCall`] as its module remembers it: the path node by its place in the module's walk,
+/// since a memo filled through `&PythonModule` cannot hold nodes that borrow the module.
+#[derive(Debug)]
+pub(crate) struct Remembered {
+    access: Access,
+    what: String,
+    path: Option<usize>,
+    remote: bool,
+}
+
+impl Remembered {
+    /// `None` (do not remember) when the path node is not in the walk (it stops at
+    /// `scope::MAX_NODES`): that call is classified anew each time.
+    fn of(io: Option<IoCall<'_>>, py: &PythonModule) -> Option<Option<Remembered>> {
+        let Some(io) = io else {
+            return Some(None);
+        };
+        let path = match io.path {
+            Some(node) => Some(py.flat_index(node)?),
+            None => None,
+        };
+        Some(Some(Remembered {
+            access: io.access,
+            what: io.what,
+            path,
+            remote: io.remote,
+        }))
+    }
+
+    fn recall<'t>(&self, py: &'t PythonModule) -> Option<IoCall<'t>> {
+        Some(IoCall {
+            access: self.access,
+            what: self.what.clone(),
+            path: match self.path {
+                Some(i) => Some(py.flat_node(i)?),
+                None => None,
+            },
+            remote: self.remote,
+        })
     }
 }
 

@@ -1,6 +1,9 @@
 //! The analysis core: pure functions from file texts to a project model and diagnostics.
 //! No IO, no async, no protocol types.
 
+// Safe code only: nodes that borrow a tree live with it in a `self_cell` (analysis/python.rs).
+#![forbid(unsafe_code)]
+
 pub(crate) mod app_objects;
 pub mod callbacks;
 pub mod checks;

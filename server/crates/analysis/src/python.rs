@@ -112,7 +112,8 @@ pub struct DashApp {
 
 #[derive(Debug)]
 pub struct PythonModule {
-    pub tree: Tree,
+    /// The module's tree (it reads as a [`Tree`]) and the nodes of its one walk.
+    pub tree: ModuleTree,
     /// Module-level names that exist when gunicorn imports the module (bindings under
     /// `if __name__ == "__main__":` do not).
     pub names: BTreeMap<String, Binding>,
@@ -130,25 +131,69 @@ pub struct PythonModule {
     /// Large literal-only brackets were parsed as empty (see `shape`): the tree is not the
     /// text's full tree, and must not be reused for an incremental parse of it.
     pub summarised: bool,
-    /// Where the nodes of the kinds the rules look for are (`INDEXED`), found in the walk that
-    /// finds the callbacks: many rules scan all calls, and one walk is cheaper than many.
-    ///
-    /// The nodes borrow `tree`, which this struct owns and never mutates; `'static` stands for
-    /// "as long as `tree`" and is shortened to `&self`'s lifetime by [`PythonModule::all`].
-    index: HashMap<&'static str, Vec<Node<'static>>>,
-    /// Every named node in pre-order, from the one walk of the module: what
-    /// [`PythonModule::runs_of`] and [`PythonModule::parent`] answer from (a tree-sitter
-    /// cursor step costs hundreds of instructions; a step through this array a few).
-    flat: Vec<FlatNode>,
     /// What [`super::io_calls::classify`] says of each call, by node id, worked out on first
-    /// use. `'static` as for `index`.
-    io: std::sync::OnceLock<HashMap<usize, Option<super::io_calls::IoCall<'static>>>>,
+    /// use (outside `tree`: a memo filled through `&self` cannot hold nodes, see
+    /// [`super::io_calls::Remembered`]).
+    pub(crate) io: std::sync::OnceLock<HashMap<usize, Option<super::io_calls::Remembered>>>,
 }
 
-/// A named node of the module and its place: `'static` as for `index`.
+/// A module's tree and the nodes its one walk found, kept together: the nodes borrow the
+/// tree, which `self_cell` checks (no `unsafe` of ours). Kept rather than found again on each
+/// question: rebuilding a node from its position walks the tree each time (measured in the
+/// commit that brought this in). Reads as the [`Tree`].
 #[derive(Debug)]
-struct FlatNode {
-    node: Node<'static>,
+pub struct ModuleTree(Walked);
+
+self_cell::self_cell!(
+    struct Walked {
+        owner: Tree,
+        #[covariant]
+        dependent: Walk,
+    }
+    impl {Debug}
+);
+
+impl std::ops::Deref for ModuleTree {
+    type Target = Tree;
+
+    fn deref(&self) -> &Tree {
+        self.0.borrow_owner()
+    }
+}
+
+/// What the one walk of a module found.
+#[derive(Debug)]
+struct Walk<'t> {
+    /// Where the nodes of the kinds the rules look for are (`INDEXED`), found in the walk that
+    /// finds the callbacks: many rules scan all calls, and one walk is cheaper than many.
+    index: HashMap<&'static str, Vec<Node<'t>>>,
+    /// Every named node in pre-order: what [`PythonModule::runs_of`] and
+    /// [`PythonModule::parent`] answer from (a tree-sitter cursor step costs hundreds of
+    /// instructions; a step through this array a few).
+    flat: Vec<FlatNode<'t>>,
+}
+
+impl<'t> Walk<'t> {
+    fn new(root: Node<'t>, src: &str) -> Walk<'t> {
+        let flat = flatten(root, src);
+        let kinds: Vec<(&'static str, dash_lsp_syntax::kinds::Kind)> = INDEXED
+            .iter()
+            .map(|k| (*k, dash_lsp_syntax::kinds::kind(k)))
+            .collect();
+        let mut index: HashMap<&'static str, Vec<Node<'t>>> = HashMap::new();
+        for f in &flat {
+            if let Some((k, _)) = kinds.iter().find(|(_, kind)| kind.matches_id(f.kind)) {
+                index.entry(k).or_default().push(f.node);
+            }
+        }
+        Walk { index, flat }
+    }
+}
+
+/// A named node of the module and its place.
+#[derive(Debug)]
+struct FlatNode<'t> {
+    node: Node<'t>,
     /// The node's kind id and start byte, kept here: asking tree-sitter costs a call each.
     kind: u16,
     start: usize,
@@ -169,7 +214,7 @@ const NONE: u32 = u32::MAX;
 const PARALLEL_MODEL_BYTES: usize = 32 * 1024;
 
 /// Builds [`FlatNode`]s: one cursor walk, the scope and guard of each node from its parent's.
-fn flatten(root: Node<'_>, src: &str) -> Vec<FlatNode> {
+fn flatten<'t>(root: Node<'t>, src: &str) -> Vec<FlatNode<'t>> {
     let kinds = dash_lsp_syntax::kinds::walk_kinds();
     let alternative = [
         dash_lsp_syntax::kinds::kind("elif_clause"),
@@ -196,10 +241,8 @@ fn flatten(root: Node<'_>, src: &str) -> Vec<FlatNode> {
             let Ok(i) = u32::try_from(flat.len()) else {
                 break;
             };
-            // SAFETY: see `index`: the node borrows the tree the module owns.
-            let stored = unsafe { std::mem::transmute::<Node<'_>, Node<'static>>(node) };
             flat.push(FlatNode {
-                node: stored,
+                node,
                 kind: node.kind_id(),
                 start: node.start_byte(),
                 parent,
@@ -259,7 +302,7 @@ struct Frame {
 }
 
 /// Ends `frame`'s subtree at the current length of `flat`.
-fn close(flat: &mut [FlatNode], frame: &Frame) {
+fn close(flat: &mut [FlatNode<'_>], frame: &Frame) {
     let end = flat.len() as u32;
     if let Some(f) = flat.get_mut(frame.index as usize) {
         f.end = end;
@@ -307,7 +350,7 @@ pub fn parses_after(
         // The tree is of a summarised text: a reparse from it could keep empty brackets.
         return parse_tree(&new_text, None).is_some_and(|t| !t.root_node().has_error());
     }
-    let mut tree = module.tree.clone();
+    let mut tree = Tree::clone(&module.tree);
     let mut sorted: Vec<&(Range<usize>, &str)> = edits.iter().collect();
     // Last edit first: the positions of the earlier ones stay those of the original text.
     sorted.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
@@ -352,42 +395,41 @@ impl PythonModule {
             Some(tree) => tree,
             None => parse_tree("", None).expect("empty text always parses"),
         };
-        let root = tree.root_node();
-        let facts = || {
-            let mut builder = Builder {
-                src: text,
-                module: ModuleFacts::default(),
+        let mut facts = ModuleFacts::default();
+        let walked = Walked::new(tree, |tree| {
+            let root = tree.root_node();
+            let facts_of = || {
+                let mut builder = Builder {
+                    src: text,
+                    module: ModuleFacts::default(),
+                };
+                builder.walk_block(root, false, 0);
+                builder.collect_imports(root);
+                builder.module
             };
-            builder.walk_block(root, false, 0);
-            builder.collect_imports(root);
-            builder.module
-        };
-        // The module-level facts and the flat walk are independent: for a large module (the
-        // one being edited, typically) they are built on two threads.
-        let (facts, flat) = if text.len() >= PARALLEL_MODEL_BYTES {
-            std::thread::scope(|scope| {
-                let facts = scope.spawn(facts);
-                let flat = flatten(root, text);
-                let facts = facts
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (facts, flat)
-            })
-        } else {
-            (facts(), flatten(root, text))
-        };
-        let kinds: Vec<(&'static str, dash_lsp_syntax::kinds::Kind)> = INDEXED
-            .iter()
-            .map(|k| (*k, dash_lsp_syntax::kinds::kind(k)))
-            .collect();
-        let mut index: HashMap<&'static str, Vec<Node<'static>>> = HashMap::new();
-        for f in &flat {
-            if let Some((k, _)) = kinds.iter().find(|(_, kind)| kind.matches_id(f.kind)) {
-                index.entry(k).or_default().push(f.node);
-            }
-        }
+            // The module-level facts and the flat walk are independent: for a large module
+            // (the one being edited, typically) they are built on two threads.
+            let walk;
+            (facts, walk) = if text.len() >= PARALLEL_MODEL_BYTES {
+                std::thread::scope(|scope| {
+                    let facts = scope.spawn(facts_of);
+                    let walk = Walk::new(root, text);
+                    let facts = facts
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    (facts, walk)
+                })
+            } else {
+                (facts_of(), Walk::new(root, text))
+            };
+            walk
+        });
         let callbacks = super::callbacks::find(
-            flat.iter().map(|f| (f.node, f.kind)),
+            walked
+                .borrow_dependent()
+                .flat
+                .iter()
+                .map(|f| (f.node, f.kind)),
             text,
             &facts.aliases,
             &facts.dash_apps,
@@ -395,18 +437,21 @@ impl PythonModule {
         PythonModule {
             aliases: facts.aliases,
             callbacks,
-            has_syntax_errors: failed || root.has_error(),
+            has_syntax_errors: failed || walked.borrow_owner().root_node().has_error(),
             summarised: false,
-            tree,
+            tree: ModuleTree(walked),
             names: facts.names,
             star_imports: facts.star_imports,
             imports: facts.imports,
             dash_apps: facts.dash_apps,
             dash_factories: facts.dash_factories,
-            index,
-            flat,
             io: Default::default(),
         }
+    }
+
+    /// The nodes of the module's walk (they live as long as `&self`).
+    fn walk(&self) -> &Walk<'_> {
+        self.tree.0.borrow_dependent()
     }
 
     /// Nodes of `kind` in the code that runs when `root` (a node of this module) runs: what
@@ -418,7 +463,8 @@ impl PythonModule {
             // Not a named node of this module's tree: walk it.
             return super::scope::nodes_of_kind(root, kind_name, src);
         };
-        let at = &self.flat[i];
+        let flat = &self.walk().flat;
+        let at = &flat[i];
         // What the descendants that run with `root` share with it.
         let (owner, guard) = if kinds::walk_kinds().is_scope(at.kind) {
             (i as u32, NONE)
@@ -429,7 +475,7 @@ impl PythonModule {
         if kind.matches(root) {
             out.push(root);
         }
-        let below = self.flat.get(i + 1..at.end as usize).unwrap_or_default();
+        let below = flat.get(i + 1..at.end as usize).unwrap_or_default();
         out.extend(
             below
                 .iter()
@@ -439,37 +485,21 @@ impl PythonModule {
         out
     }
 
-    /// Every call of the module classified by `classify` (once per module).
-    pub(crate) fn io_calls<'m>(
-        &'m self,
-        classify: impl Fn(Node<'m>) -> Option<super::io_calls::IoCall<'m>>,
-    ) -> &'m HashMap<usize, Option<super::io_calls::IoCall<'m>>> {
-        self.io.get_or_init(|| {
-            self.all("call")
-                .into_iter()
-                .map(|call| {
-                    // SAFETY: as for `index`: the nodes borrow `self.tree`.
-                    let io = classify(call).map(|io| unsafe {
-                        std::mem::transmute::<
-                            super::io_calls::IoCall<'_>,
-                            super::io_calls::IoCall<'static>,
-                        >(io)
-                    });
-                    (call.id(), io)
-                })
-                .collect()
-        })
-    }
-
-    /// Where `node` is in `flat` (it is sorted by start byte: pre-order).
-    fn flat_index(&self, node: Node) -> Option<usize> {
+    /// Where `node` is in the walk's `flat` (it is sorted by start byte: pre-order).
+    pub(crate) fn flat_index(&self, node: Node) -> Option<usize> {
+        let flat = &self.walk().flat;
         let start = node.start_byte();
-        let first = self.flat.partition_point(|f| f.start < start);
-        self.flat[first..]
+        let first = flat.partition_point(|f| f.start < start);
+        flat[first..]
             .iter()
             .take_while(|f| f.start == start)
             .position(|f| f.node.id() == node.id())
             .map(|p| first + p)
+    }
+
+    /// The named node at `index` of the walk (see [`PythonModule::flat_index`]).
+    pub(crate) fn flat_node(&self, index: usize) -> Option<Node<'_>> {
+        self.walk().flat.get(index).map(|f| f.node)
     }
 
     /// Every node of `kind` in the module, nested scopes included (what
@@ -478,14 +508,15 @@ impl PythonModule {
         if !INDEXED.contains(&kind) {
             return super::scope::all_of_kind(self.tree.root_node(), kind);
         }
-        self.index.get(kind).cloned().unwrap_or_default()
+        self.walk().index.get(kind).cloned().unwrap_or_default()
     }
 
     /// `node.parent()`, from the flat walk for named nodes with a named parent.
     pub fn parent<'m>(&'m self, node: Node<'m>) -> Option<Node<'m>> {
+        let flat = &self.walk().flat;
         let known = self
             .flat_index(node)
-            .and_then(|i| self.flat.get(self.flat[i].parent as usize));
+            .and_then(|i| flat.get(flat[i].parent as usize));
         let found = match known {
             Some(parent) => Some(parent.node),
             None => node.parent(),
@@ -1174,7 +1205,7 @@ mod tests {
         let m = PythonModule::parse(&text);
         assert!(m.summarised);
         assert!(m.tree.root_node().descendant_count() < 100);
-        assert!(m.flat.len() < 100);
+        assert!(m.walk().flat.len() < 100);
         assert!(m.defines("TABLE") && m.defines("GEO"));
         assert!(!m.has_syntax_errors);
         // A fix in such a module is still checked against the whole text.

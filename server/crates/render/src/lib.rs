@@ -1,6 +1,8 @@
 //! The app's callback graph rendered as Mermaid, Graphviz DOT, JSON or SVG: below both front
 //! ends (`dash-lsp graph` prints it, the LSP command returns it).
 
+#![forbid(unsafe_code)]
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Component, Path};

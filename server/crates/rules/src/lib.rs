@@ -2,6 +2,8 @@
 //! and the engine that runs the rules over a workspace (`engine`). Codes and names are a
 //! public interface (`../shared/RULES.md`).
 
+#![forbid(unsafe_code)]
+
 pub(crate) mod dl001_unused_suppression;
 pub(crate) mod dl002_invalid_config;
 pub(crate) mod dl003_unreadable_file;

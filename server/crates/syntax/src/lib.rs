@@ -2,6 +2,8 @@
 //! positions (the one UTF-8 <-> UTF-16 conversion) and Python literal helpers. Knows nothing of
 //! Dash apps.
 
+#![forbid(unsafe_code)]
+
 pub mod kinds;
 pub(crate) mod literal;
 pub mod parse;

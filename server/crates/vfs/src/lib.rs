@@ -1,5 +1,7 @@
 //! Reading a workspace from disk (the IO edge shared by the CLI and the LSP).
 
+#![forbid(unsafe_code)]
+
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
