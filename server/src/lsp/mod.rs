@@ -29,8 +29,11 @@ mod progress;
 pub mod session;
 pub mod transport;
 
+#[cfg(test)]
+mod tests;
+
 use document::{Document, Position as DocPosition};
-use session::{is_python, Analysis, Session};
+use session::{is_python, Analysis, FolderKey, Session};
 
 /// The code action kind of "fix all dash-lsp problems in this file".
 pub const FIX_ALL_KIND: &str = "source.fixAll.dash-lsp";
@@ -65,6 +68,9 @@ pub struct Backend {
     publish: tokio::sync::Mutex<()>,
     /// Whether the client takes `$/progress` for the start-up scan.
     progress: progress::Support,
+    /// Holds checks in flight for the in-process tests.
+    #[cfg(test)]
+    gate: Arc<tests::Gate>,
 }
 
 impl Backend {
@@ -74,6 +80,8 @@ impl Backend {
             state: Arc::new(Mutex::new(Session::default())),
             publish: tokio::sync::Mutex::new(()),
             progress: Default::default(),
+            #[cfg(test)]
+            gate: Default::default(),
         }
     }
 
@@ -95,11 +103,13 @@ impl Backend {
     }
 
     /// Loads a folder from disk off the runtime, then analyses and publishes it.
-    async fn scan(&self, folder: usize) {
-        let (root, detached, cache) = {
+    async fn scan(&self, folder: FolderKey) {
+        let Some((root, detached, cache)) = ({
             let s = self.lock();
-            let f = &s.folders[folder];
-            (f.root.clone(), f.detached, f.cache.clone())
+            s.folder(&folder)
+                .map(|f| (f.root.clone(), f.detached, f.cache.clone()))
+        }) else {
+            return;
         };
         // A detached folder (a document opened before `initialized`) is never read.
         if detached {
@@ -127,8 +137,8 @@ impl Backend {
             // Counted before taking the lock: a large workspace takes a while.
             let apps = dash_lsp_analysis::project::app_roots(&ws).len();
             let mut s = self.lock();
-            s.install_scan(folder, ws);
-            (s.open_in(folder), apps)
+            s.install_scan(&folder, ws);
+            (s.open_in(&folder), apps)
         });
         if let Some((open, apps)) = open {
             progress.checking(apps, cache).await;
@@ -140,10 +150,10 @@ impl Backend {
 
     /// The files the last analysis of `folder` looked for and did not find are looked for
     /// again on disk: one created since (a data file, without a watched-file event) is seen.
-    async fn restat_missing(&self, folder: usize) {
+    async fn restat_missing(&self, folder: &FolderKey) {
         let probes = {
             let s = self.lock();
-            let Some(f) = s.folders.get(folder).filter(|f| f.scanned && !f.detached) else {
+            let Some(f) = s.folder(folder).filter(|f| f.scanned && !f.detached) else {
                 return;
             };
             let taken = std::mem::take(&mut *f.misses.lock().unwrap_or_else(|e| e.into_inner()));
@@ -176,7 +186,7 @@ impl Backend {
         .await
         .unwrap_or_default();
         let mut s = self.lock();
-        if let Some(f) = s.folders.get_mut(folder) {
+        if let Some(f) = s.folder_mut(folder) {
             for (rel, entry) in found {
                 // Never over a file the workspace has (an open document's buffer).
                 if !f.ws.exists(&rel) {
@@ -187,30 +197,32 @@ impl Backend {
     }
 
     /// Re-analyses a folder and publishes what changed (always the `touched` files).
-    async fn refresh(&self, folder: usize, touched: Vec<PathBuf>) {
-        self.restat_missing(folder).await;
-        let (generation, ws, options, versions, detached) = {
+    async fn refresh(&self, folder: FolderKey, touched: Vec<PathBuf>) {
+        self.restat_missing(&folder).await;
+        let (generation, ws, options, versions, detached, _root) = {
             let mut s = self.lock();
-            let mut options = s.folder_options(folder);
+            let mut options = s.folder_options(&folder);
             // The versions of the texts analysed (documents may be edited meanwhile: a
             // publication names the version it was computed from).
-            let versions: HashMap<Uri, i32> =
-                s.docs.iter().map(|(u, d)| (u.clone(), d.version)).collect();
-            let Some(f) = s.folders.get_mut(folder) else {
+            let versions = s.versions();
+            let generation = s.next_generation();
+            let Some(f) = s.folder_mut(&folder) else {
                 return;
             };
             if !f.scanned {
                 return;
             }
-            f.generation += 1;
-            let (latest, mine) = (f.latest.clone(), f.generation);
-            latest.store(mine, std::sync::atomic::Ordering::SeqCst);
-            options.cancel = rules::Cancel::new(move || {
-                latest.load(std::sync::atomic::Ordering::SeqCst) != mine
-            });
+            options.cancel = f.begin_check(generation);
             let mut ws = f.ws.clone();
             ws.record_misses(f.misses.clone());
-            (f.generation, ws, options, versions, f.detached)
+            (
+                f.generation,
+                ws,
+                options,
+                versions,
+                f.detached,
+                f.root.clone(),
+            )
         };
         let analysed = tokio::task::spawn_blocking(move || {
             let mut diagnostics = rules::check_shared(&ws, &options);
@@ -233,16 +245,18 @@ impl Backend {
                 return;
             }
         };
+        #[cfg(test)]
+        self.gate.pass(&_root).await;
         let _publishing = self.publish.lock().await;
         // The new findings per file: compared with the last publication, then sent.
         let new_by_file = by_file(&analysis.diagnostics);
         let publishes = self.guarded("publish", || {
             let mut s = self.lock();
             let (enc, related) = (s.encoding, s.related_information);
-            let f = &mut s.folders[folder];
-            if f.generation != generation {
-                return None;
-            }
+            // Looked up again: the folder may be gone, or removed and added again.
+            let f = s
+                .folder_mut(&folder)
+                .filter(|f| f.generation == generation)?;
             // Only files whose findings (or text, which moves positions) changed since the
             // last publication are converted and sent: in a workspace of many apps an edit
             // changes one app's files, not thousands of diagnostics.
@@ -310,7 +324,7 @@ impl Backend {
     /// The folder of a document. A file outside every workspace folder gets a detached folder
     /// (its own folder, never scanned): it is analysed alone, and nothing around it is read,
     /// since the user never offered that folder (it may be the home folder, or `/`).
-    async fn folder_of(&self, uri: &Uri) -> Option<(usize, PathBuf)> {
+    async fn folder_of(&self, uri: &Uri) -> Option<(FolderKey, PathBuf)> {
         let path = convert::path_of(uri)?;
         let mut s = self.lock();
         if let Some(found) = s.locate(&path) {
@@ -318,7 +332,7 @@ impl Backend {
         }
         let root = path.parent()?.to_path_buf();
         let folder = s.add_folder(root);
-        let f = &mut s.folders[folder];
+        let f = s.folder_mut(&folder)?;
         f.detached = true;
         f.scanned = true;
         s.locate(&path)
@@ -333,10 +347,9 @@ impl Backend {
         let path = convert::path_of(uri)?;
         let (folder_root, analysis, current, enc, document_changes, versions, options) = {
             let s = self.lock();
-            let (i, rel) = s.locate(&path)?;
-            let f = &s.folders[i];
-            let versions: HashMap<Uri, i32> =
-                s.docs.iter().map(|(u, d)| (u.clone(), d.version)).collect();
+            let (key, rel) = s.locate(&path)?;
+            let f = s.folder(&key)?;
+            let versions = s.versions();
             let current = f.ws.clone();
             (
                 f.root.clone(),
@@ -345,7 +358,7 @@ impl Backend {
                 s.encoding,
                 s.document_changes,
                 versions,
-                s.folder_options(i),
+                s.folder_options(&key),
             )
         };
         let (rel, current_ws) = current;
@@ -538,8 +551,8 @@ impl Backend {
     )> {
         let path = convert::path_of(uri)?;
         let s = self.lock();
-        let (i, rel) = s.locate(&path)?;
-        let f = &s.folders[i];
+        let (key, rel) = s.locate(&path)?;
+        let f = s.folder(&key)?;
         let offset = match position {
             Some(p) => convert::offset(f.ws.source(&rel)?, p, s.encoding),
             None => 0,
@@ -557,7 +570,7 @@ impl Backend {
     ) -> Option<(std::ops::Range<usize>, String)> {
         let analysis = {
             let s = self.lock();
-            let f = s.folders.iter().find(|f| f.root == root)?;
+            let (_, f) = s.folders().find(|(_, f)| f.root == root)?;
             // Stale diagnostics would point at moved text.
             if f.analysis.ws.text(rel) != f.ws.text(rel) {
                 return None;
@@ -890,8 +903,8 @@ impl LanguageServer for Backend {
                 tracing::info!("watched files not registered: {err}");
             }
         });
-        let count = self.lock().folders.len();
-        for folder in 0..count {
+        let folders = self.lock().keys();
+        for folder in folders {
             self.scan(folder).await;
         }
     }
@@ -906,9 +919,9 @@ impl LanguageServer for Backend {
             _ if pull => self.pull_configuration().await,
             _ => {}
         }
-        let count = self.lock().folders.len();
-        for folder in 0..count {
-            let open = self.lock().open_in(folder);
+        let folders = self.lock().keys();
+        for folder in folders {
+            let open = self.lock().open_in(&folder);
             self.refresh(folder, open).await;
         }
     }
@@ -935,7 +948,7 @@ impl LanguageServer for Backend {
             return;
         };
         self.guarded("didOpen", || {
-            self.lock().sync_document(&doc.uri, folder, &rel)
+            self.lock().sync_document(&doc.uri, &folder, &rel)
         });
         self.refresh(folder, vec![rel]).await;
     }
@@ -967,7 +980,7 @@ impl LanguageServer for Backend {
             let (folder, rel) = s.locate(&path)?;
             // The text is current at once for the requests that follow; it is parsed (and
             // analysed) only for the newest edit, below.
-            s.sync_text(&uri, folder, &rel);
+            s.sync_text(&uri, &folder, &rel);
             Some((folder, rel, edit))
         });
         let Some(Some((folder, rel, edit))) = located else {
@@ -991,7 +1004,7 @@ impl LanguageServer for Backend {
             if s.docs.get(&uri).map(|d| d.edits) != Some(edit) {
                 return false;
             }
-            s.sync_document(&uri, folder, &rel);
+            s.sync_document(&uri, &folder, &rel);
             true
         });
         if newest == Some(true) {
@@ -1010,8 +1023,9 @@ impl LanguageServer for Backend {
             let mut s = self.lock();
             s.docs.remove(&uri);
             let (folder, rel) = s.locate(&path)?;
-            let f = &s.folders[folder];
-            Some((folder, rel, f.detached, f.root.clone()))
+            let f = s.folder(&folder)?;
+            let (detached, root) = (f.detached, f.root.clone());
+            Some((folder, rel, detached, root))
         });
         let Some(Some((folder, rel, detached, root))) = located else {
             return;
@@ -1028,17 +1042,17 @@ impl LanguageServer for Backend {
         let done = self.guarded("didClose", || {
             let mut s = self.lock();
             // Re-opened meanwhile (or its folder went away): the buffer wins.
-            if s.docs.contains_key(&uri) || s.locate(&path) != Some((folder, rel.clone())) {
+            if s.docs.contains_key(&uri) || s.locate(&path) != Some((folder.clone(), rel.clone())) {
                 return None;
             }
-            let ws = &mut s.folders[folder].ws;
+            let ws = &mut s.folder_mut(&folder)?.ws;
             match on_disk {
                 vfs::OnDisk::File(entry) => ws.insert_entry(rel, entry),
                 vfs::OnDisk::Dir | vfs::OnDisk::Absent => {
                     ws.remove(&rel);
                 }
             }
-            s.release_models(folder);
+            s.release_models(&folder);
             Some(folder)
         });
         if let Some(Some(folder)) = done {
@@ -1064,14 +1078,17 @@ impl LanguageServer for Backend {
                 let Some((folder, rel)) = s.locate(&path) else {
                     continue;
                 };
-                if s.folders[folder].detached
+                let Some(f) = s.folder(&folder) else {
+                    continue;
+                };
+                if f.detached
                     || rel
                         .components()
                         .any(|c| vfs::is_excluded_dir(Path::new(c.as_os_str())))
                 {
                     continue;
                 }
-                let root = s.folders[folder].root.clone();
+                let root = f.root.clone();
                 wanted.push((uri, path, folder, rel, root));
             }
             wanted
@@ -1094,11 +1111,16 @@ impl LanguageServer for Backend {
         self.guarded("didChangeWatchedFiles", || {
             let mut s = self.lock();
             for (uri, path, folder, rel, on_disk) in read {
-                if s.docs.contains_key(&uri) || s.locate(&path) != Some((folder, rel.clone())) {
+                if s.docs.contains_key(&uri)
+                    || s.locate(&path) != Some((folder.clone(), rel.clone()))
+                {
                     continue;
                 }
-                let open = s.open_in(folder);
-                let ws = &mut s.folders[folder].ws;
+                let open = s.open_in(&folder);
+                let Some(f) = s.folder_mut(&folder) else {
+                    continue;
+                };
+                let ws = &mut f.ws;
                 match on_disk {
                     vfs::OnDisk::File(entry) => ws.insert_entry(rel, entry),
                     // Its files arrive as their own events.
@@ -1120,9 +1142,10 @@ impl LanguageServer for Backend {
             }
             // A changed requirements file may name another one (`-r base.txt`) by a name
             // the file-kind policy does not read by itself.
-            for &folder in &affected {
-                let f = &mut s.folders[folder];
-                vfs::read_references(&mut f.ws, &f.root);
+            for folder in &affected {
+                if let Some(f) = s.folder_mut(folder) {
+                    vfs::read_references(&mut f.ws, &f.root);
+                }
             }
         });
         for folder in affected {
@@ -1137,10 +1160,9 @@ impl LanguageServer for Backend {
             };
             let cleared: Vec<Uri> = {
                 let mut s = self.lock();
-                let Some(i) = s.folders.iter().position(|f| f.root == root) else {
+                let Some(folder) = s.remove_folder(&FolderKey::new(&root)) else {
                     continue;
                 };
-                let folder = s.folders.remove(i);
                 folder
                     .published
                     .iter()
@@ -1159,7 +1181,9 @@ impl LanguageServer for Backend {
                 let mut s = self.lock();
                 let folder = s.add_folder(root);
                 // A detached folder the user now adds is a workspace folder like any other.
-                s.folders[folder].detached = false;
+                if let Some(f) = s.folder_mut(&folder) {
+                    f.detached = false;
+                }
                 folder
             };
             self.scan(folder).await;
@@ -1298,15 +1322,13 @@ impl LanguageServer for Backend {
                 .and_then(convert::path_of)
                 .and_then(|p| s.locate(&p));
             match located {
-                Some((i, rel)) => Some((
-                    s.folders[i].root.clone(),
-                    s.folders[i].ws.clone(),
-                    Some(rel),
-                )),
+                Some((key, rel)) => s
+                    .folder(&key)
+                    .map(|f| (f.root.clone(), f.ws.clone(), Some(rel))),
                 None if args.uri.is_none() => s
-                    .folders
-                    .first()
-                    .map(|f| (f.root.clone(), f.ws.clone(), None)),
+                    .folders()
+                    .next()
+                    .map(|(_, f)| (f.root.clone(), f.ws.clone(), None)),
                 None => None,
             }
         };

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use tower_lsp_server::ls_types::Uri;
@@ -23,6 +24,17 @@ pub struct Analysis {
     pub diagnostics: Vec<Arc<Diagnostic>>,
 }
 
+/// A workspace folder's stable name: its root. An index into a list would name another folder
+/// once an earlier one is removed, and a task holds the name across `.await`s.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct FolderKey(PathBuf);
+
+impl FolderKey {
+    pub(crate) fn new(root: &Path) -> FolderKey {
+        FolderKey(root.to_path_buf())
+    }
+}
+
 #[derive(Debug)]
 pub struct Folder {
     /// Absolute path of the folder.
@@ -31,10 +43,11 @@ pub struct Folder {
     /// The disk scan has completed: until then nothing is published (a half-loaded folder
     /// would report a Procfile as missing).
     pub scanned: bool,
-    /// Bumped on every change; an analysis publishes only if it is still the newest.
+    /// The newest check's number, from the session's counter (never reused, so a check of a
+    /// folder removed and added again, or of another folder, never matches).
     pub generation: u64,
-    /// The newest generation, readable without the lock: a running analysis stops when it
-    /// is no longer the newest.
+    /// The newest generation, readable without the lock: a running check stops when it is no
+    /// longer the newest (0: none is, the folder is gone).
     pub latest: Arc<std::sync::atomic::AtomicU64>,
     pub analysis: Arc<Analysis>,
     /// Files that currently show diagnostics in the client (what they show is
@@ -51,13 +64,13 @@ pub struct Folder {
 }
 
 impl Folder {
-    pub fn new(root: PathBuf) -> Folder {
+    fn new(root: PathBuf, generation: u64) -> Folder {
         Folder {
             root,
             ws: Workspace::new(),
             scanned: false,
-            generation: 0,
-            latest: Arc::default(),
+            generation,
+            latest: Arc::new(generation.into()),
             analysis: Arc::new(Analysis::default()),
             published: BTreeSet::new(),
             cache: Arc::default(),
@@ -65,11 +78,22 @@ impl Folder {
             misses: Default::default(),
         }
     }
+
+    /// Starts a new check: the ones running stop, and only this one may publish.
+    pub(crate) fn begin_check(&mut self, generation: u64) -> rules::Cancel {
+        self.generation = generation;
+        let latest = self.latest.clone();
+        latest.store(generation, Ordering::SeqCst);
+        rules::Cancel::new(move || latest.load(Ordering::SeqCst) != generation)
+    }
 }
 
 #[derive(Debug)]
 pub struct Session {
-    pub folders: Vec<Folder>,
+    /// In the order they were added (the first is the default of commands without a document).
+    folders: Vec<(FolderKey, Folder)>,
+    /// The last generation handed out (shared by all folders).
+    generations: u64,
     pub docs: HashMap<Uri, Document>,
     pub encoding: Encoding,
     /// The client applies `documentChanges` (and so `CreateFile`).
@@ -93,6 +117,7 @@ impl Default for Session {
     fn default() -> Self {
         Session {
             folders: Vec::new(),
+            generations: 0,
             docs: HashMap::new(),
             encoding: Encoding::Utf16,
             document_changes: false,
@@ -113,89 +138,129 @@ pub fn is_python(path: &Path) -> bool {
 
 impl Session {
     /// The folder holding `path` (the deepest one) and the path relative to it.
-    pub fn locate(&self, path: &Path) -> Option<(usize, PathBuf)> {
+    pub(crate) fn locate(&self, path: &Path) -> Option<(FolderKey, PathBuf)> {
         self.folders
             .iter()
-            .enumerate()
             .filter(|(_, f)| path.starts_with(&f.root))
             .max_by_key(|(_, f)| f.root.components().count())
-            .and_then(|(i, f)| {
+            .and_then(|(key, f)| {
                 path.strip_prefix(&f.root)
                     .ok()
-                    .map(|rel| (i, rel.to_path_buf()))
+                    .map(|rel| (key.clone(), rel.to_path_buf()))
             })
     }
 
-    /// Adds a folder unless one with that root exists; returns its index.
-    pub fn add_folder(&mut self, root: PathBuf) -> usize {
-        if let Some(i) = self.folders.iter().position(|f| f.root == root) {
-            return i;
+    pub(crate) fn folder(&self, key: &FolderKey) -> Option<&Folder> {
+        self.folders.iter().find(|(k, _)| k == key).map(|(_, f)| f)
+    }
+
+    pub(crate) fn folder_mut(&mut self, key: &FolderKey) -> Option<&mut Folder> {
+        self.folders
+            .iter_mut()
+            .find(|(k, _)| k == key)
+            .map(|(_, f)| f)
+    }
+
+    pub(crate) fn folders(&self) -> impl Iterator<Item = (&FolderKey, &Folder)> {
+        self.folders.iter().map(|(k, f)| (k, f))
+    }
+
+    pub(crate) fn keys(&self) -> Vec<FolderKey> {
+        self.folders.iter().map(|(k, _)| k.clone()).collect()
+    }
+
+    /// A generation no check had before.
+    pub(crate) fn next_generation(&mut self) -> u64 {
+        self.generations += 1;
+        self.generations
+    }
+
+    /// Adds a folder unless one with that root exists; returns its key.
+    pub(crate) fn add_folder(&mut self, root: PathBuf) -> FolderKey {
+        let key = FolderKey(root.clone());
+        if self.folder(&key).is_none() {
+            let generation = self.next_generation();
+            self.folders
+                .push((key.clone(), Folder::new(root, generation)));
         }
-        self.folders.push(Folder::new(root));
-        self.folders.len() - 1
+        key
+    }
+
+    /// Removes a folder; its running checks stop and can no longer publish.
+    pub(crate) fn remove_folder(&mut self, key: &FolderKey) -> Option<Folder> {
+        let i = self.folders.iter().position(|(k, _)| k == key)?;
+        let (_, folder) = self.folders.remove(i);
+        folder.latest.store(0, Ordering::SeqCst);
+        Some(folder)
     }
 
     /// Puts an open document's current text into its folder's workspace.
-    pub fn sync_document(&mut self, uri: &Uri, folder: usize, rel: &Path) {
-        if let Some(doc) = self.docs.get_mut(uri) {
-            if doc.is_too_large() {
-                let size = doc.len() as u64;
-                self.folders[folder]
-                    .ws
-                    .insert_entry(rel.to_path_buf(), dash_lsp_vfs::too_large_entry(size));
-                return;
-            }
-            let source: SourceFile = doc.snapshot();
-            self.folders[folder]
+    pub(crate) fn sync_document(&mut self, uri: &Uri, key: &FolderKey, rel: &Path) {
+        let Some(doc) = self.docs.get_mut(uri) else {
+            return;
+        };
+        let Some((_, folder)) = self.folders.iter_mut().find(|(k, _)| k == key) else {
+            return;
+        };
+        if doc.is_too_large() {
+            let size = doc.len() as u64;
+            folder
                 .ws
-                .insert_source(rel.to_path_buf(), Arc::new(source));
+                .insert_entry(rel.to_path_buf(), dash_lsp_vfs::too_large_entry(size));
+            return;
         }
+        let source: SourceFile = doc.snapshot();
+        folder.ws.insert_source(rel.to_path_buf(), Arc::new(source));
     }
 
     /// Puts an open document's current text into its folder's workspace, unparsed (a cheap
     /// step for every edit; `sync_document` parses incrementally when it is analysed).
-    pub(crate) fn sync_text(&mut self, uri: &Uri, folder: usize, rel: &Path) {
-        if let Some(doc) = self.docs.get(uri) {
-            let entry = if doc.is_too_large() {
-                dash_lsp_vfs::too_large_entry(doc.len() as u64)
-            } else {
-                FileEntry {
-                    size: doc.len() as u64,
-                    content: Content::Text(Arc::new(SourceFile::new(doc.text()))),
-                }
-            };
-            self.folders[folder]
-                .ws
-                .insert_entry(rel.to_path_buf(), entry);
-        }
+    pub(crate) fn sync_text(&mut self, uri: &Uri, key: &FolderKey, rel: &Path) {
+        let Some(doc) = self.docs.get(uri) else {
+            return;
+        };
+        let Some((_, folder)) = self.folders.iter_mut().find(|(k, _)| k == key) else {
+            return;
+        };
+        let entry = if doc.is_too_large() {
+            dash_lsp_vfs::too_large_entry(doc.len() as u64)
+        } else {
+            FileEntry {
+                size: doc.len() as u64,
+                content: Content::Text(Arc::new(SourceFile::new(doc.text()))),
+            }
+        };
+        folder.ws.insert_entry(rel.to_path_buf(), entry);
     }
 
     /// After a disk scan: the scanned workspace, with open documents on top (the editor's
     /// buffer wins over the disk).
-    pub fn install_scan(&mut self, folder: usize, ws: Workspace) {
-        self.folders[folder].ws = ws;
-        self.folders[folder].scanned = true;
-        let root = self.folders[folder].root.clone();
+    pub(crate) fn install_scan(&mut self, key: &FolderKey, ws: Workspace) {
+        let Some(folder) = self.folder_mut(key) else {
+            return;
+        };
+        folder.ws = ws;
+        folder.scanned = true;
         let open: Vec<(Uri, PathBuf)> = self
             .docs
             .keys()
             .filter_map(|uri| {
                 let path = super::convert::path_of(uri)?;
-                let (i, rel) = self.locate(&path)?;
-                (i == folder && path.starts_with(&root)).then_some((uri.clone(), rel))
+                let (k, rel) = self.locate(&path)?;
+                (k == *key).then_some((uri.clone(), rel))
             })
             .collect();
         for (uri, rel) in open {
-            self.sync_document(&uri, folder, &rel);
+            self.sync_document(&uri, key, &rel);
         }
     }
 
-    /// Drops the parsed models of the apps of `folder` that no longer have an open document
+    /// Drops the parsed models of the apps of a folder that no longer have an open document
     /// (they were kept while one was open): memory stays bounded by the open apps however many
     /// apps the user has visited.
-    pub fn release_models(&mut self, folder: usize) {
-        let open = self.open_in(folder);
-        let Some(f) = self.folders.get_mut(folder) else {
+    pub(crate) fn release_models(&mut self, key: &FolderKey) {
+        let open = self.open_in(key);
+        let Some(f) = self.folder_mut(key) else {
             return;
         };
         let roots = app_roots(&f.ws);
@@ -219,24 +284,24 @@ impl Session {
     }
 
     /// Open documents of a folder, as paths relative to it.
-    pub fn open_in(&self, folder: usize) -> Vec<PathBuf> {
+    pub(crate) fn open_in(&self, key: &FolderKey) -> Vec<PathBuf> {
         self.docs
             .keys()
             .filter_map(super::convert::path_of)
             .filter_map(|path| self.locate(&path))
-            .filter(|(i, _)| *i == folder)
+            .filter(|(k, _)| k == key)
             .map(|(_, rel)| rel)
             .collect()
     }
 
-    /// The options for checking folder `folder`: its cache, and models kept only for the
-    /// apps of open documents (the others are re-parsed when they change, so memory stays
-    /// small in a workspace of many apps).
-    pub fn folder_options(&self, folder: usize) -> CheckOptions {
+    /// The options for checking a folder: its cache, and models kept only for the apps of
+    /// open documents (the others are re-parsed when they change, so memory stays small in a
+    /// workspace of many apps).
+    pub(crate) fn folder_options(&self, key: &FolderKey) -> CheckOptions {
         let mut options = self.check_options();
-        if let Some(f) = self.folders.get(folder) {
+        if let Some(f) = self.folder(key) {
             options.cache = Some(f.cache.clone());
-            options.retain_models = Some(self.open_in(folder));
+            options.retain_models = Some(self.open_in(key));
         }
         options
     }
@@ -255,6 +320,15 @@ impl Session {
 
     pub fn version_of(&self, uri: &Uri) -> Option<i32> {
         self.docs.get(uri).map(|d| d.version)
+    }
+
+    /// The version of every open document (a publication names the version it was computed
+    /// from).
+    pub(crate) fn versions(&self) -> HashMap<Uri, i32> {
+        self.docs
+            .iter()
+            .map(|(u, d)| (u.clone(), d.version))
+            .collect()
     }
 }
 
@@ -280,12 +354,13 @@ mod tests {
                 }
             }
         }
-        s.install_scan(folder, ws);
+        s.install_scan(&folder, ws);
         let uri = super::super::convert::uri(&root, Path::new("a/util.py")).unwrap();
         s.docs.insert(uri, Document::new("X = 1\n", 1, true));
-        s.release_models(folder);
+        s.release_models(&folder);
         let has = |p: &str| {
-            s.folders[folder]
+            s.folder(&folder)
+                .unwrap()
                 .ws
                 .source(Path::new(p))
                 .unwrap()
@@ -296,7 +371,7 @@ mod tests {
         assert!(!has("b/app.py") && !has("b/util.py"));
         // The texts are untouched.
         assert_eq!(
-            s.folders[folder].ws.text(Path::new("b/util.py")),
+            s.folder(&folder).unwrap().ws.text(Path::new("b/util.py")),
             Some("X = 1\n")
         );
     }
