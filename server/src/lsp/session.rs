@@ -2,7 +2,7 @@
 //! and the open documents. Everything here is synchronous; the backend locks it briefly and
 //! never across an `await`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -10,107 +10,66 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types::Uri;
 
 use super::document::Document;
+pub(crate) use super::folder::{Analysis, Folder, FolderKey};
 use dash_lsp_analysis::project::{app_roots, owning_root};
 use dash_lsp_analysis::settings::Settings;
 use dash_lsp_analysis::workspace::{Content, FileEntry, SourceFile};
-use dash_lsp_analysis::{Diagnostic, Workspace};
-use dash_lsp_rules::{self as rules, CheckOptions};
+use dash_lsp_analysis::Workspace;
+use dash_lsp_rules::CheckOptions;
 use dash_lsp_syntax::text::Encoding;
 
-/// One analysis result: the snapshot it was computed on and its diagnostics.
-#[derive(Debug, Default)]
-pub struct Analysis {
-    pub ws: Workspace,
-    pub diagnostics: Vec<Arc<Diagnostic>>,
+/// A request's view of one document: its folder's workspace as it is now (unsaved edits
+/// included), the last published check of that folder, and the protocol settings. Owned, so
+/// the work on it runs with the session unlocked (in `spawn_blocking` when it is slow).
+pub(crate) struct DocumentSnapshot {
+    pub(crate) root: PathBuf,
+    pub(crate) ws: Workspace,
+    /// The document's path in its folder.
+    pub(crate) rel: PathBuf,
+    /// The last published check (it may predate the newest edit).
+    pub(crate) analysis: Arc<Analysis>,
+    pub(crate) options: CheckOptions,
+    pub(crate) encoding: Encoding,
+    pub(crate) document_changes: bool,
+    /// The version of every open document.
+    pub(crate) versions: HashMap<Uri, i32>,
 }
 
-/// A workspace folder's stable name: its root. An index into a list would name another folder
-/// once an earlier one is removed, and a task holds the name across `.await`s.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct FolderKey(PathBuf);
+impl DocumentSnapshot {
+    pub(crate) fn version_of(&self, uri: &Uri) -> Option<i32> {
+        self.versions.get(uri).copied()
+    }
 
-impl FolderKey {
-    pub(crate) fn new(root: &Path) -> FolderKey {
-        FolderKey(root.to_path_buf())
+    /// The byte offset of a protocol position in the document.
+    pub(crate) fn offset(&self, position: tower_lsp_server::ls_types::Position) -> Option<usize> {
+        let source = self.ws.source(&self.rel)?;
+        Some(super::convert::offset(source, position, self.encoding))
     }
 }
 
 #[derive(Debug)]
-pub struct Folder {
-    /// Absolute path of the folder.
-    pub root: PathBuf,
-    pub ws: Workspace,
-    /// The disk scan has completed: until then nothing is published (a half-loaded folder
-    /// would report a Procfile as missing).
-    pub scanned: bool,
-    /// The newest check's number, from the session's counter (never reused, so a check of a
-    /// folder removed and added again, or of another folder, never matches).
-    pub generation: u64,
-    /// The newest generation, readable without the lock: a running check stops when it is no
-    /// longer the newest (0: none is, the folder is gone).
-    pub latest: Arc<std::sync::atomic::AtomicU64>,
-    pub analysis: Arc<Analysis>,
-    /// Files that currently show diagnostics in the client (what they show is
-    /// `analysis.diagnostics`).
-    pub published: BTreeSet<PathBuf>,
-    /// Per-app results: an edit re-checks only the apps it can affect.
-    pub cache: Arc<rules::AppCache>,
-    /// Not a workspace folder: the folder of documents opened outside every workspace folder.
-    /// It holds those open documents only; nothing in it is read from disk.
-    pub detached: bool,
-    /// Paths the last analysis looked for and did not find: looked for on disk again before
-    /// the next one (see `Workspace::record_misses`).
-    pub misses: dash_lsp_analysis::workspace::Misses,
-}
-
-impl Folder {
-    fn new(root: PathBuf, generation: u64) -> Folder {
-        Folder {
-            root,
-            ws: Workspace::new(),
-            scanned: false,
-            generation,
-            latest: Arc::new(generation.into()),
-            analysis: Arc::new(Analysis::default()),
-            published: BTreeSet::new(),
-            cache: Arc::default(),
-            detached: false,
-            misses: Default::default(),
-        }
-    }
-
-    /// Starts a new check: the ones running stop, and only this one may publish.
-    pub(crate) fn begin_check(&mut self, generation: u64) -> rules::Cancel {
-        self.generation = generation;
-        let latest = self.latest.clone();
-        latest.store(generation, Ordering::SeqCst);
-        rules::Cancel::new(move || latest.load(Ordering::SeqCst) != generation)
-    }
-}
-
-#[derive(Debug)]
-pub struct Session {
+pub(crate) struct Session {
     /// In the order they were added (the first is the default of commands without a document).
     folders: Vec<(FolderKey, Folder)>,
     /// The last generation handed out (shared by all folders).
     generations: u64,
-    pub docs: HashMap<Uri, Document>,
-    pub encoding: Encoding,
+    pub(crate) docs: HashMap<Uri, Document>,
+    pub(crate) encoding: Encoding,
     /// The client applies `documentChanges` (and so `CreateFile`).
-    pub document_changes: bool,
-    pub related_information: bool,
-    pub shutdown: bool,
+    pub(crate) document_changes: bool,
+    pub(crate) related_information: bool,
+    pub(crate) shutdown: bool,
     /// Settings from `initializationOptions`.
-    pub init_settings: Settings,
+    pub(crate) init_settings: Settings,
     /// Problems in the initialization options, reported once the client is initialized.
-    pub init_problems: Vec<String>,
+    pub(crate) init_problems: Vec<String>,
     /// Settings from `workspace/configuration` or `didChangeConfiguration` (win over the
     /// initialization options).
-    pub client_settings: Settings,
+    pub(crate) client_settings: Settings,
     /// The client answers `workspace/configuration`.
-    pub configuration_pull: bool,
+    pub(crate) configuration_pull: bool,
     /// The client expands snippets in completion items.
-    pub snippets: bool,
+    pub(crate) snippets: bool,
 }
 
 impl Default for Session {
@@ -132,8 +91,24 @@ impl Default for Session {
     }
 }
 
-pub fn is_python(path: &Path) -> bool {
+pub(crate) fn is_python(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "py")
+}
+
+/// The Python files of `ws` holding a parsed model that no open document's app needs (every
+/// app's models stay while one of its files is open).
+pub(crate) fn releasable_models(ws: &Workspace, open: &[PathBuf]) -> Vec<PathBuf> {
+    let roots = app_roots(ws);
+    let owner = |path: &Path| owning_root(&roots, path);
+    let kept: Vec<&PathBuf> = open.iter().filter_map(|p| owner(p)).collect();
+    ws.files()
+        .filter(|(path, entry)| {
+            matches!(&entry.content, Content::Text(source) if source.has_python())
+                && !open.contains(path)
+                && owner(path).is_none_or(|r| !kept.contains(&r))
+        })
+        .map(|(path, _)| path.clone())
+        .collect()
 }
 
 impl Session {
@@ -177,13 +152,37 @@ impl Session {
 
     /// Adds a folder unless one with that root exists; returns its key.
     pub(crate) fn add_folder(&mut self, root: PathBuf) -> FolderKey {
-        let key = FolderKey(root.clone());
+        let key = FolderKey::new(&root);
         if self.folder(&key).is_none() {
             let generation = self.next_generation();
             self.folders
                 .push((key.clone(), Folder::new(root, generation)));
         }
         key
+    }
+
+    /// Every running check stops (at `exit`).
+    pub(crate) fn cancel_checks(&self) {
+        for (_, f) in &self.folders {
+            f.latest.store(0, Ordering::SeqCst);
+        }
+    }
+
+    /// What a request about `uri` reads, taken under the lock and used without it.
+    pub(crate) fn snapshot(&self, uri: &Uri) -> Option<DocumentSnapshot> {
+        let path = super::convert::path_of(uri)?;
+        let (key, rel) = self.locate(&path)?;
+        let f = self.folder(&key)?;
+        Some(DocumentSnapshot {
+            root: f.root.clone(),
+            ws: f.ws.clone(),
+            rel,
+            analysis: f.analysis.clone(),
+            options: self.folder_options(&key),
+            encoding: self.encoding,
+            document_changes: self.document_changes,
+            versions: self.versions(),
+        })
     }
 
     /// Removes a folder; its running checks stop and can no longer publish.
@@ -257,27 +256,30 @@ impl Session {
 
     /// Drops the parsed models of the apps of a folder that no longer have an open document
     /// (they were kept while one was open): memory stays bounded by the open apps however many
-    /// apps the user has visited.
+    /// apps the user has visited. In one step, under the lock; the server finds the models
+    /// off the lock (`releasable_models`) and then `release`s them.
+    #[cfg(test)]
     pub(crate) fn release_models(&mut self, key: &FolderKey) {
         let open = self.open_in(key);
+        let Some(ws) = self.folder(key).map(|f| f.ws.clone()) else {
+            return;
+        };
+        let paths = releasable_models(&ws, &open);
+        self.release(key, &ws, paths);
+    }
+
+    /// Drops the parsed models of `paths` whose text is still the one of `seen` (the snapshot
+    /// `releasable_models` looked at: a file changed since keeps its new model).
+    pub(crate) fn release(&mut self, key: &FolderKey, seen: &Workspace, paths: Vec<PathBuf>) {
         let Some(f) = self.folder_mut(key) else {
             return;
         };
-        let roots = app_roots(&f.ws);
-        let owner = |path: &Path| owning_root(&roots, path);
-        let kept: Vec<&PathBuf> = open.iter().filter_map(|p| owner(p)).collect();
-        let release: Vec<PathBuf> =
-            f.ws.files()
-                .filter(|(path, entry)| {
-                    matches!(&entry.content, Content::Text(source) if source.has_python())
-                        && !open.contains(path)
-                        && owner(path).is_none_or(|r| !kept.contains(&r))
-                })
-                .map(|(path, _)| path.clone())
-                .collect();
-        for path in release {
-            if let Some(source) = f.ws.source(&path) {
-                let fresh = Arc::new(source.fresh());
+        for path in paths {
+            let (Some(now), Some(then)) = (f.ws.source(&path), seen.source(&path)) else {
+                continue;
+            };
+            if Arc::ptr_eq(now, then) {
+                let fresh = Arc::new(now.fresh());
                 f.ws.insert_source(path, fresh);
             }
         }
@@ -307,7 +309,7 @@ impl Session {
     }
 
     /// What the editor layers over the configuration files.
-    pub fn check_options(&self) -> CheckOptions {
+    pub(crate) fn check_options(&self) -> CheckOptions {
         CheckOptions {
             overrides: self.init_settings.overlay(&self.client_settings),
             config: None,
@@ -316,10 +318,6 @@ impl Session {
             retain_models: None,
             progress: None,
         }
-    }
-
-    pub fn version_of(&self, uri: &Uri) -> Option<i32> {
-        self.docs.get(uri).map(|d| d.version)
     }
 
     /// The version of every open document (a publication names the version it was computed

@@ -11,9 +11,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::{mpsc, Notify, Semaphore};
-use tower_lsp_server::{LspService, Server};
-
-use super::Backend;
+use tower_lsp_server::Server;
 
 /// Holds the checks of one folder before they publish: the test changes the workspace while
 /// a check is in flight, then lets it go on.
@@ -105,7 +103,7 @@ async fn read_message<R: tokio::io::AsyncBufRead + Unpin>(input: &mut R) -> Opti
 
 impl TestClient {
     fn start() -> TestClient {
-        let (service, socket) = LspService::new(Backend::new);
+        let (service, socket) = super::server::service();
         let gate = service.inner().gate.clone();
         let (client_write, server_read) = tokio::io::duplex(1 << 16);
         let (server_write, client_read) = tokio::io::duplex(1 << 16);
