@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tower_lsp_server::ls_types::{Diagnostic, MessageType};
+use tower_lsp_server::ls_types::{Diagnostic, MessageType, Uri};
 
 use dash_lsp_analysis::Diagnostic as Finding;
 use dash_lsp_rules as rules;
@@ -39,6 +39,26 @@ impl Backend {
         let server = self.clone();
         self.scheduler
             .spawn(async move { server.check(folder, touched).await });
+    }
+
+    /// Parses an open document off the lock, then checks its folder, in the background.
+    pub(crate) fn schedule_parse_and_check(&self, uri: Uri, folder: FolderKey, rel: PathBuf) {
+        let server = self.clone();
+        self.scheduler.spawn(async move {
+            server.parse_document(&uri, &folder, &rel).await;
+            server.check(folder, vec![rel]).await;
+        });
+    }
+
+    /// Parses the current text of an open document (incrementally from its last tree) off
+    /// the runtime and outside the lock, and puts the result into its folder's workspace.
+    async fn parse_document(&self, uri: &Uri, folder: &FolderKey, rel: &Path) {
+        let Some(input) = self.lock().parse_input(uri, folder, rel) else {
+            return;
+        };
+        if let Some(parsed) = blocking("parsing a document", move || input.parse()).await {
+            self.lock().install_parsed(uri, folder, rel, parsed);
+        }
     }
 
     /// Scans folders (one after the other: a scan holds a whole folder in memory) in the

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use tower_lsp_server::ls_types::Uri;
 
-use super::document::Document;
+use super::document::{Document, ParseInput, Parsed};
 pub(crate) use super::folder::{Analysis, Folder, FolderKey};
 use dash_lsp_analysis::project::{app_roots, owning_root};
 use dash_lsp_analysis::settings::Settings;
@@ -193,23 +193,42 @@ impl Session {
         Some(folder)
     }
 
-    /// Puts an open document's current text into its folder's workspace.
-    pub(crate) fn sync_document(&mut self, uri: &Uri, key: &FolderKey, rel: &Path) {
+    /// What parsing an open document needs (`None` for a document over the size limit: its
+    /// entry says so at once).
+    pub(crate) fn parse_input(
+        &mut self,
+        uri: &Uri,
+        key: &FolderKey,
+        rel: &Path,
+    ) -> Option<ParseInput> {
+        let doc = self.docs.get(uri)?;
+        if doc.is_too_large() {
+            self.sync_text(uri, key, rel);
+            return None;
+        }
+        Some(doc.parse_input())
+    }
+
+    /// A parse of an open document goes into its folder's workspace (and its tree into the
+    /// document), unless the document was edited since (a parse of the newer text follows).
+    pub(crate) fn install_parsed(
+        &mut self,
+        uri: &Uri,
+        key: &FolderKey,
+        rel: &Path,
+        parsed: Parsed,
+    ) {
         let Some(doc) = self.docs.get_mut(uri) else {
             return;
         };
-        let Some((_, folder)) = self.folders.iter_mut().find(|(k, _)| k == key) else {
-            return;
-        };
-        if doc.is_too_large() {
-            let size = doc.len() as u64;
-            folder
-                .ws
-                .insert_entry(rel.to_path_buf(), dash_lsp_vfs::too_large_entry(size));
+        if !doc.install(parsed.edits, parsed.tree, parsed.exact) {
             return;
         }
-        let source: SourceFile = doc.snapshot();
-        folder.ws.insert_source(rel.to_path_buf(), Arc::new(source));
+        if let Some(folder) = self.folder_mut(key) {
+            folder
+                .ws
+                .insert_source(rel.to_path_buf(), Arc::new(parsed.source));
+        }
     }
 
     /// Puts an open document's current text into its folder's workspace, unparsed (a cheap
@@ -249,8 +268,9 @@ impl Session {
                 (k == *key).then_some((uri.clone(), rel))
             })
             .collect();
+        // Unparsed (the check parses them, off the lock).
         for (uri, rel) in open {
-            self.sync_document(&uri, key, &rel);
+            self.sync_text(&uri, key, &rel);
         }
     }
 

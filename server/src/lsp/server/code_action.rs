@@ -38,15 +38,22 @@ fn actions(
     only: Option<&[CodeActionKind]>,
 ) -> Option<Vec<CodeActionOrCommand>> {
     let rel = &snap.rel;
-    // The published analysis may predate the newest edit: then analyse the current text.
+    let fix_all = CodeActionKind::from(FIX_ALL_KIND);
+    let asked_for_fix_all = only.is_some_and(|only| only.iter().any(|o| includes(o, &fix_all)));
+    // Quick fixes come from the findings already computed for the document's current text
+    // (re-checking a large module here took seconds, and the check of the new text is
+    // already running: the client asks again when its diagnostics arrive). Only an explicit
+    // fix-all (on save) checks the current text itself.
     let analysis = if snap.analysis.ws.text(rel) == snap.ws.text(rel) {
         snap.analysis.clone()
-    } else {
+    } else if asked_for_fix_all {
         let diagnostics = rules::check_shared(&snap.ws, &snap.options);
         Arc::new(Analysis {
             ws: snap.ws.clone(),
             diagnostics,
         })
+    } else {
+        return Some(Vec::new());
     };
     let enc = snap.encoding;
     let source = analysis.ws.source(rel)?;
@@ -63,14 +70,8 @@ fn actions(
             snap.document_changes,
         )
     };
-    let wants = |kind: &CodeActionKind| {
-        only.is_none_or(|only| {
-            only.iter().any(|o| {
-                kind.as_str() == o.as_str()
-                    || kind.as_str().starts_with(&format!("{}.", o.as_str()))
-            })
-        })
-    };
+    let wants =
+        |kind: &CodeActionKind| only.is_none_or(|only| only.iter().any(|o| includes(o, kind)));
     let mut actions = Vec::new();
     let in_file: Vec<&Finding> = analysis
         .diagnostics
@@ -107,7 +108,6 @@ fn actions(
             actions.extend(suppress_action(&analysis, d, lsp_diag, &edit));
         }
     }
-    let fix_all = CodeActionKind::from(FIX_ALL_KIND);
     if wants(&fix_all) && in_file.iter().any(|d| d.fix_to_apply(false).is_some()) {
         let edits = fix_all_edits(&analysis, snap);
         if let Some(edit) = (!edits.is_empty()).then(|| edit(&edits)).flatten() {
@@ -120,6 +120,15 @@ fn actions(
         }
     }
     Some(actions)
+}
+
+/// Whether the kind `asked` (`source`, `source.fixAll`) includes `kind`.
+fn includes(asked: &CodeActionKind, kind: &CodeActionKind) -> bool {
+    kind.as_str() == asked.as_str()
+        || kind
+            .as_str()
+            .strip_prefix(asked.as_str())
+            .is_some_and(|rest| rest.starts_with('.'))
 }
 
 /// "Ignore DLxxx for this line" (or "in this file"): a suppression comment, never preferred.

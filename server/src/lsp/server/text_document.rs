@@ -46,16 +46,18 @@ pub(super) async fn did_open(server: &Backend, params: DidOpenTextDocumentParams
     let Some(path) = convert::path_of(&doc.uri) else {
         return;
     };
+    // The text is current at once for the requests that follow; it is parsed in the
+    // background, off the lock.
     let opened = server.guarded("didOpen", || {
-        let document = Document::new(&doc.text, doc.version, is_python(&path));
+        let document = Document::unparsed(&doc.text, doc.version, is_python(&path));
         let mut s = server.lock();
         s.docs.insert(doc.uri.clone(), document);
         let (folder, rel) = folder_of(&mut s, &doc.uri)?;
-        s.sync_document(&doc.uri, &folder, &rel);
+        s.sync_text(&doc.uri, &folder, &rel);
         Some((folder, rel))
     });
     if let Some(Some((folder, rel))) = opened {
-        server.schedule_check(folder, vec![rel]);
+        server.schedule_parse_and_check(doc.uri, folder, rel);
     }
 }
 
@@ -85,7 +87,7 @@ pub(super) async fn did_change(server: &Backend, params: DidChangeTextDocumentPa
         let edit = doc.edits;
         let (folder, rel) = s.locate(&path)?;
         // The text is current at once for the requests that follow; it is parsed (and
-        // analysed) only for the newest edit, below.
+        // analysed) only for the newest edit, below, in the background.
         s.sync_text(&uri, &folder, &rel);
         Some((folder, rel, edit))
     });
@@ -105,16 +107,8 @@ pub(super) async fn did_change(server: &Backend, params: DidChangeTextDocumentPa
             return;
         }
     }
-    let newest = server.guarded("didChange", || {
-        let mut s = server.lock();
-        if s.docs.get(&uri).map(|d| d.edits) != Some(edit) {
-            return false;
-        }
-        s.sync_document(&uri, &folder, &rel);
-        true
-    });
-    if newest == Some(true) {
-        server.schedule_check(folder, vec![rel]);
+    if is_newest() {
+        server.schedule_parse_and_check(uri, folder, rel);
     }
 }
 
