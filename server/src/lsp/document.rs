@@ -35,19 +35,23 @@ pub struct Position {
 
 impl Document {
     pub fn new(text: &str, version: i32, python: bool) -> Document {
+        let mut doc = Document::unparsed(text, version, python);
         // Over the size limit the text is kept (edits may shrink it) but never parsed.
-        let (tree, exact) = if python && !too_large(text.len()) {
-            parse_shaped(text, None)
-        } else {
-            (None, true)
-        };
+        if python && !too_large(text.len()) {
+            (doc.tree, doc.exact) = parse_shaped(text, None);
+        }
+        doc
+    }
+
+    /// A document not parsed yet (the server parses it off the lock: `parse_input`).
+    pub(crate) fn unparsed(text: &str, version: i32, python: bool) -> Document {
         Document {
             rope: Rope::from_str(text),
             version,
             edits: 0,
             python,
-            tree,
-            exact,
+            tree: None,
+            exact: true,
         }
     }
 
@@ -126,19 +130,79 @@ impl Document {
     /// A snapshot of the document for the analysis: the text and, for Python, the module built
     /// from an incremental re-parse.
     pub fn snapshot(&mut self) -> SourceFile {
-        let text = self.text();
-        if !self.python {
-            return SourceFile::new(text);
+        let parsed = self.parse_input().parse();
+        self.install(parsed.edits, parsed.tree, parsed.exact);
+        parsed.source
+    }
+
+    /// What parsing the current text needs: the text and the tree to re-parse from (a
+    /// reference-counted copy). Cheap, taken under the server's lock; the parse runs off it.
+    pub(crate) fn parse_input(&self) -> ParseInput {
+        ParseInput {
+            text: self.text(),
+            old: self.tree.clone().filter(|_| self.exact),
+            python: self.python,
+            edits: self.edits,
+        }
+    }
+
+    /// Keeps the tree of a parse for the next incremental one, unless the document was edited
+    /// after `edits` (then its own tree, edited in step, is the one to re-parse from).
+    pub(crate) fn install(&mut self, edits: u64, tree: Option<Tree>, exact: bool) -> bool {
+        if edits != self.edits {
+            return false;
+        }
+        if self.python {
+            self.tree = tree;
+            self.exact = exact;
+        }
+        true
+    }
+}
+
+pub(crate) struct ParseInput {
+    text: String,
+    old: Option<Tree>,
+    python: bool,
+    edits: u64,
+}
+
+/// A parsed text: the analysis' file, and the tree for the document (`Document::install`).
+pub(crate) struct Parsed {
+    pub(crate) source: SourceFile,
+    pub(crate) edits: u64,
+    pub(crate) tree: Option<Tree>,
+    pub(crate) exact: bool,
+}
+
+impl ParseInput {
+    /// Parses (incrementally from the old tree), and builds the module.
+    pub(crate) fn parse(self) -> Parsed {
+        let ParseInput {
+            text,
+            old,
+            python,
+            edits,
+        } = self;
+        if !python {
+            return Parsed {
+                source: SourceFile::new(text),
+                edits,
+                tree: None,
+                exact: true,
+            };
         }
         // The shared parse entry: a text tree-sitter must not see (it can abort in C) gives no
         // tree here either.
-        let old = self.tree.as_ref().filter(|_| self.exact);
-        let (tree, exact) = parse_shaped(&text, old);
-        self.tree = tree.clone();
-        self.exact = exact;
-        let mut module = PythonModule::from_tree(&text, tree);
+        let (tree, exact) = parse_shaped(&text, old.as_ref());
+        let mut module = PythonModule::from_tree(&text, tree.clone());
         module.summarised = !exact;
-        SourceFile::with_python(text, module)
+        Parsed {
+            source: SourceFile::with_python(text, module),
+            edits,
+            tree,
+            exact,
+        }
     }
 }
 
