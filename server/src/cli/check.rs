@@ -80,7 +80,10 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
     }
     out.flush()?;
     if args.cache_stats {
-        eprintln!("{}", cache.as_ref().map_or("cache: off".into(), Cache::stats));
+        eprintln!(
+            "{}",
+            cache.as_ref().map_or("cache: off".into(), Cache::stats)
+        );
     }
     let failing = findings.iter().any(|f| f.severity >= Severity::Warning);
     Ok(i32::from(failing && !args.exit_zero))
