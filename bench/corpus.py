@@ -48,7 +48,7 @@ def read_verdicts(path):
 
 def run(binary, corpus):
     out = subprocess.run(
-        [str(binary), "check", "--format", "json", "."],
+        [str(binary), "check", "--no-cache", "--format", "json", "."],
         cwd=corpus,
         capture_output=True,
         text=True,

@@ -93,7 +93,7 @@ def run_cli(binary, folder):
     start = time.monotonic()
     try:
         p = subprocess.run(["/usr/bin/time", "-o", out.name, "-f", "%e %M %x", binary, "check",
-                            folder, "--format", "json"], stdout=subprocess.DEVNULL,
+                            "--no-cache", folder, "--format", "json"], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL, timeout=TIMEOUT)
         wall, rss, code = open(out.name).read().split()[-3:]
         rss_mb = int(rss) / 1024

@@ -12,13 +12,19 @@ fn main() -> ExitCode {
             init_logging();
             dash_lsp::lsp::serve_stdio()
         }
-        Some(Command::Check(args)) => match check::run(&args) {
-            Ok(code) => ExitCode::from(code as u8),
-            Err(err) => {
-                eprintln!("dash-lsp: error: {err:#}");
-                ExitCode::from(2)
+        Some(Command::Check(args)) => {
+            // Only when asked: the check's stderr is the user's (cache misses log at debug).
+            if std::env::var_os("DASH_LSP_LOG").is_some() {
+                init_logging();
             }
-        },
+            match check::run(&args) {
+                Ok(code) => ExitCode::from(code as u8),
+                Err(err) => {
+                    eprintln!("dash-lsp: error: {err:#}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Some(Command::Graph { path, format }) => match graph::run(path, format) {
             Ok(code) => ExitCode::from(code as u8),
             Err(err) => {

@@ -34,6 +34,7 @@ fn on_terminal(dir: &Path, extra: &str) -> String {
     let out = Command::new("script")
         .args(["-qec", &command, "/dev/null"])
         .env("DASH_LSP_PROGRESS_DELAY_MS", "0")
+        .env("DASH_LSP_NO_CACHE", "1")
         .output()
         .expect("script (util-linux) runs");
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -55,6 +56,7 @@ fn bar_on_a_terminal_only() {
         .args(["check", "--exit-zero"])
         .arg(ws.path())
         .env("DASH_LSP_PROGRESS_DELAY_MS", "0")
+        .env("DASH_LSP_NO_CACHE", "1")
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
@@ -71,6 +73,7 @@ fn no_bar_for_a_short_run() {
     );
     let out = Command::new("script")
         .args(["-qec", &command, "/dev/null"])
+        .env("DASH_LSP_NO_CACHE", "1")
         .output()
         .expect("script (util-linux) runs");
     let text = String::from_utf8_lossy(&out.stdout);

@@ -27,6 +27,8 @@ fn dash_lsp(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_dash-lsp"))
         .args(args)
         .current_dir(dir)
+        // Every run checks; no cache folder joins the files `--fix` is compared on.
+        .env("DASH_LSP_NO_CACHE", "1")
         .output()
         .expect("run dash-lsp");
     (

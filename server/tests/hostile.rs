@@ -14,6 +14,7 @@ fn check(dir: &Path) -> (i32, Value) {
     let out = Command::new(env!("CARGO_BIN_EXE_dash-lsp"))
         .args(["check", ".", "--format", "json"])
         .current_dir(dir)
+        .env("DASH_LSP_NO_CACHE", "1")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

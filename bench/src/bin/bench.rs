@@ -1,8 +1,9 @@
 //! `bench --corpus DIR --ruff PATH [--runs N]`: dash-lsp's figures side by side with ruff's in
 //! the same run (`bench/run` builds, installs ruff and generates the corpus first).
 //!
-//! 1. CLI throughput over the corpus (`dash-lsp check` vs `ruff check --no-cache --isolated`),
-//!    with the floor (reading the same bytes).
+//! 1. CLI throughput over the corpus (`dash-lsp check --no-cache` vs `ruff check --no-cache
+//!    --isolated`), with the floor (reading the same bytes); then the warm run, nothing changed
+//!    since the run before, each tool with its cache on.
 //! 2. Editor latency: 500 single-character edits of a 2,000-line app.py with 150 callbacks,
 //!    edit -> publishDiagnostics of that file (dash-lsp vs `ruff server`).
 //! 3. Cross-file latency: Procfile edit -> app.py republished.
@@ -419,8 +420,8 @@ fn main() {
             rows.push([what.into(), ours, peer, ratio, target.into(), status.into()]);
         };
 
-    // `--only a,b`: just those measures (read, cli, parse, edit, cross, start, rss, codeaction,
-    // exit).
+    // `--only a,b`: just those measures (read, cli, warm, parse, edit, cross, start, rss,
+    // codeaction, exit).
     let only = arg(&args, "--only");
     let want = |what: &str| {
         only.as_deref()
@@ -497,7 +498,7 @@ fn main() {
                 .map(|_| {
                     time_command(
                         Command::new(dash_lsp_bin())
-                            .args(["check", "--exit-zero", "--quiet"])
+                            .args(["check", "--no-cache", "--exit-zero", "--quiet"])
                             .arg(&corpus),
                     )
                 })
@@ -546,6 +547,59 @@ fn main() {
             },
             "<= 1.5x parse floor",
             parse_floor.map(|f| ours <= 1.5 * f),
+        );
+    }
+
+    if want("warm") {
+        // 1c. The second run over unchanged files, each tool with its cache on (in a folder of
+        // its own, primed by one run first).
+        let ours_cache = tempdir("cache-dash-lsp");
+        let ours_cmd = || {
+            let mut cmd = Command::new(dash_lsp_bin());
+            cmd.args(["check", "--exit-zero", "--quiet", "--cache-dir"])
+                .arg(&ours_cache)
+                .arg(&corpus)
+                .env_remove("DASH_LSP_NO_CACHE");
+            cmd
+        };
+        time_command(&mut ours_cmd());
+        // The timed runs must be hits, or the row measures something else.
+        let primed = ours_cmd()
+            .arg("--cache-stats")
+            .stdout(Stdio::null())
+            .output()
+            .expect("run dash-lsp");
+        let stats = String::from_utf8_lossy(&primed.stderr);
+        assert!(
+            stats.contains("cache: 1 hits, 0 misses"),
+            "no cache hit: {stats}"
+        );
+        let ours = median((0..runs).map(|_| time_command(&mut ours_cmd())).collect());
+        let peer = ruff.as_ref().map(|ruff| {
+            let ruff_cache = tempdir("cache-ruff");
+            let ruff_cmd = || {
+                let mut cmd = Command::new(ruff);
+                cmd.args([
+                    "check",
+                    "--isolated",
+                    "--exit-zero",
+                    "--quiet",
+                    "--cache-dir",
+                ])
+                .arg(&ruff_cache)
+                .arg(&corpus);
+                cmd
+            };
+            time_command(&mut ruff_cmd());
+            median((0..runs).map(|_| time_command(&mut ruff_cmd())).collect())
+        });
+        row(
+            "CLI warm (nothing changed), whole corpus",
+            format!("{:.1} ms", ours * 1e3),
+            peer.map_or("-".into(), |p| format!("{:.1} ms", p * 1e3)),
+            peer.map_or("-".into(), |p| format!("{:.2}x", ours / p)),
+            "<= 1.0x ruff warm",
+            peer.map(|p| ours <= p),
         );
     }
 

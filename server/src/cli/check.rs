@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use super::cache::{self, Cache};
 use super::output::{self, Finding};
 use super::{CheckArgs, Format};
 use dash_lsp_analysis::fixes::Changes;
@@ -36,8 +37,13 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
     let mut findings = Vec::new();
     let mut fixed = 0usize;
     let mut writes = Vec::new();
+    let mut cache = Cache::new(args);
     for path in &paths {
         let mut checked = load(path, args)?;
+        if let Some(cache) = cache.as_mut() {
+            findings.extend(cached_findings(cache, &checked));
+            continue;
+        }
         if args.fix {
             let (count, changed) = fix(&mut checked, args.unsafe_fixes);
             fixed += count;
@@ -73,10 +79,44 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
         (Format::Sarif, _) => output::write_sarif(&mut out, &findings)?,
     }
     out.flush()?;
-    let failing = findings
-        .iter()
-        .any(|f| f.diagnostic.severity >= Severity::Warning);
+    if args.cache_stats {
+        eprintln!(
+            "{}",
+            cache.as_ref().map_or("cache: off".into(), Cache::stats)
+        );
+    }
+    let failing = findings.iter().any(|f| f.severity >= Severity::Warning);
     Ok(i32::from(failing && !args.exit_zero))
+}
+
+/// A folder's findings from the cache, or from its check (then stored).
+fn cached_findings(cache: &mut Cache, checked: &Checked) -> Vec<Finding> {
+    let base = base_of(&checked.dir);
+    let key = cache.key(&cache::Folder {
+        dir: &checked.dir,
+        base: &base,
+        only: checked.only.as_deref(),
+        config: checked.options.config.as_deref(),
+        ws: &checked.ws,
+    });
+    if let Some(found) = cache.get(&key) {
+        return found;
+    }
+    let found: Vec<Finding> = diagnostics(checked)
+        .into_iter()
+        .map(|d| Finding::new(&checked.dir, &checked.ws, d))
+        .collect();
+    cache.put(&key, &found);
+    found
+}
+
+/// The folder to read for `dir` (an empty path is the current folder).
+fn base_of(dir: &Path) -> PathBuf {
+    if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir.to_path_buf()
+    }
 }
 
 fn load(path: &Path, args: &CheckArgs) -> Result<Checked> {
@@ -93,11 +133,7 @@ fn load(path: &Path, args: &CheckArgs) -> Result<Checked> {
             .or_else(|| path.file_name().map(PathBuf::from));
         (dir, only)
     };
-    let base = if dir.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        dir.clone()
-    };
+    let base = base_of(&dir);
     let mut ws =
         vfs::load_workspace(&base).with_context(|| format!("cannot read {}", base.display()))?;
     let options = check_options(args, &base, &mut ws)?;

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod cache;
 pub mod check;
 pub mod graph;
 pub mod output;
@@ -77,6 +78,16 @@ pub struct CheckArgs {
     /// Print only the problems (no summary).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Neither read nor write the cache (`.dash-lsp-cache/` in each checked folder).
+    // Any value but `0`, `false`, `no`, `off` or `n` (and empty) turns the cache off.
+    #[arg(long, env = "DASH_LSP_NO_CACHE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_cache: bool,
+    /// Keep the cache in this folder instead of `.dash-lsp-cache/` in each checked folder.
+    #[arg(long, value_name = "DIR", env = "DASH_LSP_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Print the cache's hits, misses and writes to stderr (tests).
+    #[arg(long, hide = true)]
+    pub cache_stats: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

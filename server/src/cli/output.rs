@@ -8,24 +8,108 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use serde_json::{json, Value};
 
-use dash_lsp_analysis::{Diagnostic, FileEdit, Severity, Workspace};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use dash_lsp_analysis::{Applicability, Diagnostic, FileEdit, Severity, Workspace};
 use dash_lsp_syntax::text::{Encoding, LineIndex};
 
-/// A diagnostic with its positions resolved for display.
+/// A diagnostic resolved for display: what every output format prints, nothing that needs the
+/// workspace again (the persistent cache stores these).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
-    pub diagnostic: Diagnostic,
+    #[serde(deserialize_with = "rule_code")]
+    pub code: StaticStr,
+    #[serde(deserialize_with = "rule_name")]
+    pub name: StaticStr,
+    pub severity: Severity,
+    pub message: String,
+    /// The applicability of the preferred fix (the one `--fix` applies), when there is one.
+    pub preferred_fix: Option<Applicability>,
     /// The file's path as the user should see it (relative to the current folder).
     pub display: String,
     /// 1-based (line, column) start and end; columns count Unicode scalar values.
     pub start: (u32, u32),
     pub end: (u32, u32),
-    pub fix: Option<Value>,
+    /// The fix shown (the preferred one, else the first), its edits resolved for display.
+    pub fix: Option<FixView>,
     /// The diagnostic's related locations (the other occurrence of a duplicate), as SARIF
     /// `relatedLocations`.
     pub related: Vec<Value>,
 }
 
 pub use dash_lsp_render::display_path;
+
+/// A fix as the JSON output prints it (fields in its order). Typed rather than a JSON value: a
+/// cache entry of thousands of fixes reads several times faster.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FixView {
+    pub message: String,
+    pub applicability: Applicability,
+    pub edits: Vec<EditView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EditView {
+    /// The file as shown to the user.
+    pub file: String,
+    pub range: RangeView,
+    pub new_text: String,
+}
+
+/// 1-based lines and columns (Unicode scalar values).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RangeView {
+    pub start: LineColumn,
+    pub end: LineColumn,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LineColumn {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl RangeView {
+    fn new(start: (u32, u32), end: (u32, u32)) -> Self {
+        let at = |(line, column)| LineColumn { line, column };
+        RangeView {
+            start: at(start),
+            end: at(end),
+        }
+    }
+
+    fn sarif_region(&self) -> Value {
+        json!({
+            "startLine": self.start.line,
+            "startColumn": self.start.column,
+            "endLine": self.end.line,
+            "endColumn": self.end.column,
+        })
+    }
+}
+
+/// The registry's strings. Under an alias serde's derive does not see the `'static` (it would ask
+/// the input to live for ever): `rule_code` and `rule_name` give registry strings instead.
+pub type StaticStr = &'static str;
+
+/// A stored rule code as the registry's own `&'static str` (an unknown code fails: the stored
+/// finding came from another rule set).
+fn rule_code<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    let code = String::deserialize(d)?;
+    dash_lsp_rules::rule(&code)
+        .filter(|r| r.code == code)
+        .map(|r| r.code)
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown rule code {code}")))
+}
+
+fn rule_name<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    let name = String::deserialize(d)?;
+    dash_lsp_rules::RULES
+        .iter()
+        .find(|r| r.name == name)
+        .map(|r| r.name)
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown rule name {name}")))
+}
 
 /// Characters a URI path segment may hold unencoded (RFC 3986 `pchar` minus `%` and `:`):
 /// every other byte of the UTF-8 path is percent-encoded, so `a#b.py` or `100%.py` stay names.
@@ -72,29 +156,39 @@ fn position(ws: &Workspace, file: &Path, range: &Range<usize>) -> ((u32, u32), (
     ((start.line + 1, start.col + 1), (end.line + 1, end.col + 1))
 }
 
-fn range_json(start: (u32, u32), end: (u32, u32)) -> Value {
-    json!({"start": {"line": start.0, "column": start.1}, "end": {"line": end.0, "column": end.1}})
-}
-
 impl Finding {
     pub fn new(dir: &Path, ws: &Workspace, diagnostic: Diagnostic) -> Finding {
         let (start, end) = position(ws, &diagnostic.file, &diagnostic.range);
-        let fix = diagnostic.preferred_fix().or(diagnostic.fixes.first()).map(|fix| {
-            let edits: Vec<Value> = fix
-                .edits
-                .iter()
-                .map(|edit| match edit {
-                    FileEdit::Replace { file, range, new_text } => {
-                        let (s, e) = position(ws, file, range);
-                        json!({"file": display_path(dir, file), "range": range_json(s, e), "new_text": new_text})
-                    }
-                    FileEdit::Create { file, text } => {
-                        json!({"file": display_path(dir, file), "range": range_json((1, 1), (1, 1)), "new_text": text})
-                    }
-                })
-                .collect();
-            json!({"message": fix.message, "applicability": fix.applicability.as_str(), "edits": edits})
-        });
+        let fix = diagnostic
+            .preferred_fix()
+            .or(diagnostic.fixes.first())
+            .map(|fix| FixView {
+                message: fix.message.clone(),
+                applicability: fix.applicability,
+                edits: fix
+                    .edits
+                    .iter()
+                    .map(|edit| match edit {
+                        FileEdit::Replace {
+                            file,
+                            range,
+                            new_text,
+                        } => {
+                            let (s, e) = position(ws, file, range);
+                            EditView {
+                                file: display_path(dir, file),
+                                range: RangeView::new(s, e),
+                                new_text: new_text.clone(),
+                            }
+                        }
+                        FileEdit::Create { file, text } => EditView {
+                            file: display_path(dir, file),
+                            range: RangeView::new((1, 1), (1, 1)),
+                            new_text: text.clone(),
+                        },
+                    })
+                    .collect(),
+            });
         let related = diagnostic
             .related
             .iter()
@@ -106,7 +200,7 @@ impl Finding {
                     "message": {"text": r.message},
                     "physicalLocation": {
                         "artifactLocation": {"uri": path_uri(&display_path(dir, &r.file))},
-                        "region": sarif_region(&range_json(s, e)),
+                        "region": RangeView::new(s, e).sarif_region(),
                     },
                 })
             })
@@ -117,28 +211,29 @@ impl Finding {
             end,
             fix,
             related,
-            diagnostic,
+            preferred_fix: diagnostic.preferred_fix().map(|f| f.applicability),
+            code: diagnostic.code,
+            name: diagnostic.name,
+            severity: diagnostic.severity,
+            message: diagnostic.message,
         }
     }
 
     fn to_json(&self) -> Value {
-        let d = &self.diagnostic;
         json!({
-            "code": d.code,
-            "name": d.name,
-            "severity": d.severity.as_str(),
-            "message": d.message,
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.as_str(),
+            "message": self.message,
             "file": self.display,
-            "range": range_json(self.start, self.end),
-            "fix": self.fix.clone().unwrap_or(Value::Null),
+            "range": RangeView::new(self.start, self.end),
+            "fix": self.fix,
         })
     }
 }
 
 pub fn sort(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        (&a.display, a.start, a.diagnostic.code).cmp(&(&b.display, b.start, b.diagnostic.code))
-    });
+    findings.sort_by(|a, b| (&a.display, a.start, a.code).cmp(&(&b.display, b.start, b.code)));
 }
 
 pub fn write_json(out: &mut impl Write, findings: &[Finding]) -> io::Result<()> {
@@ -177,9 +272,9 @@ pub fn write_text(
     color: bool,
 ) -> io::Result<()> {
     for f in findings {
-        let mark = match f.diagnostic.preferred_fix() {
-            Some(fix) if fix.is_safe() => " [*]",
-            Some(_) => " [~]",
+        let mark = match f.preferred_fix {
+            Some(Applicability::Safe) => " [*]",
+            Some(Applicability::Unsafe) => " [~]",
             None => "",
         };
         writeln!(
@@ -188,13 +283,9 @@ pub fn write_text(
             paint(&f.display, "1", color),
             f.start.0,
             f.start.1,
-            paint(
-                f.diagnostic.code,
-                severity_color(f.diagnostic.severity),
-                color
-            ),
+            paint(f.code, severity_color(f.severity), color),
             paint(mark, "36", color),
-            f.diagnostic.message
+            f.message
         )?;
     }
     if quiet {
@@ -213,25 +304,15 @@ pub fn write_text(
     if findings.is_empty() {
         return writeln!(out, "{}", paint("All checks passed!", "32", color));
     }
-    let count = |s: Severity| {
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let fixes = |a: Applicability| {
         findings
             .iter()
-            .filter(|f| f.diagnostic.severity == s)
+            .filter(|f| f.preferred_fix == Some(a))
             .count()
     };
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let fixable = findings
-        .iter()
-        .filter(|f| f.diagnostic.fix_to_apply(false).is_some())
-        .count();
-    let unsafe_fixable = findings
-        .iter()
-        .filter(|f| {
-            f.diagnostic
-                .preferred_fix()
-                .is_some_and(|fix| !fix.is_safe())
-        })
-        .count();
+    let (fixable, unsafe_fixable) = (fixes(Applicability::Safe), fixes(Applicability::Unsafe));
     writeln!(
         out,
         "Found {} ({}, {}, {} info).",
@@ -258,14 +339,12 @@ pub fn write_statistics(out: &mut impl Write, findings: &[Finding]) -> io::Resul
     let mut counts: std::collections::BTreeMap<&str, (usize, &str, &str)> =
         std::collections::BTreeMap::new();
     for f in findings {
-        let entry = counts
-            .entry(f.diagnostic.code)
-            .or_insert((0, f.diagnostic.name, ""));
+        let entry = counts.entry(f.code).or_insert((0, f.name, ""));
         entry.0 += 1;
-        entry.2 = match (entry.2, f.diagnostic.preferred_fix()) {
+        entry.2 = match (entry.2, f.preferred_fix) {
             ("[*] ", _) => "[*] ",
-            (_, Some(fix)) if fix.is_safe() => "[*] ",
-            (_, Some(_)) => "[~] ",
+            (_, Some(Applicability::Safe)) => "[*] ",
+            (_, Some(Applicability::Unsafe)) => "[~] ",
             (mark, None) => mark,
         };
     }
@@ -295,7 +374,7 @@ fn escape_property(s: &str) -> String {
 /// GitHub Actions workflow commands: annotations on the pull request's files.
 pub fn write_github(out: &mut impl Write, findings: &[Finding]) -> io::Result<()> {
     for f in findings {
-        let level = match f.diagnostic.severity {
+        let level = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Info | Severity::Hint => "notice",
@@ -308,20 +387,11 @@ pub fn write_github(out: &mut impl Write, findings: &[Finding]) -> io::Result<()
             f.start.1,
             f.end.0,
             f.end.1,
-            escape_property(&format!("{} ({})", f.diagnostic.code, f.diagnostic.name)),
-            escape_data(&f.diagnostic.message)
+            escape_property(&format!("{} ({})", f.code, f.name)),
+            escape_data(&f.message)
         )?;
     }
     Ok(())
-}
-
-fn sarif_region(range: &Value) -> Value {
-    json!({
-        "startLine": range["start"]["line"],
-        "startColumn": range["start"]["column"],
-        "endLine": range["end"]["line"],
-        "endColumn": range["end"]["column"],
-    })
 }
 
 /// SARIF 2.1.0, one run, every rule described, fixes as artifact changes.
@@ -354,32 +424,30 @@ pub fn write_sarif(out: &mut impl Write, findings: &[Finding]) -> io::Result<()>
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
-            let d = &f.diagnostic;
-            let index = dash_lsp_rules::RULES.iter().position(|r| r.code == d.code).unwrap_or(0);
+            let index = dash_lsp_rules::RULES.iter().position(|r| r.code == f.code).unwrap_or(0);
             let mut result = json!({
-                "ruleId": d.code,
+                "ruleId": f.code,
                 "ruleIndex": index,
-                "level": level(d.severity),
-                "message": {"text": d.message},
+                "level": level(f.severity),
+                "message": {"text": f.message},
                 "locations": [{"physicalLocation": {
                     "artifactLocation": {"uri": path_uri(&f.display)},
-                    "region": sarif_region(&range_json(f.start, f.end)),
+                    "region": RangeView::new(f.start, f.end).sarif_region(),
                 }}],
             });
             if !f.related.is_empty() {
                 result["relatedLocations"] = Value::Array(f.related.clone());
             }
             if let Some(fix) = &f.fix {
-                let changes: Vec<Value> = fix["edits"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
+                let changes: Vec<Value> = fix
+                    .edits
+                    .iter()
                     .map(|e| json!({
-                        "artifactLocation": {"uri": path_uri(e["file"].as_str().unwrap_or_default())},
-                        "replacements": [{"deletedRegion": sarif_region(&e["range"]), "insertedContent": {"text": e["new_text"]}}],
+                        "artifactLocation": {"uri": path_uri(&e.file)},
+                        "replacements": [{"deletedRegion": e.range.sarif_region(), "insertedContent": {"text": e.new_text}}],
                     }))
                     .collect();
-                result["fixes"] = json!([{"description": {"text": fix["message"]}, "artifactChanges": changes, "properties": {"applicability": fix["applicability"]}}]);
+                result["fixes"] = json!([{"description": {"text": fix.message}, "artifactChanges": changes, "properties": {"applicability": fix.applicability}}]);
             }
             result
         })

@@ -23,12 +23,14 @@ pub struct LspClient {
     pub configuration: Value,
 }
 
-/// Runs the dash-lsp binary in `dir` (colours off): exit code, stdout, stderr.
+/// Runs the dash-lsp binary in `dir` (colours off, no cache: a test leaves no
+/// `.dash-lsp-cache/` behind, and every run really checks): exit code, stdout, stderr.
 pub fn run_cli(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_dash-lsp"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("DASH_LSP_NO_CACHE", "1")
         .output()
         .expect("run dash-lsp");
     (

@@ -27,6 +27,7 @@ pub fn is_excluded_dir(path: &Path) -> bool {
             | ".mypy_cache"
             | ".pytest_cache"
             | ".ruff_cache"
+            | ".dash-lsp-cache"
             | ".tox"
             | ".nox"
             | "site-packages"
