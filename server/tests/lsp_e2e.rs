@@ -278,3 +278,53 @@ fn unsafe_fixes_are_offered_marked_and_left_out_of_fix_all() {
     assert_eq!(response["result"], json!([]), "{response:#?}");
     assert_eq!(client.shutdown_and_exit(), 0);
 }
+
+#[test]
+fn fix_all_in_the_lightbulb_is_resolved_when_chosen() {
+    // A client that resolves `edit` gets the lightbulb's fix-all without one (its rounds
+    // re-check the app: seconds on a large module); `codeAction/resolve` gives the edit that
+    // an explicit `source.fixAll` request gives at once.
+    let dir = copy_fixture("unicode-ranges");
+    let root = dir.path().canonicalize().unwrap();
+    let mut client = LspClient::spawn();
+    let init = client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&root),
+               "workspaceFolders": [{"uri": uri(&root), "name": "ws"}],
+               "capabilities": {
+                   "workspace": {"workspaceEdit": {"documentChanges": true}},
+                   "textDocument": {"codeAction": {"resolveSupport": {"properties": ["edit"]}}}}}),
+    );
+    assert_eq!(
+        init["result"]["capabilities"]["codeActionProvider"]["resolveProvider"],
+        true
+    );
+    client.notify("initialized", json!({}));
+    let app_uri = client.open(&root.join("app.py"), "python");
+    client.diagnostics(&app_uri, has("DL101"));
+    let at_start =
+        json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}});
+    let lightbulb = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": app_uri}, "range": at_start, "context": {"diagnostics": []}}),
+    );
+    let fix_all = lightbulb["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "source.fixAll.dash-lsp")
+        .cloned()
+        .expect("fix-all offered");
+    assert!(fix_all.get("edit").is_none(), "{fix_all:#?}");
+    let resolved = client.request("codeAction/resolve", fix_all);
+    let explicit = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": app_uri}, "range": at_start,
+               "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+    );
+    let eager = &explicit["result"][0];
+    assert_eq!(eager["kind"], "source.fixAll.dash-lsp");
+    assert!(eager["edit"].is_object(), "{eager:#?}");
+    assert_eq!(resolved["result"]["edit"], eager["edit"]);
+    assert_eq!(client.shutdown_and_exit(), 0);
+}

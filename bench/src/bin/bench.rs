@@ -183,8 +183,10 @@ impl Client {
         let uri = uri(root);
         self.request(
             "initialize",
+            // Declares what VS Code and Neovim declare: fix-all's edit is resolved when chosen.
             json!({"processId": null, "rootUri": uri, "workspaceFolders": [{"uri": uri, "name": "bench"}],
-                   "capabilities": {"textDocument": {"publishDiagnostics": {}}}}),
+                   "capabilities": {"textDocument": {"publishDiagnostics": {},
+                   "codeAction": {"resolveSupport": {"properties": ["edit"]}}}}}),
         );
         self.notify("initialized", json!({}));
     }

@@ -31,6 +31,8 @@ pub(crate) struct DocumentSnapshot {
     pub(crate) options: CheckOptions,
     pub(crate) encoding: Encoding,
     pub(crate) document_changes: bool,
+    /// The client resolves a code action's `edit` later (`codeAction/resolve`).
+    pub(crate) resolve_edit: bool,
     /// The version of every open document.
     pub(crate) versions: HashMap<Uri, i32>,
 }
@@ -57,6 +59,8 @@ pub(crate) struct Session {
     pub(crate) encoding: Encoding,
     /// The client applies `documentChanges` (and so `CreateFile`).
     pub(crate) document_changes: bool,
+    /// The client asks for a code action's `edit` only when it is chosen (`codeAction/resolve`).
+    pub(crate) resolve_edit: bool,
     pub(crate) related_information: bool,
     pub(crate) shutdown: bool,
     /// Settings from `initializationOptions`.
@@ -80,6 +84,7 @@ impl Default for Session {
             docs: HashMap::new(),
             encoding: Encoding::Utf16,
             document_changes: false,
+            resolve_edit: false,
             related_information: false,
             shutdown: false,
             init_settings: Settings::default(),
@@ -181,6 +186,7 @@ impl Session {
             options: self.folder_options(&key),
             encoding: self.encoding,
             document_changes: self.document_changes,
+            resolve_edit: self.resolve_edit,
             versions: self.versions(),
         })
     }

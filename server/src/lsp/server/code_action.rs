@@ -25,15 +25,47 @@ pub(super) async fn code_action(
     };
     let only = params.context.only;
     let range = params.range;
+    let uri = params.text_document.uri;
     blocking("textDocument/codeAction", move || {
-        actions(&snapshot, range, only.as_deref())
+        actions(&snapshot, &uri, range, only.as_deref())
     })
     .await
     .ok_or_else(|| internal("textDocument/codeAction"))
 }
 
+/// `codeAction/resolve`: the edit of a fix-all offered without one (its rounds re-check the
+/// app: seconds on a large module, so they run only when the user picks the action). Worked
+/// out on the document as it is now.
+pub(super) async fn resolve(server: &Backend, mut action: CodeAction) -> Result<CodeAction> {
+    let uri = action
+        .data
+        .as_ref()
+        .and_then(|d| d.get("uri"))
+        .and_then(|u| u.as_str())
+        .and_then(|u| u.parse::<Uri>().ok());
+    let Some(snapshot) = uri.as_ref().and_then(|uri| server.lock().snapshot(uri)) else {
+        return Ok(action);
+    };
+    let Some(uri) = uri else { return Ok(action) };
+    let fix_all = [CodeActionKind::from(FIX_ALL_KIND)];
+    let resolved = blocking("codeAction/resolve", move || {
+        let whole = Range::default();
+        actions(&snapshot, &uri, whole, Some(&fix_all))
+    })
+    .await
+    .ok_or_else(|| internal("codeAction/resolve"))?;
+    action.edit = resolved.and_then(|actions| {
+        actions.into_iter().find_map(|a| match a {
+            CodeActionOrCommand::CodeAction(a) => a.edit,
+            CodeActionOrCommand::Command(_) => None,
+        })
+    });
+    Ok(action)
+}
+
 fn actions(
     snap: &DocumentSnapshot,
+    uri: &Uri,
     range: Range,
     only: Option<&[CodeActionKind]>,
 ) -> Option<Vec<CodeActionOrCommand>> {
@@ -109,6 +141,16 @@ fn actions(
         }
     }
     if wants(&fix_all) && in_file.iter().any(|d| d.fix_to_apply(false).is_some()) {
+        if snap.resolve_edit && !asked_for_fix_all {
+            // Offered in the lightbulb: the edit comes from `codeAction/resolve` if chosen.
+            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: "Fix all dash-lsp problems".into(),
+                kind: Some(fix_all),
+                data: Some(serde_json::json!({ "uri": uri.as_str() })),
+                ..Default::default()
+            }));
+            return Some(actions);
+        }
         let edits = fix_all_edits(&analysis, snap);
         if let Some(edit) = (!edits.is_empty()).then(|| edit(&edits)).flatten() {
             actions.push(CodeActionOrCommand::CodeAction(CodeAction {

@@ -36,6 +36,13 @@ pub(super) fn initialize(server: &Backend, params: InitializeParams) -> Result<I
         .and_then(|w| w.workspace_edit.as_ref())
         .and_then(|e| e.document_changes)
         .unwrap_or(false);
+    let resolve_edit = params
+        .capabilities
+        .text_document
+        .as_ref()
+        .and_then(|t| t.code_action.as_ref())
+        .and_then(|c| c.resolve_support.as_ref())
+        .is_some_and(|r| r.properties.iter().any(|p| p == "edit"));
     let related = params
         .capabilities
         .text_document
@@ -80,6 +87,7 @@ pub(super) fn initialize(server: &Backend, params: InitializeParams) -> Result<I
             Encoding::Utf16
         };
         s.document_changes = document_changes;
+        s.resolve_edit = resolve_edit;
         s.related_information = related;
         s.configuration_pull = configuration_pull;
         s.snippets = snippets;
@@ -114,7 +122,8 @@ pub(super) fn initialize(server: &Backend, params: InitializeParams) -> Result<I
                     CodeActionKind::QUICKFIX,
                     CodeActionKind::from(FIX_ALL_KIND),
                 ]),
-                resolve_provider: Some(false),
+                // Fix-all's edit, worked out only when chosen (clients that can resolve it).
+                resolve_provider: Some(true),
                 ..Default::default()
             })),
             definition_provider: Some(OneOf::Left(true)),
