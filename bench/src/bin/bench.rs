@@ -227,17 +227,24 @@ impl Client {
             .and_then(|v| v.parse().ok())
     }
 
-    fn stop(mut self) {
+    fn stop(self) {
+        self.stop_within(Duration::from_secs(5));
+    }
+
+    /// `shutdown` + `exit`, then the time from `shutdown` to the process' end; `None` (and
+    /// killed) when it is still running after `limit`.
+    fn stop_within(mut self, limit: Duration) -> Option<Duration> {
+        let start = Instant::now();
         self.request("shutdown", Value::Null);
         self.notify("exit", Value::Null);
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
+        while start.elapsed() < limit {
             if let Ok(Some(_)) = self.child.try_wait() {
-                return;
+                return Some(start.elapsed());
             }
-            std::thread::sleep(Duration::from_millis(10));
+            std::thread::sleep(Duration::from_millis(5));
         }
         let _ = self.child.kill();
+        None
     }
 }
 
@@ -369,17 +376,9 @@ fn exit_during_scan_ms(root: &Path, app: &Path) -> Option<f64> {
     client.open(&app.join("app.py"), "python");
     std::thread::sleep(Duration::from_millis(100));
     // From `shutdown` on: a server that answers it only after the scan is not honouring exit.
-    let start = Instant::now();
-    client.request("shutdown", Value::Null);
-    client.notify("exit", Value::Null);
-    while start.elapsed() < Duration::from_secs(30) {
-        if let Ok(Some(_)) = client.child.try_wait() {
-            return Some(start.elapsed().as_secs_f64() * 1000.0);
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let _ = client.child.kill();
-    None
+    client
+        .stop_within(Duration::from_secs(30))
+        .map(|t| t.as_secs_f64() * 1000.0)
 }
 
 fn main() {

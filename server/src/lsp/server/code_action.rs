@@ -43,10 +43,12 @@ pub(super) async fn resolve(server: &Backend, mut action: CodeAction) -> Result<
         .and_then(|d| d.get("uri"))
         .and_then(|u| u.as_str())
         .and_then(|u| u.parse::<Uri>().ok());
-    let Some(snapshot) = uri.as_ref().and_then(|uri| server.lock().snapshot(uri)) else {
+    let Some((uri, snapshot)) = uri.and_then(|uri| {
+        let snapshot = server.lock().snapshot(&uri)?;
+        Some((uri, snapshot))
+    }) else {
         return Ok(action);
     };
-    let Some(uri) = uri else { return Ok(action) };
     let fix_all = [CodeActionKind::from(FIX_ALL_KIND)];
     let resolved = blocking("codeAction/resolve", move || {
         let whole = Range::default();
@@ -141,22 +143,20 @@ fn actions(
         }
     }
     if wants(&fix_all) && in_file.iter().any(|d| d.fix_to_apply(false).is_some()) {
-        if snap.resolve_edit && !asked_for_fix_all {
-            // Offered in the lightbulb: the edit comes from `codeAction/resolve` if chosen.
+        // Offered in the lightbulb: the edit comes from `codeAction/resolve` if chosen.
+        let lazy = snap.resolve_edit && !asked_for_fix_all;
+        let (edit, data) = if lazy {
+            (None, Some(serde_json::json!({ "uri": uri.as_str() })))
+        } else {
+            let edits = fix_all_edits(&analysis, snap);
+            ((!edits.is_empty()).then(|| edit(&edits)).flatten(), None)
+        };
+        if edit.is_some() || data.is_some() {
             actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: "Fix all dash-lsp problems".into(),
                 kind: Some(fix_all),
-                data: Some(serde_json::json!({ "uri": uri.as_str() })),
-                ..Default::default()
-            }));
-            return Some(actions);
-        }
-        let edits = fix_all_edits(&analysis, snap);
-        if let Some(edit) = (!edits.is_empty()).then(|| edit(&edits)).flatten() {
-            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                title: "Fix all dash-lsp problems".into(),
-                kind: Some(fix_all),
-                edit: Some(edit),
+                edit,
+                data,
                 ..Default::default()
             }));
         }
