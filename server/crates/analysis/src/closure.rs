@@ -125,14 +125,15 @@ fn imports_of(py: &PythonModule, src: &str) -> (Vec<Wanted>, bool) {
         }
     }));
     let mut complete = true;
-    for call in py.all("call") {
-        let Some(function) = call.field("function") else {
+    for (site, callee) in py.calls(src) {
+        let call = site.node;
+        let Some(function) = site.function else {
             continue;
         };
         let name = if text_of(function, src) == "__import__" {
             Some("__import__".to_string())
         } else {
-            py.qualified(function, src)
+            callee.map(str::to_string)
         };
         match name.as_deref() {
             Some("importlib.import_module" | "__import__") => {

@@ -326,11 +326,10 @@ impl<'a> Graph<'a> {
                     },
                 }
             }
-            for call in py.all("call") {
-                let Some(function) = call.field("function") else {
-                    continue;
-                };
-                let positional = py.qualified(function, text).is_some_and(|q| {
+            for (site, callee) in py.calls(text) {
+                let call = site.node;
+                // No function: no callee either.
+                let positional = callee.is_some_and(|q| {
                     q.rsplit_once('.').is_some_and(|(module, name)| {
                         DCC_MODULES.contains(&module) && POSITIONAL_ID.contains(&name)
                     })

@@ -135,6 +135,9 @@ pub struct PythonModule {
     /// use (outside `tree`: a memo filled through `&self` cannot hold nodes, see
     /// [`super::io_calls::Remembered`]).
     pub(crate) io: std::sync::OnceLock<HashMap<usize, Option<super::io_calls::Remembered>>>,
+    /// The qualified name of what each call calls, in [`Walk::calls`]' order, worked out on
+    /// first use (see [`PythonModule::calls`]).
+    callees: std::sync::OnceLock<Vec<Option<Box<str>>>>,
 }
 
 /// A module's tree and the nodes its one walk found, kept together: the nodes borrow the
@@ -171,6 +174,17 @@ struct Walk<'t> {
     /// [`PythonModule::parent`] answer from (a tree-sitter cursor step costs hundreds of
     /// instructions; a step through this array a few).
     flat: Vec<FlatNode<'t>>,
+    /// Every call with its `function` and `arguments` (in `index["call"]`'s order): most rules
+    /// scan the calls, and a field asked of tree-sitter costs a scan of the children each time.
+    calls: Vec<CallSite<'t>>,
+}
+
+/// A call of the module and its two parts.
+#[derive(Clone, Copy, Debug)]
+pub struct CallSite<'t> {
+    pub node: Node<'t>,
+    pub function: Option<Node<'t>>,
+    pub arguments: Option<Node<'t>>,
 }
 
 impl<'t> Walk<'t> {
@@ -186,8 +200,51 @@ impl<'t> Walk<'t> {
                 index.entry(k).or_default().push(f.node);
             }
         }
-        Walk { index, flat }
+        let calls = call_sites(&flat);
+        Walk { index, flat, calls }
     }
+}
+
+/// The calls of `flat` with their `function` and `arguments` children, found in the flat walk
+/// (both are named nodes, so they are there when the call's children were walked).
+fn call_sites<'t>(flat: &[FlatNode<'t>]) -> Vec<CallSite<'t>> {
+    let (Some(function), Some(arguments)) = (
+        dash_lsp_syntax::kinds::field_id("function"),
+        dash_lsp_syntax::kinds::field_id("arguments"),
+    ) else {
+        return Vec::new();
+    };
+    let call = dash_lsp_syntax::kinds::kind("call");
+    let mut out = Vec::new();
+    for (i, f) in flat.iter().enumerate() {
+        if !call.matches_id(f.kind) {
+            continue;
+        }
+        let mut site = CallSite {
+            node: f.node,
+            function: None,
+            arguments: None,
+        };
+        let mut j = i + 1;
+        let mut walked = false;
+        while j < f.end as usize {
+            let child = &flat[j];
+            walked = true;
+            if child.field == Some(function) {
+                site.function = Some(child.node);
+            } else if child.field == Some(arguments) {
+                site.arguments = Some(child.node);
+            }
+            j = (child.end as usize).max(j + 1);
+        }
+        if !walked {
+            // Past the walk's node limit: ask the tree.
+            site.function = f.node.child_by_field_name("function");
+            site.arguments = f.node.child_by_field_name("arguments");
+        }
+        out.push(site);
+    }
+    out
 }
 
 /// A named node of the module and its place.
@@ -206,6 +263,8 @@ struct FlatNode<'t> {
     guard: u32,
     /// One past the index of the node's last descendant.
     end: u32,
+    /// The field the node fills in its parent (`function` of a call...), if any.
+    field: Option<std::num::NonZeroU16>,
 }
 
 const NONE: u32 = u32::MAX;
@@ -249,6 +308,7 @@ fn flatten<'t>(root: Node<'t>, src: &str) -> Vec<FlatNode<'t>> {
                 owner,
                 guard,
                 end: i + 1,
+                field: cursor.field_id(),
             });
             i
         } else {
@@ -446,6 +506,7 @@ impl PythonModule {
             dash_apps: facts.dash_apps,
             dash_factories: facts.dash_factories,
             io: Default::default(),
+            callees: Default::default(),
         }
     }
 
@@ -509,6 +570,42 @@ impl PythonModule {
             return super::scope::all_of_kind(self.tree.root_node(), kind);
         }
         self.walk().index.get(kind).cloned().unwrap_or_default()
+    }
+
+    /// Every call of the module (nested scopes included, in source order) with its parts and
+    /// the qualified name of what it calls through the module's imports (`pd.read_csv(...)` ->
+    /// `pandas.read_csv`, what [`PythonModule::qualified`] says of its function), worked out
+    /// once and shared by the rules. `src` is the module's text.
+    pub fn calls<'m>(
+        &'m self,
+        src: &str,
+    ) -> impl Iterator<Item = (CallSite<'m>, Option<&'m str>)> + 'm {
+        let walk = self.walk();
+        let callees = self.callees.get_or_init(|| {
+            walk.calls
+                .iter()
+                .map(|c| {
+                    c.function
+                        .and_then(|f| qualified_name(f, src, &self.aliases))
+                        .map(String::into_boxed_str)
+                })
+                .collect()
+        });
+        walk.calls
+            .iter()
+            .copied()
+            .zip(callees.iter().map(|c| c.as_deref()))
+    }
+
+    /// The identifiers in the code that runs when `node` runs ([`scope::identifiers`] from the
+    /// module's flat walk).
+    ///
+    /// [`scope::identifiers`]: super::scope::identifiers
+    pub fn identifiers<'m, 's>(&'m self, node: Node<'m>, src: &'s str) -> Vec<&'s str> {
+        self.runs_of(node, "identifier", src)
+            .into_iter()
+            .map(|n| dash_lsp_syntax::text_of(n, src))
+            .collect()
     }
 
     /// `node.parent()`, from the flat walk for named nodes with a named parent.
@@ -1167,6 +1264,28 @@ mod tests {
                 None,
                 Some("pandas".to_string()),
             ]
+        );
+    }
+
+    #[test]
+    fn call_sites_answer_what_the_tree_says_of_every_call() {
+        let src = "import pandas as pd\nfrom os import path as p\ndef f(x=pd.read_csv('a.csv')):\n    return lambda: p.join(x, g(h()))\nclass C:\n    y = pd.DataFrame({'a': [1]}).to_dict('records')\n(k or m)(1)\nn[0]()\nprint(*[q() for q in r], sep=pd.__name__)\nbroken(  = \nu.v(\n";
+        let py = PythonModule::parse(src);
+        let calls: Vec<_> = py.calls(src).collect();
+        let all = py.all("call");
+        assert_eq!(calls.len(), all.len());
+        assert!(calls.len() >= 10, "{}", calls.len());
+        for ((site, callee), node) in calls.iter().zip(&all) {
+            assert_eq!(site.node, *node);
+            assert_eq!(site.function, node.child_by_field_name("function"));
+            assert_eq!(site.arguments, node.child_by_field_name("arguments"));
+            let qualified = site.function.and_then(|f| py.qualified(f, src));
+            assert_eq!(*callee, qualified.as_deref());
+        }
+        let named: Vec<&str> = calls.iter().filter_map(|(_, c)| *c).collect();
+        assert_eq!(
+            named,
+            ["pandas.read_csv", "os.path.join", "pandas.DataFrame"]
         );
     }
 

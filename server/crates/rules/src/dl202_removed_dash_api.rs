@@ -41,8 +41,9 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
         let text = source.text();
         let apps = app.dash_app_names(py);
         let file = path.to_path_buf();
-        for call in py.all("call") {
-            let Some(function) = call.field("function") else {
+        for (site, _) in py.calls(text) {
+            let call = site.node;
+            let Some(function) = site.function else {
                 continue;
             };
             // app.run_server(...)

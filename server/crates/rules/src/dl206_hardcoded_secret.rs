@@ -145,6 +145,13 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                     }
                 }
                 "string" => {
+                    // Both patterns need `AKIA` or `://` in the value, which only an escape
+                    // can spell without spelling it in the source: most strings stop here
+                    // without being decoded.
+                    let raw = text_of(node, text);
+                    if !raw.contains('\\') && !raw.contains("AKIA") && !raw.contains("://") {
+                        continue;
+                    }
                     let Some(value) = string_value(node, text) else {
                         continue;
                     };
@@ -308,6 +315,30 @@ mod tests {
                 (
                     "\"postgresql://admin:pw@db.example.com/sales\"",
                     "Read `URL` from the environment"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn escapes_that_spell_a_pattern_are_decoded_first() {
+        // The raw text holds neither `AKIA` nor `://`: only the decoded value does.
+        let src = "import dash\nKEY_ID = \"\\x41KIAABCDEFGHIJKLMNOP\"\nDSN = \"postgresql:\\x2f/admin:pw@db.example.com/sales\"\nPLAIN = \"AKIA is a prefix\"\n";
+        let ws = workspace(&[("app.py", src), REQ]);
+        let found: Vec<_> = diagnostics(&ws, "DL206")
+            .iter()
+            .map(|d| (covered(&ws, d).to_string(), d.message.clone()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "\"\\x41KIAABCDEFGHIJKLMNOP\"".to_string(),
+                    "Hard-coded AWS access key: it ships with the code and stays in git history; read it from the environment".to_string()
+                ),
+                (
+                    "\"postgresql:\\x2f/admin:pw@db.example.com/sales\"".to_string(),
+                    "Hard-coded password in a URL: it ships with the code and stays in git history; read it from the environment".to_string()
                 ),
             ]
         );

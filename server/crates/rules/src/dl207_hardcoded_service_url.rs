@@ -38,13 +38,13 @@ fn points_local(value: &str) -> bool {
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
     for (path, source, py) in app.sources() {
         let text = source.text();
-        for call in py.all("call") {
-            let Some(function) = call.field("function") else {
+        for (site, callee) in py.calls(text) {
+            if site.function.is_none() {
                 continue;
-            };
-            let qualified = py.qualified(function, text).unwrap_or_default();
+            }
+            let qualified = callee.unwrap_or_default();
             let last = qualified.rsplit('.').next().unwrap_or("");
-            let Some(args) = call.field("arguments") else {
+            let Some(args) = site.arguments else {
                 continue;
             };
             let mut cursor = args.walk();

@@ -34,17 +34,12 @@ const PREFIX_KEYWORDS: &[&str] = &[
 fn check(app: &App, out: &mut Vec<Diagnostic>) {
     for (path, source, py) in app.sources() {
         let text = source.text();
-        for call in py.all("call") {
-            let Some(function) = call.field("function") else {
-                continue;
-            };
-            if !py
-                .qualified(function, text)
-                .is_some_and(|q| DASH_CLASSES.contains(&q.as_str()))
-            {
+        for (site, callee) in py.calls(text) {
+            // No function: no callee either.
+            if !callee.is_some_and(|q| DASH_CLASSES.contains(&q)) {
                 continue;
             }
-            let Some(args) = call.field("arguments") else {
+            let Some(args) = site.arguments else {
                 continue;
             };
             let mut cursor = args.walk();

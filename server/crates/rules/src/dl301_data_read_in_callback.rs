@@ -70,7 +70,8 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                     {
                         continue;
                     }
-                    if scope::identifiers(src_node, text)
+                    if py
+                        .identifiers(src_node, text)
                         .iter()
                         .any(|n| tainted.contains(*n))
                     {
@@ -116,7 +117,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 // One module-level value is shared by every call (and thread): a callback that
                 // changes it in place (`df["x"] = ...`, `inplace=True`, `.append`) would see the
                 // previous call's changes (RULES.md rev 2: then no fix).
-                if hoistable && mutated_in_callback(body, call, text) {
+                if hoistable && mutated_in_callback(py, body, call, text) {
                     hoistable = false;
                 }
                 if let Some(fix) = hoistable
@@ -167,7 +168,12 @@ const MUTATING_METHODS: &[&str] = &[
 /// assigned to (and names assigned from that one), or the call itself (`read(...).x = 1`).
 /// Item, slice and attribute assignment or deletion, augmented assignment, a mutating method,
 /// or any method called with `inplace=True`.
-fn mutated_in_callback(body: Node, read: Node, src: &str) -> bool {
+fn mutated_in_callback<'m>(
+    py: &'m PythonModule,
+    body: Node<'m>,
+    read: Node<'m>,
+    src: &str,
+) -> bool {
     let mut names: BTreeSet<&str> = BTreeSet::new();
     // `x = y = read()` is a chain of assignments, each the right side of the next.
     let mut value = read;
@@ -180,7 +186,7 @@ fn mutated_in_callback(body: Node, read: Node, src: &str) -> bool {
         names.extend(assigned_names(parent, src));
         value = parent;
     }
-    let assignments = scope::nodes_of_kind(body, "assignment", src);
+    let assignments = py.runs_of(body, "assignment", src);
     // Aliases (`d2 = df`) share the object.
     loop {
         let before = names.len();
@@ -225,12 +231,12 @@ fn mutated_in_callback(body: Node, read: Node, src: &str) -> bool {
             return true;
         }
     }
-    for a in scope::nodes_of_kind(body, "augmented_assignment", src) {
+    for a in py.runs_of(body, "augmented_assignment", src) {
         if a.field("left").is_some_and(|l| changes_target(l, true)) {
             return true;
         }
     }
-    for d in scope::nodes_of_kind(body, "delete_statement", src) {
+    for d in py.runs_of(body, "delete_statement", src) {
         let mut cursor = d.walk();
         if d.named_children(&mut cursor)
             .any(|t| changes_target(t, false))
@@ -238,34 +244,32 @@ fn mutated_in_callback(body: Node, read: Node, src: &str) -> bool {
             return true;
         }
     }
-    scope::nodes_of_kind(body, "call", src)
-        .into_iter()
-        .any(|call| {
-            let Some(function) = call.field("function").filter(|f| f.kind() == "attribute") else {
-                return false;
-            };
-            let Some(object) = function.field("object") else {
-                return false;
-            };
-            if !rooted(object) {
-                return false;
-            }
-            let method = function.field("attribute").map_or("", |a| text_of(a, src));
-            let inplace = call.field("arguments").is_some_and(|args| {
-                let mut cursor = args.walk();
-                let found = args.named_children(&mut cursor).any(|arg| {
-                    arg.kind() == "keyword_argument"
-                        && arg
-                            .field("name")
-                            .is_some_and(|n| text_of(n, src) == "inplace")
-                        && arg
-                            .field("value")
-                            .is_some_and(|v| text_of(v, src) != "False")
-                });
-                found
+    py.runs_of(body, "call", src).into_iter().any(|call| {
+        let Some(function) = call.field("function").filter(|f| f.kind() == "attribute") else {
+            return false;
+        };
+        let Some(object) = function.field("object") else {
+            return false;
+        };
+        if !rooted(object) {
+            return false;
+        }
+        let method = function.field("attribute").map_or("", |a| text_of(a, src));
+        let inplace = call.field("arguments").is_some_and(|args| {
+            let mut cursor = args.walk();
+            let found = args.named_children(&mut cursor).any(|arg| {
+                arg.kind() == "keyword_argument"
+                    && arg
+                        .field("name")
+                        .is_some_and(|n| text_of(n, src) == "inplace")
+                    && arg
+                        .field("value")
+                        .is_some_and(|v| text_of(v, src) != "False")
             });
-            inplace || MUTATING_METHODS.contains(&method)
-        })
+            found
+        });
+        inplace || MUTATING_METHODS.contains(&method)
+    })
 }
 
 /// The single targets of an assignment's left side (`a, b[0] = ...` gives both).
@@ -327,40 +331,32 @@ fn first_arg(call: Node) -> Option<Node> {
 }
 
 /// Names derived from the callback's parameters (fixed point over its assignments).
-fn tainted_names(py: &PythonModule, body: Node, params: &[String], src: &str) -> BTreeSet<String> {
+fn tainted_names<'m>(
+    py: &'m PythonModule,
+    body: Node<'m>,
+    params: &[String],
+    src: &str,
+) -> BTreeSet<String> {
     let mut tainted: BTreeSet<String> = params.iter().cloned().collect();
-    let assignments = py.runs_of(body, "assignment", src);
-    let patterns = py.runs_of(body, "as_pattern", src);
+    // (names read, names bound) of each assignment and `as` pattern, found once: the fixed
+    // point below goes over them up to 8 times.
+    let assignments = py
+        .runs_of(body, "assignment", src)
+        .into_iter()
+        .filter_map(|a| Some((a.field("right")?, a.field("left")?)));
+    let patterns = py
+        .runs_of(body, "as_pattern", src)
+        .into_iter()
+        .filter_map(|w| Some((w.named_child(0)?, w.field("alias")?)));
+    let flows: Vec<(Vec<&str>, Vec<&str>)> = assignments
+        .chain(patterns)
+        .map(|(read, bound)| (py.identifiers(read, src), py.identifiers(bound, src)))
+        .collect();
     for _ in 0..8 {
         let before = tainted.len();
-        for a in &assignments {
-            let (Some(left), Some(right)) = (a.field("left"), a.field("right")) else {
-                continue;
-            };
-            if scope::identifiers(right, src)
-                .iter()
-                .any(|n| tainted.contains(*n))
-            {
-                tainted.extend(
-                    scope::identifiers(left, src)
-                        .into_iter()
-                        .map(str::to_string),
-                );
-            }
-        }
-        for w in &patterns {
-            let (Some(value), Some(alias)) = (w.named_child(0), w.field("alias")) else {
-                continue;
-            };
-            if scope::identifiers(value, src)
-                .iter()
-                .any(|n| tainted.contains(*n))
-            {
-                tainted.extend(
-                    scope::identifiers(alias, src)
-                        .into_iter()
-                        .map(str::to_string),
-                );
+        for (read, bound) in &flows {
+            if read.iter().any(|n| tainted.contains(*n)) {
+                tainted.extend(bound.iter().map(|n| n.to_string()));
             }
         }
         if tainted.len() == before {

@@ -30,14 +30,15 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     let cwd = app.working_dir();
     for (path, source, py) in app.sources() {
         let text = source.text();
-        for call in py.all("call") {
-            let Some(function) = call.field("function") else {
+        for (site, callee) in py.calls(text) {
+            let call = site.node;
+            let Some(function) = site.function else {
                 continue;
             };
-            if py.qualified(function, text).as_deref() != Some("pandas.read_csv") {
+            if callee != Some("pandas.read_csv") {
                 continue;
             }
-            let Some(args) = call.field("arguments") else {
+            let Some(args) = site.arguments else {
                 continue;
             };
             let Some(arg) = args.named_child(0) else {

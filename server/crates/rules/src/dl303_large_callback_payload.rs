@@ -4,7 +4,6 @@ use crate::helpers::module_dataframes;
 use crate::{Fixes, Rule};
 use dash_lsp_analysis::callbacks::local_names;
 use dash_lsp_analysis::project::App;
-use dash_lsp_analysis::scope;
 use dash_lsp_analysis::{Diagnostic, Severity};
 use dash_lsp_syntax::kinds::PyNode;
 use dash_lsp_syntax::text_of;
@@ -42,7 +41,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
             };
             let locals = local_names(py, body, &callback.params, text);
             for ret in py.runs_of(body, "return_statement", text) {
-                for call in scope::nodes_of_kind(ret, "call", text) {
+                for call in py.runs_of(ret, "call", text) {
                     let Some(function) = call.field("function") else {
                         continue;
                     };

@@ -9,7 +9,6 @@ use crate::{Fixes, Rule};
 use dash_lsp_analysis::callbacks::local_names;
 use dash_lsp_analysis::project::App;
 use dash_lsp_analysis::python::PythonModule;
-use dash_lsp_analysis::scope;
 use dash_lsp_analysis::{Diagnostic, Severity};
 use dash_lsp_syntax::text_of;
 
@@ -117,7 +116,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 .runs_of(body, "global_statement", text)
                 .into_iter()
                 .flat_map(|g| {
-                    scope::identifiers(g, text)
+                    py.identifiers(g, text)
                         .into_iter()
                         .map(str::to_string)
                         .collect::<Vec<_>>()
@@ -149,10 +148,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                             report(statement_of(assign), text_of(left, text), "assigns")
                         }
                         "subscript" | "attribute" => {
-                            let base = scope::identifiers(left, text)
-                                .into_iter()
-                                .next()
-                                .unwrap_or("");
+                            let base = py.identifiers(left, text).into_iter().next().unwrap_or("");
                             if is_global(base) {
                                 report(statement_of(assign), base, "mutates");
                             }
@@ -162,7 +158,7 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 }
             }
             for del in py.runs_of(body, "delete_statement", text) {
-                if let Some(base) = scope::identifiers(del, text).into_iter().next() {
+                if let Some(base) = py.identifiers(del, text).into_iter().next() {
                     if is_global(base) {
                         report(del, base, "mutates");
                     }

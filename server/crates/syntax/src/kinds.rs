@@ -131,6 +131,11 @@ fn field_ids() -> &'static [Option<std::num::NonZeroU16>] {
     })
 }
 
+/// The Python grammar's id of a field name of [`FIELDS`].
+pub fn field_id(name: &'static str) -> Option<std::num::NonZeroU16> {
+    field_ids().get(field_index(name)).copied().flatten()
+}
+
 /// Field access on nodes of a Python tree (never a Procfile or CHECKS tree: ids are the
 /// Python grammar's).
 pub trait PyNode<'t> {
@@ -140,8 +145,7 @@ pub trait PyNode<'t> {
 impl<'t> PyNode<'t> for Node<'t> {
     #[inline]
     fn field(&self, name: &'static str) -> Option<Node<'t>> {
-        let index = field_index(name);
-        let id = field_ids().get(index).copied().flatten();
+        let id = field_id(name);
         let found = id.and_then(|id| self.child_by_field_id(id.get()));
         debug_assert_eq!(found, self.child_by_field_name(name), "field {name}");
         found
