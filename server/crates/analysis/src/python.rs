@@ -263,7 +263,8 @@ struct FlatNode<'t> {
     guard: u32,
     /// One past the index of the node's last descendant.
     end: u32,
-    /// The field the node fills in its parent (`function` of a call...), if any.
+    /// The field the node fills in its parent, if the parent is a call (`function`,
+    /// `arguments`); `None` elsewhere.
     field: Option<std::num::NonZeroU16>,
 }
 
@@ -279,6 +280,7 @@ fn flatten<'t>(root: Node<'t>, src: &str) -> Vec<FlatNode<'t>> {
         dash_lsp_syntax::kinds::kind("elif_clause"),
         dash_lsp_syntax::kinds::kind("else_clause"),
     ];
+    let call = dash_lsp_syntax::kinds::kind("call");
     let mut flat: Vec<FlatNode> = Vec::new();
     let mut path: Vec<Frame> = Vec::new();
     let mut cursor = root.walk();
@@ -308,7 +310,11 @@ fn flatten<'t>(root: Node<'t>, src: &str) -> Vec<FlatNode<'t>> {
                 owner,
                 guard,
                 end: i + 1,
-                field: cursor.field_id(),
+                // Asked only under calls (a cursor's field costs a lookup per node).
+                field: flat
+                    .get(parent as usize)
+                    .filter(|p| call.matches_id(p.kind))
+                    .and_then(|_| cursor.field_id()),
             });
             i
         } else {

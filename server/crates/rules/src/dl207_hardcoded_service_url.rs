@@ -39,10 +39,12 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
     for (path, source, py) in app.sources() {
         let text = source.text();
         for (site, callee) in py.calls(text) {
-            if site.function.is_none() {
+            // Only the clients below take a service address: other calls stop here.
+            let Some(qualified) = callee.filter(|q| {
+                q.starts_with("redis.") || q.starts_with("celery.") || q.starts_with("sqlalchemy.")
+            }) else {
                 continue;
-            }
-            let qualified = callee.unwrap_or_default();
+            };
             let last = qualified.rsplit('.').next().unwrap_or("");
             let Some(args) = site.arguments else {
                 continue;
