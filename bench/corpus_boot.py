@@ -124,6 +124,9 @@ def main() -> int:
                     if (app / "requirements.txt") in bad:
                         res[key] = ("n/a", "cannot install here: " + bad[app / "requirements.txt"][:100])
                         continue
+                    if not any(app.rglob("*.py")) and any(app.rglob("*.[Rr]")):
+                        res[key] = ("n/a", "Dash for R app: not a Python deploy")
+                        continue
                     if predeploy(app):
                         # Dash Enterprise installs what the predeploy script installs; this
                         # harness installs requirements.txt only.
