@@ -142,9 +142,9 @@ def main() -> int:
                     failures.append(f"{label}: booted before --fix, not after")
         count = lambda k, v: sum(1 for _, r in rows if r[k][0] == v)
         print(f"\n{len(rows)} apps: before {count('before', 'boots')} boot, "
-              f"{count('before', 'fails')} fail, {count('before', 'n/a')} cannot install; "
+              f"{count('before', 'fails')} fail, {count('before', 'n/a')} n/a; "
               f"after --fix {count('after', 'boots')} boot, {count('after', 'fails')} fail, "
-              f"{count('after', 'n/a')} cannot install")
+              f"{count('after', 'n/a')} n/a (n/a: cannot install here, Dash for R, predeploy)")
         for f in failures:
             print("FAIL:", f)
         return 1 if failures else 0
