@@ -202,8 +202,9 @@ pub fn check_suppression(ws: &Workspace, diags: &[Diagnostic]) -> Result<(), Str
 }
 
 /// The flat index of each Python module answers as the tree does: `runs_of` from the module,
-/// every function and `if` and every callback body finds what a walk from there finds, and
-/// `parent` of every string and keyword is the tree's parent (on half-typed code too).
+/// every function and `if` and every callback body finds what a walk from there finds,
+/// `parent` of every string and keyword is the tree's parent, and each call site's parts and
+/// callee are the tree's fields and `qualified` (on half-typed code too).
 pub fn check_module_index(ws: &Workspace) -> Result<(), String> {
     use dash_lsp_analysis::scope;
     for (path, _) in ws.files() {
@@ -244,6 +245,32 @@ pub fn check_module_index(ws: &Workspace) -> Result<(), String> {
                         walked.len()
                     ));
                 }
+            }
+        }
+        let calls = py.all("call");
+        let sites: Vec<_> = py.calls(text).collect();
+        if sites.len() != calls.len() {
+            return Err(format!(
+                "{}: {} call sites, {} calls",
+                path.display(),
+                sites.len(),
+                calls.len()
+            ));
+        }
+        for ((site, callee), call) in sites.iter().zip(&calls) {
+            let qualified = call
+                .child_by_field_name("function")
+                .and_then(|f| py.qualified(f, text));
+            if site.node != *call
+                || site.function != call.child_by_field_name("function")
+                || site.arguments != call.child_by_field_name("arguments")
+                || *callee != qualified.as_deref()
+            {
+                return Err(format!(
+                    "{}: the call site at byte {} differs from the tree's call",
+                    path.display(),
+                    call.start_byte()
+                ));
             }
         }
         for node in py

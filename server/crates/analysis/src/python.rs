@@ -242,6 +242,8 @@ fn call_sites<'t>(flat: &[FlatNode<'t>]) -> Vec<CallSite<'t>> {
             site.function = f.node.child_by_field_name("function");
             site.arguments = f.node.child_by_field_name("arguments");
         }
+        debug_assert_eq!(site.function, f.node.child_by_field_name("function"));
+        debug_assert_eq!(site.arguments, f.node.child_by_field_name("arguments"));
         out.push(site);
     }
     out
