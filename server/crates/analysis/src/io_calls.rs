@@ -66,9 +66,11 @@ const WRITE_METHODS: &[&str] = &[
 /// calls: the module classifies each of its calls once.
 pub fn classify<'t>(call: Node<'t>, py: &'t PythonModule, src: &str) -> Option<IoCall<'t>> {
     let memo = py.io.get_or_init(|| {
-        py.all("call")
-            .into_iter()
-            .filter_map(|c| Some((c.id(), Remembered::of(classify_now(c, py, src), py)?)))
+        py.calls(src)
+            .filter_map(|(site, callee)| {
+                let io = classify_site(site.node, site.function, callee, py, src);
+                Some((site.node.id(), Remembered::of(io, py)?))
+            })
             .collect()
     });
     match memo.get(&call.id()) {
@@ -121,9 +123,23 @@ impl Remembered {
     }
 }
 
+/// [`classify_site`] of a call whose parts are asked of the tree.
 fn classify_now<'t>(call: Node<'t>, py: &PythonModule, src: &str) -> Option<IoCall<'t>> {
-    let function = call.field("function")?;
-    let qualified = py.qualified(function, src);
+    let function = call.field("function");
+    let qualified = function.and_then(|f| py.qualified(f, src));
+    classify_site(call, function, qualified.as_deref(), py, src)
+}
+
+/// Classifies a call from its function node and the function's qualified name (the module's
+/// call sites carry both, see [`PythonModule::calls`]).
+fn classify_site<'t>(
+    call: Node<'t>,
+    function: Option<Node<'t>>,
+    qualified: Option<&str>,
+    py: &PythonModule,
+    src: &str,
+) -> Option<IoCall<'t>> {
+    let function = function?;
     let bare = (function.kind() == "identifier").then(|| text_of(function, src));
     let io = |access, what: &str, path: Option<Node<'t>>, remote| {
         Some(IoCall {
@@ -133,7 +149,7 @@ fn classify_now<'t>(call: Node<'t>, py: &PythonModule, src: &str) -> Option<IoCa
             remote,
         })
     };
-    if let Some(q) = qualified.as_deref() {
+    if let Some(q) = qualified {
         let last = q.rsplit('.').next().unwrap_or(q);
         let module = q.split('.').next().unwrap_or(q);
         match (module, last) {

@@ -205,10 +205,11 @@ fn check(app: &App, out: &mut Vec<Diagnostic>) {
                 severity: Severity::Error,
             });
         }
-        for call in py.all("call") {
+        for (site, callee) in py.calls(text) {
+            let call = site.node;
             // The need first: few calls have one, and the guards walk up to the root (a
             // tree-sitter parent step scans the siblings: a fifth of a keystroke's time).
-            let Some(f) = call_need(reqs, py, call, text) else {
+            let Some(f) = call_need(reqs, py, call, site.function, callee, text) else {
                 continue;
             };
             if !under_main_guard(call, text) && !in_guarded_try(py, call) {
@@ -353,10 +354,12 @@ fn call_need<'t>(
     reqs: &Requirements,
     py: &'t PythonModule,
     call: Node<'t>,
+    function: Option<Node<'t>>,
+    callee: Option<&str>,
     src: &str,
 ) -> Option<Found<'t>> {
-    let function = call.field("function")?;
-    let qualified = py.qualified(function, src).unwrap_or_default();
+    let function = function?;
+    let qualified = callee.unwrap_or_default();
     let what = text_of(function, src).to_string();
     let found = |need: Need| Found {
         node: call,
@@ -373,7 +376,7 @@ fn call_need<'t>(
             .values()
             .any(|q| q == package || q.starts_with(&format!("{package}.")))
     };
-    match qualified.as_str() {
+    match qualified {
         "pandas.read_parquet" => parquet(call, src, PARQUET).map(found),
         // geopandas reads and writes Parquet with pyarrow only.
         "geopandas.read_parquet" => Some(found(PARQUET_PYARROW)),
